@@ -1,0 +1,212 @@
+internal import Clibsodium
+import Foundation
+
+/// The short, stable name of a public key: the first 8 bytes of its BLAKE2b-256 hash
+/// (`crypto_generichash`), as 16 lowercase hex digits. Opening picks a wrap by this id.
+public struct KeyID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let hex: String
+
+    public init(of publicKey: PublicKey) {
+        var digest = [UInt8](repeating: 0, count: 32)
+        publicKey.bytes.withUnsafeBufferPointer { key in
+            _ = crypto_generichash(&digest, 32, key.baseAddress, UInt64(key.count), nil, 0)
+        }
+        hex = Hex.encode(digest.prefix(8))
+    }
+
+    /// A key id as read from a file; `nil` unless it is 16 lowercase hex digits.
+    public init?(hex: String) {
+        guard hex.utf8.count == 16, hex.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+        else { return nil }
+        self.hex = hex
+    }
+
+    public var description: String { hex }
+    public static func < (lhs: KeyID, rhs: KeyID) -> Bool { lhs.hex < rhs.hex }
+}
+
+/// An X25519 public key (`crypto_box_PUBLICKEYBYTES`). Text form: `journey-pk1-` and the 32
+/// bytes in unpadded URL-safe base64.
+public struct PublicKey: Hashable, Sendable {
+    public static let textPrefix = "journey-pk1-"
+    public let bytes: [UInt8]
+
+    public init(bytes: [UInt8]) throws(KeyError) {
+        guard bytes.count == crypto_box_publickeybytes() else { throw .malformedPublicKey }
+        self.bytes = bytes
+    }
+
+    /// Parses the text form; throws `KeyError.malformedPublicKey` for anything else.
+    public init(text: String) throws(KeyError) {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.hasPrefix(Self.textPrefix),
+            let decoded = Base64URL.decode(String(trimmed.dropFirst(Self.textPrefix.count)))
+        else { throw .malformedPublicKey }
+        try self.init(bytes: decoded)
+    }
+
+    public var text: String { Self.textPrefix + Base64URL.encode(bytes) }
+    public var id: KeyID { KeyID(of: self) }
+}
+
+/// An X25519 key pair whose secret half lives in `SecretBytes`. Text form of the secret half:
+/// `JOURNEY-SECRET-KEY-1-` and the 32 bytes in unpadded URL-safe base64 — a fixed, recognisable
+/// shape so leak scanners can spot one.
+public struct PrivateKey: Sendable {
+    public static let textPrefix = "JOURNEY-SECRET-KEY-1-"
+    public let secret: SecretBytes
+    public let publicKey: PublicKey
+
+    /// A new random key pair (`crypto_box_keypair`).
+    public static func generate() -> PrivateKey {
+        Sodium.ensureReady()
+        var publicBytes = [UInt8](repeating: 0, count: crypto_box_publickeybytes())
+        let secret = SecretBytes(count: crypto_box_secretkeybytes()) { secretBuffer in
+            _ = crypto_box_keypair(&publicBytes, secretBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        return PrivateKey(secret: secret, publicKey: try! PublicKey(bytes: publicBytes))
+    }
+
+    /// Derives the public half (`crypto_scalarmult_base`).
+    public init(secret: SecretBytes) throws(KeyError) {
+        guard secret.count == crypto_box_secretkeybytes() else { throw .malformedPrivateKey }
+        var publicBytes = [UInt8](repeating: 0, count: crypto_box_publickeybytes())
+        let status = secret.withUnsafeBytes { crypto_scalarmult_base(&publicBytes, $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+        guard status == 0 else { throw .malformedPrivateKey }
+        self.init(secret: secret, publicKey: try PublicKey(bytes: publicBytes))
+    }
+
+    private init(secret: SecretBytes, publicKey: PublicKey) {
+        self.secret = secret
+        self.publicKey = publicKey
+    }
+
+    public var id: KeyID { publicKey.id }
+
+    /// Parses the key text held in `text` (surrounding whitespace allowed) without copying the
+    /// encoded secret into a `String`.
+    public init(text: SecretBytes) throws(KeyError) {
+        let prefix = Array(Self.textPrefix.utf8)
+        let decoded: SecretBytes? = text.withUnsafeBytes { raw in
+            var body = raw[...]
+            while let first = body.first, Self.isSpace(first) { body = body.dropFirst() }
+            while let last = body.last, Self.isSpace(last) { body = body.dropLast() }
+            guard body.starts(with: prefix) else { return nil }
+            body = body.dropFirst(prefix.count)
+            return Base64URL.decodeSecret(UnsafeRawBufferPointer(rebasing: body))
+        }
+        guard let decoded else { throw .malformedPrivateKey }
+        try self.init(secret: decoded)
+    }
+
+    /// The key text, in a buffer that is wiped when dropped.
+    public var text: SecretBytes {
+        secret.withUnsafeBytes { raw in
+            let encoded = Base64URL.encodeSecret(raw)
+            return encoded.withUnsafeBytes { body in
+                SecretBytes(count: Self.textPrefix.utf8.count + body.count) { out in
+                    _ = out.initializeMemory(as: UInt8.self, from: Array(Self.textPrefix.utf8))
+                    UnsafeMutableRawBufferPointer(rebasing: out[Self.textPrefix.utf8.count...]).copyMemory(from: body)
+                }
+            }
+        }
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 }
+}
+
+/// What can go wrong with a key. Messages name the file and the fix, never key material.
+public enum KeyError: Error, Equatable, CustomStringConvertible {
+    case malformedPublicKey
+    case malformedPrivateKey
+    case unreadableKeyFile(path: String, reason: String)
+    case malformedKeyFile(path: String)
+    case keyFileTooOpen(path: String, mode: Int)
+
+    public var description: String {
+        switch self {
+        case .malformedPublicKey:
+            return "not a journey public key: expected '\(PublicKey.textPrefix)' followed by 43 base64url characters"
+        case .malformedPrivateKey:
+            return "not a journey private key: expected '\(PrivateKey.textPrefix)' followed by 43 base64url characters"
+        case .unreadableKeyFile(let path, let reason):
+            return "cannot read key file \(path): \(reason)"
+        case .malformedKeyFile(let path):
+            return "\(path) is not a journey private key file: expected one line starting with '\(PrivateKey.textPrefix)'"
+        case .keyFileTooOpen(let path, let mode):
+            return "refusing to read private key \(path): its mode \(String(mode, radix: 8)) lets group or others read it; fix with: chmod 600 \(path)"
+        }
+    }
+}
+
+/// Unpadded URL-safe base64 through libsodium (`sodium_bin2base64`, `sodium_base642bin`).
+enum Base64URL {
+    static let variant = Int32(sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBytes { raw in
+            let out = encodeSecret(raw)
+            return out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+        }
+    }
+
+    static func decode(_ text: String) -> [UInt8]? {
+        Array(text.utf8).withUnsafeBytes { raw in
+            decodeSecret(raw).map { secret in secret.withUnsafeBytes { Array($0) } }
+        }
+    }
+
+    static func encodeSecret(_ raw: UnsafeRawBufferPointer) -> SecretBytes {
+        let length = sodium_base64_encoded_len(raw.count, variant)  // includes the NUL
+        let withNul = SecretBytes(count: length) { out in
+            _ = sodium_bin2base64(
+                out.baseAddress!.assumingMemoryBound(to: CChar.self), length,
+                raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count, variant)
+        }
+        return withNul.slice(0..<(length - 1))
+    }
+
+    static func decodeSecret(_ text: UnsafeRawBufferPointer) -> SecretBytes? {
+        var decodedLength = 0
+        var failed = false
+        let scratch = SecretBytes(count: text.count) { out in
+            failed = sodium_base642bin(
+                out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count,
+                text.baseAddress?.assumingMemoryBound(to: CChar.self), text.count,
+                nil, &decodedLength, nil, variant) != 0
+        }
+        return failed ? nil : scratch.slice(0..<decodedLength)
+    }
+}
+
+extension PrivateKey {
+    /// Reads a private key file, refusing one that group or others can read (the check runs on
+    /// the open descriptor with `fstat`, so a swapped file cannot slip past it).
+    public static func load(fromFile path: String) throws(KeyError) -> PrivateKey {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw .unreadableKeyFile(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw .unreadableKeyFile(path: path, reason: String(cString: strerror(errno)))
+        }
+        let mode = Int(status.st_mode & 0o777)
+        guard mode & 0o077 == 0 else { throw .keyFileTooOpen(path: path, mode: mode) }
+        let limit = 4096
+        var readCount = 0
+        let contents = SecretBytes(count: limit) { buffer in
+            while readCount < limit {
+                let n = read(descriptor, buffer.baseAddress! + readCount, limit - readCount)
+                if n <= 0 { break }
+                readCount += n
+            }
+        }
+        do {
+            return try PrivateKey(text: contents.slice(0..<readCount))
+        } catch {
+            throw .malformedKeyFile(path: path)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+internal import Clibsodium
+
+/// Bytes of a secret value or a key: locked against swap where the system allows it
+/// (`sodium_mlock`) and zeroed (`sodium_memzero`) when the last reference goes away.
+///
+/// The bytes are reachable only through `withUnsafeBytes`; `description`, `debugDescription`
+/// and reflection print `<redacted>`, so a value cannot reach a log by accident.
+public final class SecretBytes: @unchecked Sendable {
+    // Immutable after init; the buffer is only read through `withUnsafeBytes`.
+    private let buffer: UnsafeMutableRawBufferPointer
+    public let count: Int
+
+    /// Allocates `count` bytes and lets `initialize` fill them in place, so the secret never
+    /// passes through an unmanaged copy.
+    public init(count: Int, initialize: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
+        Sodium.ensureReady()
+        self.count = count
+        // Never zero bytes: keeps `baseAddress` non-nil for the C calls.
+        buffer = .allocate(byteCount: max(count, 1), alignment: 16)
+        buffer.initializeMemory(as: UInt8.self, repeating: 0)
+        _ = sodium_mlock(buffer.baseAddress!, buffer.count)
+        do {
+            try initialize(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
+        } catch {
+            Self.wipe(buffer)
+            throw error
+        }
+    }
+
+    /// Copies `bytes` in. The caller stays responsible for wiping its own copy.
+    public convenience init<Bytes: Collection>(copying bytes: Bytes) where Bytes.Element == UInt8 {
+        self.init(count: bytes.count) { target in
+            _ = target.initializeMemory(as: UInt8.self, from: bytes)
+        }
+    }
+
+    deinit { Self.wipe(buffer) }
+
+    private static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
+        sodium_memzero(buffer.baseAddress!, buffer.count)
+        _ = sodium_munlock(buffer.baseAddress!, buffer.count)
+        buffer.deallocate()
+    }
+
+    public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+    }
+
+    /// Whether the bytes are valid UTF-8 text (checked without copying them out).
+    public var isValidUTF8: Bool {
+        withUnsafeBytes { String(validating: $0, as: UTF8.self) != nil }
+    }
+
+    /// A new secret holding `range` of these bytes.
+    public func slice(_ range: Range<Int>) -> SecretBytes {
+        withUnsafeBytes { all in SecretBytes(copying: all[range]) }
+    }
+}
+
+extension SecretBytes: Equatable {
+    /// Constant-time for equal lengths (`sodium_memcmp`).
+    public static func == (lhs: SecretBytes, rhs: SecretBytes) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return lhs.withUnsafeBytes { a in
+            rhs.withUnsafeBytes { b in
+                sodium_memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0
+            }
+        }
+    }
+}
+
+extension SecretBytes: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String { "<redacted>" }
+    public var debugDescription: String { "<redacted>" }
+    public var customMirror: Mirror { Mirror(reflecting: "<redacted>") }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import GitStore
+import Sealing
+import Yams
+
+/// `workspace.yaml`: the workspace's identity and settings.
+public struct WorkspaceConfig: Sendable, Equatable {
+    /// Random 128-bit hex; bound into every sealed value so a file cannot move between workspaces.
+    public var id: String
+    public var name: String
+    /// Put before every variable name in local runs and `exec` (`settings.env-prefix`).
+    public var envPrefix: String
+
+    public init(id: String, name: String, envPrefix: String = "") {
+        self.id = id
+        self.name = name
+        self.envPrefix = envPrefix
+    }
+
+    public static func parse(_ file: YAMLFile) throws(WorkspaceError) -> WorkspaceConfig {
+        let root = try file.rootMapping(describedAs: "a workspace: id, name and optional settings")
+        try file.rejectUnknownKeys(root, allowed: ["id", "name", "settings"], in: "workspace.yaml")
+        let id = try file.requiredString("id", in: root, at: file.root)
+        guard id.utf8.count == 32, id.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+            throw file.malformed(root["id"]!, "expected 'id' to be 32 lowercase hex digits (a random 128-bit id, as 'journey init' writes)")
+        }
+        let name = try file.string("name", in: root, at: file.root) ?? ""
+        var prefix = ""
+        if let settingsNode = root["settings"] {
+            guard let settings = settingsNode.mapping else { throw file.malformed(settingsNode, "expected 'settings' to be a mapping") }
+            try file.rejectUnknownKeys(settings, allowed: ["env-prefix"], in: "settings")
+            prefix = try file.string("env-prefix", in: settings, at: settingsNode) ?? ""
+            guard prefix.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }) else {
+                throw file.malformed(settings["env-prefix"]!, "expected 'env-prefix' to hold only A-Z, 0-9 and '_'")
+            }
+        }
+        return WorkspaceConfig(id: id, name: name, envPrefix: prefix)
+    }
+
+    public func encoded() -> String {
+        var text = "# A journey workspace. The id is bound into every sealed value: never change it.\n"
+        text += "id: \(id)\n"
+        text += "name: \(YAMLText.quoted(name))\n"
+        if !envPrefix.isEmpty { text += "settings:\n  env-prefix: \(envPrefix)\n" }
+        return text
+    }
+}
+
+/// A workspace on disk: its config, recipients and sealed store.
+public final class Workspace: Sendable {
+    public static let configFileName = "workspace.yaml"
+    public static let sealedExtension = "sealed"
+
+    public let root: String
+    public let config: WorkspaceConfig
+
+    public var configPath: String { root + "/" + Self.configFileName }
+    public var journeysFolder: String { root + "/journeys" }
+    public var secretsFolder: String { root + "/secrets" }
+    public var recipientsPath: String { secretsFolder + "/recipients.yaml" }
+    public var localFolder: String { root + "/.journey" }
+    public var localSecretsPath: String { localFolder + "/local-secrets.yaml" }
+    var locksFolder: String { localFolder + "/locks" }
+
+    public init(root: String) throws(WorkspaceError) {
+        self.root = root
+        config = try WorkspaceConfig.parse(YAMLFile.load(root + "/" + Self.configFileName))
+    }
+
+    /// Walks up from `start` to the nearest folder holding `workspace.yaml`.
+    public static func locate(startingAt start: String) throws(WorkspaceError) -> Workspace {
+        var folder = URL(fileURLWithPath: start).standardizedFileURL.path
+        while true {
+            if FileManager.default.fileExists(atPath: folder + "/" + configFileName) {
+                return try Workspace(root: folder)
+            }
+            let parent = (folder as NSString).deletingLastPathComponent
+            if parent == folder || parent.isEmpty { throw .notFound(startingAt: start) }
+            folder = parent
+        }
+    }
+
+    /// Creates a new workspace in `folder`: `workspace.yaml` with a fresh id, the folders, an
+    /// empty recipients file and `.gitignore` entries that keep local values out of git.
+    @discardableResult
+    public static func create(at folder: String, name: String) throws(WorkspaceError) -> Workspace {
+        let configPath = folder + "/" + configFileName
+        guard !FileManager.default.fileExists(atPath: configPath) else { throw .alreadyInitialised(path: configPath) }
+        do {
+            for sub in ["journeys", "secrets"] {
+                try FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
+            }
+        } catch {
+            throw .io(path: folder, reason: "cannot create folders: \(error.localizedDescription)")
+        }
+        let recipients = folder + "/secrets/recipients.yaml"
+        if !FileManager.default.fileExists(atPath: recipients) {
+            try AtomicFile.write(RecipientsFile.encode([]), to: recipients)
+        }
+        try ensureGitIgnore(in: folder)
+        try AtomicFile.write(WorkspaceConfig(id: Hex.randomID(), name: name).encoded(), to: configPath)
+        return try Workspace(root: folder)
+    }
+
+    static let ignoredEntries = [".journey/", "*.key"]
+
+    private static func ensureGitIgnore(in folder: String) throws(WorkspaceError) {
+        let path = folder + "/.gitignore"
+        let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        let lines = Set(existing.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+        let missing = ignoredEntries.filter { !lines.contains($0) }
+        guard !missing.isEmpty else { return }
+        var text = existing
+        if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
+        text += "# journey: local secret values and private keys never go into git\n"
+        text += missing.joined(separator: "\n") + "\n"
+        try AtomicFile.write(text, to: path)
+    }
+
+    /// The git repository the workspace lives in, if any (the workspace may be a sub-folder).
+    public func gitRepository() throws -> Repository? {
+        try Repository.discover(containing: root)
+    }
+
+    /// Paths relative to the workspace, for messages.
+    public func relative(_ path: String) -> String {
+        path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+    }
+
+    /// Takes the workspace's write lock for `name` (one lock file per name under `.journey/locks`).
+    func lock(_ name: String) throws(WorkspaceError) -> FileLock {
+        try FileLock(path: locksFolder + "/" + name + ".lock") {
+            FileHandle.standardError.write(Data("journey: waiting for another journey process writing \(name)…\n".utf8))
+        }
+    }
+}

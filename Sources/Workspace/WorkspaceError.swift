@@ -1,0 +1,76 @@
+/// A place in a file, for messages: `file:line:column`.
+public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var column: Int?
+
+    public init(file: String, line: Int? = nil, column: Int? = nil) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String {
+        switch (line, column) {
+        case let (line?, column?): return "\(file):\(line):\(column)"
+        case let (line?, nil): return "\(file):\(line)"
+        default: return file
+        }
+    }
+}
+
+/// Bad input or a failed operation on the workspace. Every message names the file (and line
+/// where there is one) and the fix; none carries a secret value.
+public enum WorkspaceError: Error, CustomStringConvertible {
+    /// The file does not fit its format; `expected` says what would.
+    case malformed(SourceLocation, expected: String)
+    case notFound(startingAt: String)
+    case alreadyInitialised(path: String)
+    case invalidSecretName(String, reason: String)
+    case unknownSecret(String, path: String)
+    case secretExists(String, path: String)
+    case unknownRecipient(String, path: String)
+    case recipientExists(String, path: String)
+    case forbiddenVariable(secret: String, variable: String)
+    case secretInUse(String, journeys: [String])
+    /// Opening failed; `reason` comes from the sealing layer, `fix` says what to do.
+    case cannotOpen(secret: String, path: String, reason: String, fix: String)
+    case cannotSeal(secret: String, reason: String)
+    case io(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let location, let expected):
+            return "\(location): \(expected)"
+        case .notFound(let start):
+            return "no workspace.yaml in \(start) or any folder above it; create one with 'journey init', or pass --workspace DIR"
+        case .alreadyInitialised(let path):
+            return "\(path) already exists; this folder is already a journey workspace"
+        case .invalidSecretName(let name, let reason):
+            return "invalid secret name '\(Self.printable(name))': \(reason); use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters"
+        case .unknownSecret(let name, let path):
+            return "no secret named '\(name)' (\(path) does not exist); see 'journey secret list', or add it with 'journey secret add \(name)'"
+        case .secretExists(let name, let path):
+            return "secret '\(name)' already exists (\(path)); rotate it with 'journey secret update \(name)'"
+        case .unknownRecipient(let name, let path):
+            return "no recipient named '\(name)' in \(path); see 'journey keys list'"
+        case .recipientExists(let name, let path):
+            return "a recipient named '\(name)' is already in \(path); pick another name or remove it first with 'journey keys remove \(name)'"
+        case .forbiddenVariable(let secret, let variable):
+            return "secret '\(secret)' would be passed as environment variable \(variable), which programs depend on (PATH, HOME, LD_*, …); choose another secret name"
+        case .secretInUse(let name, let journeys):
+            return "secret '\(name)' is used by \(journeys.joined(separator: ", ")); remove those references first, or pass --force"
+        case .cannotOpen(let secret, let path, let reason, let fix):
+            return "cannot open secret '\(secret)' (\(path)): \(reason); \(fix)"
+        case .cannotSeal(let secret, let reason):
+            return "cannot seal secret '\(secret)': \(reason)"
+        case .io(let path, let reason):
+            return "\(path): \(reason)"
+        }
+    }
+
+    /// Keeps control characters out of messages that echo user input.
+    static func printable(_ text: String) -> String {
+        String(text.unicodeScalars.prefix(140).map { $0.value < 32 || $0.value == 127 ? "?" : Character($0) })
+    }
+}

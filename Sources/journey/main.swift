@@ -1,0 +1,3 @@
+import JourneyCLI
+
+JourneyCommand.main()
