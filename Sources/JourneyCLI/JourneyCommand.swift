@@ -1,1 +1,102 @@
-enum Placeholder {}
+import ArgumentParser
+import Foundation
+import Workspace
+
+/// The `journey` command: a declaration of its subcommands, one file per group.
+public struct JourneyCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "journey",
+        abstract: "Journeys in git, credentials sealed beside them.",
+        discussion: """
+            Exit codes: 0 ok; 1 findings or a failed journey; 2 usage or bad input.
+
+            Examples:
+              journey init
+              journey keys generate alice
+              printf %s "$VALUE" | journey secret add payments-api-key --description "Payments sandbox"
+              journey exec --secret payments-api-key -- ./deploy.sh
+            """,
+        version: "0.1.0",
+        subcommands: JourneyCommand.subcommandList
+    )
+
+    public init() {}
+
+    /// Every subcommand; a new group adds itself here.
+    static let subcommandList: [ParsableCommand.Type] = [
+        InitCommand.self, KeysCommand.self, SecretCommand.self, ExecCommand.self,
+    ]
+
+    /// Runs the command line and exits; bad input exits 2 with the message, as documented.
+    public static func main(arguments: [String]? = nil) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            Foundation.exit(0)
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch let error as CleanExit {
+            exit(withError: error)
+        } catch let error as CommandError {
+            Output.error(error.description)
+            Foundation.exit(error.exitCode)
+        } catch let error as CustomStringConvertible where !(error is ValidationError) && isOwnError(error) {
+            Output.error(error.description)
+            Foundation.exit(2)
+        } catch {
+            // Usage errors from the parser: its own message and exit code 2 (`EX_USAGE` is 64).
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            Foundation.exit(code == .success ? 0 : 2)
+        }
+    }
+
+    private static func isOwnError(_ error: Error) -> Bool {
+        let module = String(reflecting: type(of: error))
+        return ["Workspace.", "Sealing.", "GitStore.", "Run.", "JourneyCLI."].contains(where: module.hasPrefix)
+    }
+}
+
+/// Options every workspace command takes.
+struct WorkspaceOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The workspace folder (default: the nearest folder above holding workspace.yaml).", valueName: "DIR"))
+    var workspace: String?
+
+    func open() throws -> Workspace {
+        if let workspace { return try Workspace(root: URL(fileURLWithPath: workspace).standardizedFileURL.path) }
+        return try Workspace.locate(startingAt: FileManager.default.currentDirectoryPath)
+    }
+}
+
+/// Where the private key comes from, for commands that open values.
+struct KeyOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Private key file (else JOURNEY_KEY_FILE, JOURNEY_KEY, or a recipient's key in the key folder).", valueName: "FILE"))
+    var keyFile: String?
+}
+
+/// An error the CLI reports itself, with its exit code.
+struct CommandError: Error, CustomStringConvertible {
+    var description: String
+    var exitCode: Int32 = 2
+}
+
+/// Messages to the terminal. Nothing passed here may hold a value.
+enum Output {
+    static func line(_ text: String = "") { print(text) }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data("journey: error: \(text)\n".utf8))
+    }
+
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data("journey: \(text)\n".utf8))
+    }
+
+    /// Prints `value` as pretty, key-sorted JSON.
+    static func json<Value: Encodable>(_ value: Value) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
