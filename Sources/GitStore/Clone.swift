@@ -1,0 +1,91 @@
+internal import Clibgit2
+import Foundation
+
+/// A bare mirror of a remote repository: every remote ref (`+refs/*:refs/*`) copied as is, no
+/// working folder. Runners keep one per repository URL and check commits out of it.
+///
+/// Owns its `Repository`; like it, a mirror is used from one thread at a time.
+public final class BareMirror: @unchecked Sendable {
+    /// The refspec that makes a fetch mirror the remote: every ref, forced, under its own name.
+    public static let mirrorRefspec = "+refs/*:refs/*"
+    static let remoteName = "origin"
+
+    public let repository: Repository
+
+    init(repository: Repository) { self.repository = repository }
+
+    /// The folder holding the mirror.
+    public var path: String { repository.gitDirectory }
+
+    /// Clones `url` into a new bare mirror at `path` (`git_clone` with `bare = 1` and a
+    /// `remote_cb` that creates `origin` with the mirror refspec). A local path is cloned by
+    /// hard-linking the object files where the file system allows, as `git clone` does.
+    public static func clone(from url: String, into path: String) throws(GitError) -> BareMirror {
+        LibGit2.ensureReady()
+        var options = git_clone_options()
+        try check("prepare clone options", git_clone_options_init(&options, UInt32(GIT_CLONE_OPTIONS_VERSION)))
+        options.bare = 1
+        options.local = GIT_CLONE_LOCAL_AUTO
+        options.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE.rawValue
+        options.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
+        let attempts = CredentialAttempts()
+        defer { attempts.release() }
+        attempts.install(in: &options.fetch_opts.callbacks)
+        options.remote_cb = { remote, repository, name, url, _ in
+            git_remote_create_with_fetchspec(remote, repository, name, url, BareMirror.mirrorRefspec)
+        }
+        var pointer: OpaquePointer?
+        try check("clone \(url)", git_clone(&pointer, url, path, &options))
+        git_repository_free(pointer)
+        return BareMirror(repository: try Repository.open(at: path))
+    }
+
+    /// Opens an existing mirror and checks it is one: bare, with an `origin` remote.
+    public static func open(at path: String) throws(GitError) -> BareMirror {
+        let repository = try Repository.open(at: path)
+        guard repository.workingDirectory == nil else {
+            throw GitError(operation: "open mirror at \(path)", message: "not a bare repository")
+        }
+        let mirror = BareMirror(repository: repository)
+        guard try mirror.originURL() != nil else {
+            throw GitError(operation: "open mirror at \(path)", message: "no 'origin' remote")
+        }
+        return mirror
+    }
+
+    /// The URL the mirror fetches from (`remote.origin.url`).
+    public func originURL() throws(GitError) -> String? {
+        try repository.configString("remote.\(Self.remoteName).url")
+    }
+
+    /// Looks up `origin` (`git_remote_lookup`); the caller frees it with `git_remote_free`.
+    func lookupOrigin() throws(GitError) -> OpaquePointer {
+        var remote: OpaquePointer?
+        try check("find remote 'origin' in \(path)", git_remote_lookup(&remote, repository.handle, Self.remoteName))
+        return remote!
+    }
+}
+
+/// Credentials for remotes that ask (`git_credential_acquire_cb`): an SSH key from the running
+/// ssh-agent (`git_credential_ssh_key_from_agent`), tried once — libgit2 asks again after a
+/// rejected key, and a second answer would loop. Anything else is declined, so a remote that
+/// wants a password fails with libgit2's message instead of prompting.
+final class CredentialAttempts {
+    private let count = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+
+    init() { count.initialize(to: 0) }
+    func release() { count.deallocate() }
+
+    func install(in callbacks: inout git_remote_callbacks) {
+        callbacks.payload = UnsafeMutableRawPointer(count)
+        callbacks.credentials = { credential, _, usernameFromURL, allowedTypes, payload in
+            let attempts = payload!.assumingMemoryBound(to: Int.self)
+            guard allowedTypes & UInt32(GIT_CREDENTIAL_SSH_KEY.rawValue) != 0, attempts.pointee == 0 else {
+                return GIT_PASSTHROUGH.rawValue
+            }
+            attempts.pointee += 1
+            if let usernameFromURL { return git_credential_ssh_key_from_agent(credential, usernameFromURL) }
+            return git_credential_ssh_key_from_agent(credential, "git")
+        }
+    }
+}

@@ -1,0 +1,79 @@
+internal import Clibgit2
+
+/// A ref resolved in a mirror: the ref it named (if it named one) and the exact commit.
+public struct ResolvedRef: Sendable, Equatable {
+    /// The full ref name (`refs/heads/main`, `refs/tags/v1`); `nil` when given a commit id.
+    public var refName: String?
+    /// The commit, as 40 hex digits.
+    public var commit: String
+
+    public init(refName: String?, commit: String) {
+        self.refName = refName
+        self.commit = commit
+    }
+}
+
+extension BareMirror {
+    /// The full ref names `ref` could mean, in the order they are tried: a full name as given,
+    /// else the tag and the branch of that name.
+    public static func candidateRefNames(for ref: String) -> [String] {
+        ref.hasPrefix("refs/") ? [ref] : ["refs/tags/" + ref, "refs/heads/" + ref]
+    }
+
+    /// Whether `ref` has the shape of a (possibly abbreviated) commit id: 4 to 40 hex digits.
+    public static func looksLikeCommitID(_ ref: String) -> Bool {
+        (4...40).contains(ref.utf8.count) && ref.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) }
+    }
+
+    /// Resolves a branch, a tag, a full ref name, or a full or abbreviated commit id to one
+    /// commit; `nil` when the mirror has nothing by that name. A name that is both a branch
+    /// and a tag, or an id prefix shared by several objects, is refused as ambiguous.
+    public func resolve(_ ref: String) throws(GitError) -> ResolvedRef? {
+        let existing = Self.candidateRefNames(for: ref).filter { localTarget(ofRef: $0) != nil }
+        if existing.count > 1 {
+            throw GitError(operation: "resolve '\(ref)'", message: "it names both a tag and a branch; pass refs/tags/\(ref) or refs/heads/\(ref)")
+        }
+        if let name = existing.first {
+            return ResolvedRef(refName: name, commit: try peeledCommit(revision: name, describedAs: ref))
+        }
+        guard Self.looksLikeCommitID(ref) else { return nil }
+        return try commit(withIDPrefix: ref).map { ResolvedRef(refName: nil, commit: $0) }
+    }
+
+    /// The commit `revision` leads to, peeling tags (`git_revparse_single`, `git_object_peel`).
+    private func peeledCommit(revision: String, describedAs ref: String) throws(GitError) -> String {
+        var object: OpaquePointer?
+        try check("resolve '\(ref)'", git_revparse_single(&object, repository.handle, revision))
+        defer { git_object_free(object) }
+        var commit: OpaquePointer?
+        try check("resolve '\(ref)' to a commit", git_object_peel(&commit, object, GIT_OBJECT_COMMIT))
+        defer { git_object_free(commit) }
+        var oid = git_object_id(commit)!.pointee
+        return ObjectHex.string(&oid)
+    }
+
+    /// The commit whose id starts with `prefix` (`git_object_lookup_prefix`); `nil` if none.
+    private func commit(withIDPrefix prefix: String) throws(GitError) -> String? {
+        var oid = git_oid()
+        try check("read commit id '\(prefix)'", git_oid_fromstrn(&oid, prefix.lowercased(), prefix.utf8.count))
+        var object: OpaquePointer?
+        let status = git_object_lookup_prefix(&object, repository.handle, &oid, prefix.utf8.count, GIT_OBJECT_ANY)
+        if status == GIT_ENOTFOUND.rawValue { return nil }
+        if status == GIT_EAMBIGUOUS.rawValue {
+            throw GitError(operation: "resolve '\(prefix)'", message: "several objects have ids starting with it; give more digits")
+        }
+        try check("resolve '\(prefix)'", status)
+        defer { git_object_free(object) }
+        var commit: OpaquePointer?
+        guard git_object_peel(&commit, object, GIT_OBJECT_COMMIT) == 0 else {
+            throw GitError(operation: "resolve '\(prefix)'", message: "it is the id of a \(Self.typeName(object)), not of a commit")
+        }
+        defer { git_object_free(commit) }
+        var found = git_object_id(commit)!.pointee
+        return ObjectHex.string(&found)
+    }
+
+    private static func typeName(_ object: OpaquePointer?) -> String {
+        git_object_type2string(git_object_type(object)).map { String(cString: $0) } ?? "non-commit object"
+    }
+}
