@@ -33,10 +33,15 @@ let package = Package(
         // Running things: masking, child processes, value resolution, steps.
         .target(name: "Run", dependencies: ["Sealing", "Workspace"]),
 
+        // The runner: cache of bare mirrors, fresh checkouts, the rollback guard, hardening.
+        .target(name: "CProcessHardening"),
+        .target(name: "Runner", dependencies: ["GitStore", "Sealing", "Workspace", "CProcessHardening"]),
+
         .target(
             name: "JourneyCLI",
             dependencies: [
                 "Sealing", "GitStore", "Workspace", "Run",
+                "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "journey", dependencies: ["JourneyCLI"]),
@@ -53,6 +58,7 @@ let package = Package(
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "TestSupport"]),
         .testTarget(name: "RunTests", dependencies: ["Run", "TestSupport"]),
         .testTarget(name: "JourneyCLITests", dependencies: ["JourneyCLI", "TestSupport"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "GitStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -16,12 +16,8 @@ public final class OriginConnection {
         git_remote_init_callbacks(&callbacks, UInt32(GIT_REMOTE_CALLBACKS_VERSION))
         attempts.install(in: &callbacks)
         let url = git_remote_url(remote).map { String(cString: $0) } ?? "origin"
-        do {
-            try check("connect to \(url)", git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nil, nil))
-        } catch {
-            git_remote_free(remote)
-            throw error
-        }
+        // Every stored property is set, so a throw here runs deinit, which frees the remote.
+        try check("connect to \(url)", git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nil, nil))
     }
 
     deinit {

@@ -113,4 +113,5 @@ public enum RunnerFixtures {
 
 public struct FixtureError: Error, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
 }

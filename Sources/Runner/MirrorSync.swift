@@ -1,0 +1,183 @@
+import Foundation
+import GitStore
+import Workspace
+
+/// How a run brought its mirror up to date.
+public enum MirrorUpdate: String, Sendable, Codable {
+    /// No mirror yet: cloned.
+    case cloned
+    /// The mirror was unusable (a killed run, a wrong remote): removed and cloned again.
+    case rebuilt
+    /// The ref had moved on the remote: fetched.
+    case fetched
+    /// The ref had not moved (or named a commit already present): no fetch.
+    case upToDate = "up-to-date"
+}
+
+/// One commit of a repository, checked out into a run's work folder.
+public struct CheckedOutCommit: Sendable {
+    public var repo: String
+    public var ref: String
+    public var resolved: ResolvedRef
+    public var update: MirrorUpdate
+    /// Time spent bringing the mirror up to date (connect, list refs, clone or fetch).
+    public var fetchSeconds: Double
+    /// Time spent resolving the ref and writing the commit's tree.
+    public var checkoutSeconds: Double
+}
+
+/// Brings the cached mirror of a repository up to date and checks one ref out of it, holding
+/// the mirror's lock throughout so runners sharing the cache never see it half-updated.
+public struct MirrorSync {
+    public let cache: RunnerCache
+    public let repo: String
+
+    /// `repo` as given on the command line; a local path is made absolute so the same
+    /// repository gets the same mirror from any current folder.
+    public init(cache: RunnerCache, repo: String) {
+        self.cache = cache
+        self.repo = Self.normalised(repo)
+    }
+
+    static func normalised(_ repo: String) -> String {
+        let isURL = repo.contains("://") || {
+            // scp-like "host:path" (ssh): a colon before any slash.
+            guard let colon = repo.firstIndex(of: ":") else { return false }
+            return !repo[..<colon].contains("/")
+        }()
+        guard !isURL else { return repo }
+        let absolute = URL(fileURLWithPath: repo).standardizedFileURL.path
+        return absolute.count > 1 && absolute.hasSuffix("/") ? String(absolute.dropLast()) : absolute
+    }
+
+    /// Updates the mirror as needed, resolves `ref` and writes its tree into `folder`.
+    public func checkOut(ref: String, into folder: String) throws(RunnerError) -> CheckedOutCommit {
+        let held = try cache.lock(cache.mirrorLockPath(for: repo), waitingFor: repo)
+        defer { withExtendedLifetime(held) {} }
+        let fetchStart = Clock.now
+        let (mirror, update) = try upToDateMirror(for: ref)
+        let fetchSeconds = Clock.seconds(since: fetchStart)
+
+        let checkoutStart = Clock.now
+        let resolved: ResolvedRef
+        do {
+            guard let found = try mirror.resolve(ref) else { throw RunnerError.unknownRef(ref: ref, repo: repo) }
+            resolved = found
+        } catch let error as RunnerError {
+            throw error
+        } catch {
+            throw .unusableRef(ref: ref, repo: repo, reason: (error as? GitError)?.message ?? "\(error)")
+        }
+        do {
+            try mirror.checkOut(commit: resolved.commit, into: folder)
+        } catch {
+            throw .checkout(commit: resolved.commit, reason: error.description)
+        }
+        return CheckedOutCommit(
+            repo: repo, ref: ref, resolved: resolved, update: update,
+            fetchSeconds: fetchSeconds, checkoutSeconds: Clock.seconds(since: checkoutStart))
+    }
+
+    /// The mirror, fetched only if `ref` moved on the remote; rebuilt if it cannot be used.
+    private func upToDateMirror(for ref: String) throws(RunnerError) -> (BareMirror, MirrorUpdate) {
+        let path = cache.mirrorPath(for: repo)
+        try removeIncomingClones()
+        guard FileManager.default.fileExists(atPath: path) else { return (try cloneIntoPlace(), .cloned) }
+        guard let mirror = try? BareMirror.open(at: path), (try? mirror.originURL()) == repo else {
+            try FolderRemoval.remove(path)
+            return (try cloneIntoPlace(), .rebuilt)
+        }
+        removeStaleRefLocks(in: path)
+
+        // A commit id the mirror already holds cannot have moved: no need to ask the remote.
+        let namedRefs = BareMirror.candidateRefNames(for: ref)
+        if BareMirror.looksLikeCommitID(ref), namedRefs.allSatisfy({ mirror.localTarget(ofRef: $0) == nil }),
+            (try? mirror.resolve(ref)) != nil
+        {
+            return (mirror, .upToDate)
+        }
+
+        let connection: OriginConnection
+        let advertised: [String: String]
+        do {
+            connection = try OriginConnection(to: mirror)
+            advertised = try connection.advertisedRefs()
+        } catch {
+            throw .unreachable(repo: repo, reason: error.message)
+        }
+        let unmoved = namedRefs.allSatisfy { advertised[$0] == mirror.localTarget(ofRef: $0) }
+        let knownOnRemote = namedRefs.contains { advertised[$0] != nil }
+        if unmoved && (knownOnRemote || !BareMirror.looksLikeCommitID(ref)) { return (mirror, .upToDate) }
+
+        do {
+            try connection.fetch()
+        } catch {
+            // The remote answered but the mirror could not take the fetch: start it over.
+            try FolderRemoval.remove(path)
+            return (try cloneIntoPlace(), .rebuilt)
+        }
+        if knownOnRemote, (try? mirror.resolve(ref)) == nil {
+            try FolderRemoval.remove(path)
+            return (try cloneIntoPlace(), .rebuilt)
+        }
+        return (mirror, .fetched)
+    }
+
+    /// Clones into `incoming/` and renames the whole clone into `mirrors/`, so a run killed
+    /// mid-clone leaves only an incoming folder, which the next run removes.
+    private func cloneIntoPlace() throws(RunnerError) -> BareMirror {
+        let name = RunnerCache.mirrorName(for: repo)
+        let incoming = cache.incomingFolder + "/" + name + "." + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        do {
+            _ = try BareMirror.clone(from: repo, into: incoming)
+        } catch {
+            try? FolderRemoval.remove(incoming)
+            throw .unreachable(repo: repo, reason: error.message)
+        }
+        let path = cache.mirrorPath(for: repo)
+        guard rename(incoming, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FolderRemoval.remove(incoming)
+            throw .cache(path: path, reason: "cannot move the new clone into place: \(reason)")
+        }
+        do { return try BareMirror.open(at: path) } catch {
+            throw .cache(path: path, reason: "the new clone does not open: \(error.message)")
+        }
+    }
+
+    /// Clones of this repository that a killed run left in `incoming/`. Only called with the
+    /// mirror's lock held, so no live runner is writing them.
+    private func removeIncomingClones() throws(RunnerError) {
+        let prefix = RunnerCache.mirrorName(for: repo) + "."
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: cache.incomingFolder)) ?? []
+        for entry in entries where entry.hasPrefix(prefix) {
+            try FolderRemoval.remove(cache.incomingFolder + "/" + entry)
+        }
+    }
+
+    /// Ref lock files (`*.lock`) a killed fetch left behind would make every later fetch fail.
+    /// With the mirror's lock held no live runner is writing refs, so any there are stale.
+    private func removeStaleRefLocks(in path: String) {
+        unlink(path + "/packed-refs.lock")
+        unlink(path + "/HEAD.lock")
+        unlink(path + "/config.lock")
+        guard let walker = FileManager.default.enumerator(atPath: path + "/refs") else { return }
+        for case let entry as String in walker where entry.hasSuffix(".lock") {
+            unlink(path + "/refs/" + entry)
+        }
+    }
+}
+
+/// Wall-clock timing for the report.
+enum Clock {
+    static var now: timespec {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return time
+    }
+
+    static func seconds(since start: timespec) -> Double {
+        let end = now
+        return Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Runner
+import Testing
+import TestSupport
+
+@Suite("Rollback guard: the highest sealed version seen per workspace and secret")
+final class RollbackLedgerTests {
+    let folder: String
+    let ledger: RollbackLedger
+    let workspace = String(repeating: "ab", count: 16)
+
+    init() throws {
+        folder = try RunnerFixtures.scratchFolder("ledger")
+        ledger = RollbackLedger(cache: try RunnerCache(root: folder + "/cache"))
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
+
+    @Test func refusesAVersionBelowTheHighestRecorded() throws {
+        try ledger.check(workspaceID: workspace, versions: ["api-token": 3], allowRollback: false)
+        try ledger.record(workspaceID: workspace, versions: ["api-token": 3], allowRollback: false)
+        try ledger.check(workspaceID: workspace, versions: ["api-token": 3], allowRollback: false)
+        try ledger.check(workspaceID: workspace, versions: ["api-token": 4, "other": 1], allowRollback: false)
+        #expect {
+            try ledger.check(workspaceID: workspace, versions: ["api-token": 2], allowRollback: false)
+        } throws: { error in
+            guard case RunnerError.rollback(let secret, _, let version, let highest, _) = error else { return false }
+            let message = "\(error)"
+            return secret == "api-token" && version == 2 && highest == 3 && message.contains("--allow-rollback")
+        }
+    }
+
+    @Test func keepsWorkspacesApartAndNeverLowersAMarkWithoutTheFlag() throws {
+        try ledger.record(workspaceID: workspace, versions: ["api-token": 5], allowRollback: false)
+        try ledger.record(workspaceID: workspace, versions: ["api-token": 2], allowRollback: false)
+        let other = String(repeating: "cd", count: 16)
+        try ledger.check(workspaceID: other, versions: ["api-token": 1], allowRollback: false)
+        #expect(try ledger.highestVersions() == [workspace: ["api-token": 5]])
+    }
+
+    @Test func allowRollbackAcceptsALowerVersionAndMakesItTheNewMark() throws {
+        try ledger.record(workspaceID: workspace, versions: ["api-token": 5], allowRollback: false)
+        try ledger.check(workspaceID: workspace, versions: ["api-token": 2], allowRollback: true)
+        try ledger.record(workspaceID: workspace, versions: ["api-token": 2], allowRollback: true)
+        try ledger.check(workspaceID: workspace, versions: ["api-token": 2], allowRollback: false)
+        #expect(try ledger.highestVersions()[workspace] == ["api-token": 2])
+    }
+
+    @Test func isWrittenOwnerOnlyAndAUnreadableLedgerIsAClearError() throws {
+        try ledger.record(workspaceID: workspace, versions: ["api-token": 1], allowRollback: false)
+        let attributes = try FileManager.default.attributesOfItem(atPath: ledger.path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: ledger.path))
+        #expect {
+            try ledger.check(workspaceID: workspace, versions: ["api-token": 1], allowRollback: false)
+        } throws: { error in
+            "\(error)".contains("delete it to start the guard afresh")
+        }
+    }
+}
+
+@Suite("Work folders and hardening")
+final class WorkFolderTests {
+    let folder: String
+    let cache: RunnerCache
+
+    init() throws {
+        folder = try RunnerFixtures.scratchFolder("work")
+        cache = try RunnerCache(root: folder + "/cache")
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
+
+    func entries() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: cache.root + "/work")) ?? [] }
+
+    @Test func aFolderLeftByAKilledRunIsSweptButALiveOneIsNot() throws {
+        let abandoned = cache.root + "/work/run-killed"
+        try FileManager.default.createDirectory(atPath: abandoned + "/deep", withIntermediateDirectories: true)
+        try Data("left".utf8).write(to: URL(fileURLWithPath: abandoned + "/deep/file"))
+        let live = try WorkFolder(in: cache)
+        #expect(!FileManager.default.fileExists(atPath: abandoned))
+        let second = try WorkFolder(in: cache)
+        #expect(FileManager.default.fileExists(atPath: live.path), "a folder whose run holds its lock stays")
+        #expect(Set(entries()) == Set([live.path, second.path].map { ($0 as NSString).lastPathComponent }))
+        try live.remove()
+        try second.remove()
+        #expect(entries().isEmpty)
+    }
+
+    @Test func makingTheProcessNonDumpableSticks() throws {
+        try ProcessHardening.makeNonDumpable()
+        #expect(!ProcessHardening.isDumpable)
+    }
+}

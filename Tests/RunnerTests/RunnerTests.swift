@@ -1,0 +1,55 @@
+import Foundation
+import Runner
+import Testing
+import TestSupport
+import Workspace
+
+@Suite("Runner: a fresh checkout per run, the workspace found in it, nothing left behind")
+struct RunnerLifecycleTests {
+    func request(_ fixture: RunnerFixture, ref: String = "main", workspacePath: String = ".") -> RunnerRequest {
+        RunnerRequest(repo: fixture.published.remote, ref: ref, workspacePath: workspacePath, cacheRoot: fixture.cache)
+    }
+
+    @Test func opensTheWorkspaceInAFreshFolderAndRemovesItAfterwards() throws {
+        let fixture = try RunnerFixture()
+        let (folder, workspaceID) = try Runner(request: request(fixture)).run { prepared throws in
+            #expect(prepared.checkout.resolved.commit == fixture.first)
+            #expect(FileManager.default.fileExists(atPath: prepared.folder + "/journeys/hello.yaml"))
+            #expect(try prepared.workspace.readSealed(try SecretName("api-token")).version == 1)
+            return (prepared.folder, prepared.workspace.config.id)
+        }
+        #expect(workspaceID == fixture.workspace.config.id)
+        #expect(!FileManager.default.fileExists(atPath: folder))
+        #expect(fixture.cacheEntries("work").isEmpty)
+    }
+
+    @Test func aWorkspaceInASubfolderIsFoundWithWorkspacePath() throws {
+        let fixture = try RunnerFixture(workspacePath: "ops/journey")
+        let id = try Runner(request: request(fixture, workspacePath: "ops/journey")).run { $0.workspace.config.id }
+        #expect(id == fixture.workspace.config.id)
+    }
+
+    @Test(arguments: [".", "elsewhere", "../..", "/etc"])
+    func aMissingOrEscapingWorkspacePathIsRefused(path: String) throws {
+        let fixture = try RunnerFixture(workspacePath: "ops")
+        #expect {
+            try Runner(request: request(fixture, workspacePath: path)).run { _ in }
+        } throws: { error in
+            guard case RunnerError.missingWorkspace(let reported, let commit) = error else { return false }
+            return reported == path && commit == fixture.first && "\(error)".contains("--workspace-path")
+        }
+        #expect(fixture.cacheEntries("work").isEmpty)
+    }
+
+    @Test func theWorkFolderGoesEvenWhenTheJourneyStepThrows() throws {
+        let fixture = try RunnerFixture()
+        nonisolated(unsafe) var seen = ""
+        #expect(throws: FixtureError.self) {
+            try Runner(request: request(fixture)).run { prepared throws in
+                seen = prepared.folder
+                throw FixtureError(description: "step failed")
+            }
+        }
+        #expect(!seen.isEmpty && !FileManager.default.fileExists(atPath: seen))
+    }
+}
