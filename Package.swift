@@ -48,7 +48,7 @@ let package = Package(
 
         // Benchmarks (`make bench`), built in release.
         .executableTarget(
-            name: "journey-bench", dependencies: ["Sealing", "Workspace", "Run"],
+            name: "journey-bench", dependencies: ["Clibsodium", "Sealing", "Workspace"],
             path: "Benchmarks/journey-bench"),
 
         // Tests.
