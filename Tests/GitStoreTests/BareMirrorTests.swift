@@ -4,24 +4,22 @@ import Testing
 import TestSupport
 
 @Suite("Bare mirrors: clone, compare, fetch, resolve, check out")
-final class BareMirrorTests {
-    let folder: String
-    let published: RunnerFixtures.PublishedRepo
+struct BareMirrorTests {
+    let scratch: ScratchFolder
+    let published: PublishedRepo
     let first: String
+    var folder: String { scratch.path }
 
     init() throws {
-        folder = try RunnerFixtures.scratchFolder("mirror")
-        published = try RunnerFixtures.publishedRepo(in: folder)
-        try RunnerFixtures.write("hello\n", to: "README", in: published.work)
-        try RunnerFixtures.write("#!/bin/sh\necho hi\n", to: "scripts/hi.sh", in: published.work)
+        scratch = try ScratchFolder(label: "mirror")
+        published = try PublishedRepo(in: scratch.path)
+        try published.write("hello\n", to: "README")
+        try published.write("#!/bin/sh\necho hi\n", to: "scripts/hi.sh")
         chmod(published.work + "/scripts/hi.sh", 0o755)
         try FileManager.default.createSymbolicLink(atPath: published.work + "/link", withDestinationPath: "README")
         first = try published.commitAndPush("first")
-        try RunnerFixtures.git("tag", "-a", "-m", "release", "v1", in: published.work)
-        try RunnerFixtures.git("push", "-q", "origin", "v1", in: published.work)
+        try published.tagAndPush("v1", message: "release")
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: folder) }
 
     @Test func clonesEveryRefAndResolvesBranchTagAndCommitIDs() throws {
         let mirror = try BareMirror.clone(from: published.remote, into: folder + "/mirror")
@@ -36,8 +34,8 @@ final class BareMirrorTests {
     }
 
     @Test func refusesANameThatIsBothABranchAndATag() throws {
-        try RunnerFixtures.git("branch", "v1", in: published.work)
-        try RunnerFixtures.git("push", "-q", "origin", "refs/heads/v1:refs/heads/v1", in: published.work)
+        try published.git("branch", "v1")
+        try published.git("push", "--quiet", "origin", "refs/heads/v1:refs/heads/v1")
         let mirror = try BareMirror.clone(from: published.remote, into: folder + "/mirror")
         #expect(throws: GitError.self) { try mirror.resolve("v1") }
         #expect(try mirror.resolve("refs/heads/v1")?.commit == first)
@@ -50,9 +48,9 @@ final class BareMirrorTests {
         #expect(mirror.localTarget(ofRef: "refs/heads/main") == first)
         #expect(mirror.localTarget(ofRef: "refs/tags/v1") == before["refs/tags/v1"])
 
-        try RunnerFixtures.write("two\n", to: "README", in: published.work)
+        try published.write("two\n", to: "README")
         let second = try published.commitAndPush("second")
-        try RunnerFixtures.git("push", "-q", "origin", "--delete", "v1", in: published.work)
+        try published.git("push", "--quiet", "origin", "--delete", "refs/tags/v1")
         let connection = try OriginConnection(to: mirror)
         #expect(try connection.advertisedRefs()["refs/heads/main"] == second)
         #expect(mirror.localTarget(ofRef: "refs/heads/main") == first)
@@ -62,7 +60,7 @@ final class BareMirrorTests {
     }
 
     @Test func checksACommitOutIntoAFreshFolderWithModesAndLinks() throws {
-        try RunnerFixtures.write("two\n", to: "README", in: published.work)
+        try published.write("two\n", to: "README")
         try published.commitAndPush("second")
         let mirror = try BareMirror.clone(from: published.remote, into: folder + "/mirror")
         let target = folder + "/checkout"

@@ -31,8 +31,7 @@ struct MirrorSyncTests {
 
     @Test func checksOutABranchATagAndACommitID() throws {
         let fixture = try RunnerFixture()
-        try RunnerFixtures.git("tag", "v1", in: fixture.published.work)
-        try RunnerFixtures.git("push", "-q", "origin", "v1", in: fixture.published.work)
+        try fixture.published.tagAndPush("v1")
         let second = try fixture.rotate(to: "second-value")
 
         let (branch, branchFolder) = try checkOut(fixture, ref: "main")

@@ -4,17 +4,15 @@ import Testing
 import TestSupport
 
 @Suite("Rollback guard: the highest sealed version seen per workspace and secret")
-final class RollbackLedgerTests {
-    let folder: String
+struct RollbackLedgerTests {
+    let scratch: ScratchFolder
     let ledger: RollbackLedger
     let workspace = String(repeating: "ab", count: 16)
 
     init() throws {
-        folder = try RunnerFixtures.scratchFolder("ledger")
-        ledger = RollbackLedger(cache: try RunnerCache(root: folder + "/cache"))
+        scratch = try ScratchFolder(label: "ledger")
+        ledger = RollbackLedger(cache: try RunnerCache(root: scratch.path("cache")))
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: folder) }
 
     @Test func refusesAVersionBelowTheHighestRecorded() throws {
         try ledger.check(workspaceID: workspace, versions: ["api-token": 3], allowRollback: false)
@@ -60,16 +58,14 @@ final class RollbackLedgerTests {
 }
 
 @Suite("Work folders and hardening")
-final class WorkFolderTests {
-    let folder: String
+struct WorkFolderTests {
+    let scratch: ScratchFolder
     let cache: RunnerCache
 
     init() throws {
-        folder = try RunnerFixtures.scratchFolder("work")
-        cache = try RunnerCache(root: folder + "/cache")
+        scratch = try ScratchFolder(label: "work")
+        cache = try RunnerCache(root: scratch.path("cache"))
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: folder) }
 
     func entries() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: cache.root + "/work")) ?? [] }
 

@@ -44,10 +44,10 @@ struct RunnerLifecycleTests {
     @Test func theWorkFolderGoesEvenWhenTheJourneyStepThrows() throws {
         let fixture = try RunnerFixture()
         nonisolated(unsafe) var seen = ""
-        #expect(throws: FixtureError.self) {
+        #expect(throws: PlannedFailure.self) {
             try Runner(request: request(fixture)).run { prepared throws in
                 seen = prepared.folder
-                throw FixtureError(description: "step failed")
+                throw PlannedFailure()
             }
         }
         #expect(!seen.isEmpty && !FileManager.default.fileExists(atPath: seen))
