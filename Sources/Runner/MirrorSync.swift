@@ -39,6 +39,20 @@ public struct MirrorSync {
         self.repo = Self.normalised(repo)
     }
 
+    /// The repository for messages and reports: a password or token in the URL's user part
+    /// (`https://user:token@host/…`) is shown as `***`.
+    public var displayRepo: String { Self.redacted(repo) }
+
+    static func redacted(_ repo: String) -> String {
+        guard let scheme = repo.range(of: "://") else { return repo }
+        let rest = repo[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return repo }
+        let userInfo = rest[..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return repo }
+        return String(repo[..<scheme.upperBound]) + userInfo[..<colon] + ":***" + rest[at...]
+    }
+
     static func normalised(_ repo: String) -> String {
         let isURL = repo.contains("://") || {
             // scp-like "host:path" (ssh): a colon before any slash.
@@ -52,7 +66,7 @@ public struct MirrorSync {
 
     /// Updates the mirror as needed, resolves `ref` and writes its tree into `folder`.
     public func checkOut(ref: String, into folder: String) throws(RunnerError) -> CheckedOutCommit {
-        let held = try cache.lock(cache.mirrorLockPath(for: repo), waitingFor: repo)
+        let held = try cache.lock(cache.mirrorLockPath(for: repo), waitingFor: displayRepo)
         defer { withExtendedLifetime(held) {} }
         let fetchStart = Clock.now
         let (mirror, update) = try upToDateMirror(for: ref)
@@ -61,12 +75,12 @@ public struct MirrorSync {
         let checkoutStart = Clock.now
         let resolved: ResolvedRef
         do {
-            guard let found = try mirror.resolve(ref) else { throw RunnerError.unknownRef(ref: ref, repo: repo) }
+            guard let found = try mirror.resolve(ref) else { throw RunnerError.unknownRef(ref: ref, repo: displayRepo) }
             resolved = found
         } catch let error as RunnerError {
             throw error
         } catch {
-            throw .unusableRef(ref: ref, repo: repo, reason: (error as? GitError)?.message ?? "\(error)")
+            throw .unusableRef(ref: ref, repo: displayRepo, reason: (error as? GitError)?.message ?? "\(error)")
         }
         do {
             try mirror.checkOut(commit: resolved.commit, into: folder)
@@ -74,7 +88,7 @@ public struct MirrorSync {
             throw .checkout(commit: resolved.commit, reason: error.description)
         }
         return CheckedOutCommit(
-            repo: repo, ref: ref, resolved: resolved, update: update,
+            repo: displayRepo, ref: ref, resolved: resolved, update: update,
             fetchSeconds: fetchSeconds, checkoutSeconds: Clock.seconds(since: checkoutStart))
     }
 
@@ -103,7 +117,7 @@ public struct MirrorSync {
             connection = try OriginConnection(to: mirror)
             advertised = try connection.advertisedRefs()
         } catch {
-            throw .unreachable(repo: repo, reason: error.message)
+            throw .unreachable(repo: displayRepo, reason: error.message.replacingOccurrences(of: repo, with: displayRepo))
         }
         let unmoved = namedRefs.allSatisfy { advertised[$0] == mirror.localTarget(ofRef: $0) }
         let knownOnRemote = namedRefs.contains { advertised[$0] != nil }
@@ -132,7 +146,7 @@ public struct MirrorSync {
             _ = try BareMirror.clone(from: repo, into: incoming)
         } catch {
             try? FolderRemoval.remove(incoming)
-            throw .unreachable(repo: repo, reason: error.message)
+            throw .unreachable(repo: displayRepo, reason: error.message.replacingOccurrences(of: repo, with: displayRepo))
         }
         let path = cache.mirrorPath(for: repo)
         guard rename(incoming, path) == 0 else {

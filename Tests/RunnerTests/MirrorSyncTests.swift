@@ -138,3 +138,18 @@ struct MirrorSyncTests {
         _ = try BareMirror.open(at: try RunnerCache(root: cacheRoot).mirrorPath(for: remote))
     }
 }
+
+@Suite("Repository URLs in messages and reports")
+struct RepoDisplayTests {
+    @Test(arguments: [
+        ("https://ci:s3cr3t-token@git.example.com/team/repo.git", "https://ci:***@git.example.com/team/repo.git"),
+        ("https://git.example.com/team/repo.git", "https://git.example.com/team/repo.git"),
+        ("ssh://git@git.example.com/team/repo.git", "ssh://git@git.example.com/team/repo.git"),
+        ("git@git.example.com:team/repo.git", "git@git.example.com:team/repo.git"),
+    ])
+    func aPasswordInTheURLIsNeverShown(url: String, shown: String) throws {
+        let scratch = try ScratchFolder(label: "display")
+        let sync = MirrorSync(cache: try RunnerCache(root: scratch.path("cache")), repo: url)
+        #expect(sync.displayRepo == shown)
+    }
+}

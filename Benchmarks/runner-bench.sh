@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# The runner against the git command line, on one generated repository, in the same run:
+#   1,000 journeys, 1,000 sealed secrets, 2,000 commits (history written with git fast-import).
+#   cold: journey runner (clone + checkout + resolve + a trivial step) vs `git clone` alone;
+#         target ≤ 1.5×.
+#   warm: journey runner (nothing new to fetch + checkout + resolve + a trivial step) vs
+#         `git fetch` + `git checkout` into a fresh folder; target ≤ 150 ms and below git.
+# Figures are medians of several runs, printed, never asserted.
+set -euo pipefail
+JOURNEY="${JOURNEY_BIN:-$(cd "$(dirname "$0")/.." && swift build -c release --show-bin-path)/journey}"
+COLD_RUNS="${COLD_RUNS:-5}"
+WARM_RUNS="${WARM_RUNS:-15}"
+JOURNEYS=1000
+SECRETS=1000
+COMMITS=2000
+
+SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/journey-runner-bench-XXXXXX")"
+[ -n "${KEEP_SCRATCH:-}" ] || trap 'rm -rf "$SCRATCH"' EXIT
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+export XDG_CONFIG_HOME="$SCRATCH/config" NO_COLOR=1
+unset JOURNEY_KEY JOURNEY_KEY_FILE
+
+now_ns() { date +%s%N; }
+
+# median MILLISECONDS... → the middle value (the lower middle for an even count).
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# time_ms COMMAND… → milliseconds the command took (its output discarded).
+time_ms() {
+	local start end
+	start=$(now_ns)
+	"$@" >/dev/null 2>&1
+	end=$(now_ns)
+	echo $(((end - start) / 1000000))
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+# ---------------------------------------------------------------------------------------------
+echo "generating: $JOURNEYS journeys, $SECRETS sealed secrets, $COMMITS commits…"
+gen_start=$(now_ns)
+WS="$SCRATCH/source"
+mkdir -p "$WS"
+(
+	cd "$WS"
+	"$JOURNEY" init --name bench >/dev/null
+	"$JOURNEY" keys generate runner >/dev/null
+)
+KEY="$(ls "$XDG_CONFIG_HOME"/journey/keys/*.key | head -1)"
+# Seal every secret with the tool itself (sealing needs only the public keys in the repo).
+seq -f "s%04g" 0 $((SECRETS - 1)) | while read -r name; do
+	printf 'bench-value-%s' "$name" | "$JOURNEY" secret add "$name" --workspace "$WS" >/dev/null
+done
+mkdir -p "$WS/journeys"
+for ((i = 0; i < JOURNEYS; i++)); do
+	printf -v n '%04d' "$i"
+	cat >"$WS/journeys/j$n.yaml" <<YAML
+name: j$n
+description: benchmark journey $n
+steps:
+  - name: trivial
+    run: "true"
+    env:
+      TOKEN: { secret: s$n }
+YAML
+done
+
+# The history: one commit with the whole workspace, then $((COMMITS - 1)) commits that each
+# edit one journey's description, all in one git fast-import stream.
+REMOTE="$SCRATCH/remote.git"
+git init --quiet --bare --initial-branch=main "$REMOTE"
+{
+	stamp=1700000000
+	echo "commit refs/heads/main"
+	echo "committer Bench <bench@journey.invalid> $stamp +0000"
+	echo "data 9"
+	echo "workspace"
+	(cd "$WS" && find . -type f ! -path './.journey/*' | sed 's|^\./||' | sort) | while read -r file; do
+		size=$(wc -c <"$WS/$file")
+		echo "M 100644 inline $file"
+		echo "data $size"
+		cat "$WS/$file"
+		echo
+	done
+	for ((c = 1; c < COMMITS; c++)); do
+		printf -v n '%04d' $((c % JOURNEYS))
+		body="name: j$n
+description: benchmark journey $n, revision $c
+steps:
+  - name: trivial
+    run: \"true\"
+    env:
+      TOKEN: { secret: s$n }
+"
+		echo "commit refs/heads/main"
+		echo "committer Bench <bench@journey.invalid> $((stamp + c)) +0000"
+		echo "data 8"
+		echo "revision"
+		echo "M 100644 inline journeys/j$n.yaml"
+		echo "data ${#body}"
+		printf '%s' "$body"
+		echo
+	done
+} | git -C "$REMOTE" fast-import --quiet
+git -C "$REMOTE" gc --quiet
+gen_ms=$((($(now_ns) - gen_start) / 1000000))
+echo "generated in ${gen_ms} ms: $(git -C "$REMOTE" rev-list --count main) commits, $(git -C "$REMOTE" ls-tree -r main --name-only | wc -l) files, $(du -sh "$REMOTE" | cut -f1) packed"
+
+CACHE="$SCRATCH/cache"
+runner() { "$JOURNEY" runner --repo "$REMOTE" --ref main --journey j0500 --key-file "$KEY" --cache "$CACHE"; }
+runner_ok=$(runner >/dev/null 2>&1 && echo yes || echo no)
+if [ "$runner_ok" != yes ]; then
+	echo "journey runner failed on the generated repo:"
+	runner || true
+	exit 1
+fi
+
+# ---------------------------------------------------------------------------------------------
+echo
+echo "cold: an empty cache every run ($COLD_RUNS runs, median)"
+cold_runner=() cold_git=()
+for ((r = 0; r < COLD_RUNS; r++)); do
+	rm -rf "$CACHE" "$SCRATCH/clone"
+	cold_runner+=("$(time_ms runner)")
+	cold_git+=("$(time_ms git clone --quiet "$REMOTE" "$SCRATCH/clone")")
+done
+rm -rf "$SCRATCH/clone-file"
+cold_git_file=()
+for ((r = 0; r < COLD_RUNS; r++)); do
+	rm -rf "$SCRATCH/clone-file"
+	cold_git_file+=("$(time_ms git clone --quiet "file://$REMOTE" "$SCRATCH/clone-file")")
+done
+cr=$(median "${cold_runner[@]}")
+cg=$(median "${cold_git[@]}")
+cgf=$(median "${cold_git_file[@]}")
+printf '  %-62s %6s ms\n' "journey runner (clone + checkout + resolve + step)" "$cr"
+printf '  %-62s %6s ms\n' "git clone PATH (local: hard links + checkout)" "$cg"
+printf '  %-62s %6s ms\n' "git clone file://PATH (pack transfer + checkout)" "$cgf"
+printf '  ratio runner / git clone: %sx (target ≤ 1.5x); vs file:// clone: %sx\n' "$(ratio "$cr" "$cg")" "$(ratio "$cr" "$cgf")"
+
+# ---------------------------------------------------------------------------------------------
+echo
+echo "warm: nothing new on the remote ($WARM_RUNS runs, median)"
+runner >/dev/null 2>&1
+rm -rf "$SCRATCH/clone"
+git clone --quiet "$REMOTE" "$SCRATCH/clone"
+git_fetch_checkout() {
+	rm -rf "$SCRATCH/fresh" && mkdir "$SCRATCH/fresh"
+	git -C "$SCRATCH/clone" fetch --quiet origin &&
+		git --git-dir="$SCRATCH/clone/.git" --work-tree="$SCRATCH/fresh" checkout --quiet --force origin/main -- .
+}
+warm_runner=() warm_git=()
+for ((r = 0; r < WARM_RUNS; r++)); do
+	warm_runner+=("$(time_ms runner)")
+	warm_git+=("$(time_ms git_fetch_checkout)")
+done
+wr=$(median "${warm_runner[@]}")
+wg=$(median "${warm_git[@]}")
+printf '  %-62s %6s ms\n' "journey runner (ls-remote, no fetch + checkout + resolve + step)" "$wr"
+printf '  %-62s %6s ms\n' "git fetch + git checkout into a fresh folder" "$wg"
+printf '  ratio runner / git: %sx (target < 1x); runner total %s ms (target ≤ 150 ms)\n' "$(ratio "$wr" "$wg")" "$wr"
+
+echo
+echo "one warm run's report (timings in milliseconds):"
+"$JOURNEY" runner --repo "$REMOTE" --ref main --journey j0500 --key-file "$KEY" --cache "$CACHE" --report "$SCRATCH/report.json" >/dev/null 2>&1
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("  ", json.dumps(r["timings"]))' "$SCRATCH/report.json" 2>/dev/null || grep -A12 '"timings"' "$SCRATCH/report.json"
