@@ -53,13 +53,16 @@ public struct MirrorSync {
         return String(repo[..<scheme.upperBound]) + userInfo[..<colon] + ":***" + rest[at...]
     }
 
+    /// A URL (`scheme://…`) or scp-like `host:path` (a colon before any slash) is kept as
+    /// given; anything else is a local path.
+    static func isLocalPath(_ repo: String) -> Bool {
+        if repo.contains("://") { return false }
+        guard let colon = repo.firstIndex(of: ":") else { return true }
+        return repo[..<colon].contains("/")
+    }
+
     static func normalised(_ repo: String) -> String {
-        let isURL = repo.contains("://") || {
-            // scp-like "host:path" (ssh): a colon before any slash.
-            guard let colon = repo.firstIndex(of: ":") else { return false }
-            return !repo[..<colon].contains("/")
-        }()
-        guard !isURL else { return repo }
+        guard isLocalPath(repo) else { return repo }
         let absolute = URL(fileURLWithPath: repo).standardizedFileURL.path
         return absolute.count > 1 && absolute.hasSuffix("/") ? String(absolute.dropLast()) : absolute
     }
@@ -113,6 +116,7 @@ public struct MirrorSync {
 
         let connection: OriginConnection
         let advertised: [String: String]
+        try checkLocalPathExists()
         do {
             connection = try OriginConnection(to: mirror)
             advertised = try connection.advertisedRefs()
@@ -142,6 +146,7 @@ public struct MirrorSync {
     private func cloneIntoPlace() throws(RunnerError) -> BareMirror {
         let name = RunnerCache.mirrorName(for: repo)
         let incoming = cache.incomingFolder + "/" + name + "." + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        try checkLocalPathExists()
         do {
             _ = try BareMirror.clone(from: repo, into: incoming)
         } catch {
@@ -156,6 +161,13 @@ public struct MirrorSync {
         }
         do { return try BareMirror.open(at: path) } catch {
             throw .cache(path: path, reason: "the new clone does not open: \(error.message)")
+        }
+    }
+
+    /// libgit2 reads a missing local path as an unknown URL scheme; say what is wrong instead.
+    private func checkLocalPathExists() throws(RunnerError) {
+        if repo.hasPrefix("/"), !FileManager.default.fileExists(atPath: repo) {
+            throw .unreachable(repo: repo, reason: "no such folder")
         }
     }
 

@@ -74,7 +74,8 @@ public struct RollbackLedger: Sendable {
             return Contents()
         }
         guard let contents = try? JSONDecoder().decode(Contents.self, from: data), contents.format == Self.formatTag else {
-            throw .cache(path: path, reason: "the rollback ledger is not valid \(Self.formatTag) JSON; restore it from a backup, or delete it to start the guard afresh")
+            throw .cache(
+                path: path, reason: "the rollback ledger is not valid \(Self.formatTag) JSON; restore it from a backup, or delete it to start the guard afresh")
         }
         return contents
     }

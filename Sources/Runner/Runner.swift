@@ -26,6 +26,8 @@ public struct PreparedRun {
     /// The run's work folder: the repository's tree at the commit, nothing else.
     public let folder: String
     public let workspace: Workspace
+    /// The workspace's folder inside the repository, as given.
+    public let workspacePath: String
     /// The rollback guard for this workspace: check versions before opening, record after.
     public let rollbackGuard: RollbackGuard
 }
@@ -62,7 +64,7 @@ public struct Runner {
         let checkout = try MirrorSync(cache: cache, repo: request.repo).checkOut(ref: request.ref, into: work.path)
         let workspace = try openWorkspace(in: work.path, commit: checkout.resolved.commit)
         let prepared = PreparedRun(
-            checkout: checkout, folder: work.path, workspace: workspace,
+            checkout: checkout, folder: work.path, workspace: workspace, workspacePath: request.workspacePath,
             rollbackGuard: RollbackGuard(ledger: RollbackLedger(cache: cache), workspaceID: workspace.config.id, allowRollback: request.allowRollback))
         let outcome = try execute(prepared)
         try work.remove()

@@ -28,7 +28,8 @@ public struct RunnerCache: Sendable {
 
     /// `$XDG_CACHE_HOME/journey/runner`, or `~/.cache/journey/runner`.
     public static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let base =
+            environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache"
         return base + "/journey/runner"
     }

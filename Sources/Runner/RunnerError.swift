@@ -28,7 +28,8 @@ public enum RunnerError: Error, CustomStringConvertible {
         case .badWorkspace(let commit, let reason):
             return "the workspace in commit \(commit) cannot be used: \(reason)"
         case .rollback(let secret, let workspace, let version, let highestSeen, let ledger):
-            return "refusing secret '\(secret)' at version \(version): this runner has already used version \(highestSeen) of it (workspace \(workspace)); an older sealed value may be a rolled-back or compromised one. Run a ref that has version \(highestSeen) or later, or pass --allow-rollback if the rollback is intended (ledger: \(ledger))"
+            return
+                "refusing secret '\(secret)' at version \(version): this runner has already used version \(highestSeen) of it (workspace \(workspace)); an older sealed value may be a rolled-back or compromised one. Run a ref that has version \(highestSeen) or later, or pass --allow-rollback if the rollback is intended (ledger: \(ledger))"
         case .cache(let path, let reason):
             return "runner cache \(path): \(reason); check the folder's permissions and free space, or pass --cache DIR"
         case .checkout(let commit, let reason):

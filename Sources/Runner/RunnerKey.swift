@@ -7,7 +7,8 @@ import Workspace
 /// key folder.
 public enum RunnerKey {
     public static func load(keyFile: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PrivateKey {
-        let named = keyFile != nil
+        let named =
+            keyFile != nil
             || !(environment["JOURNEY_KEY_FILE"] ?? "").isEmpty
             || !(environment["JOURNEY_KEY"] ?? "").isEmpty
         guard named else { throw RunnerError.noKey }

@@ -1,7 +1,7 @@
 import Foundation
 import GitStore
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Bare mirrors: clone, compare, fetch, resolve, check out")
 struct BareMirrorTests {

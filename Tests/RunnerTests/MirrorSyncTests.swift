@@ -1,8 +1,8 @@
 import Foundation
 import GitStore
 import Runner
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Runner cache: clone once, fetch only when the ref moved, check out fresh")
 struct MirrorSyncTests {
@@ -91,6 +91,32 @@ struct MirrorSyncTests {
         #expect(throws: RunnerError.self) { try checkOut(fixture, ref: "0123456789abcdef") }
         let (after, _) = try checkOut(fixture, ref: "main")
         #expect(after.update == .upToDate)
+    }
+
+    @Test func aNameThatIsBothABranchAndATagIsRefusedWithTheFix() throws {
+        let fixture = try RunnerFixture()
+        try fixture.published.tagAndPush("release")
+        try fixture.published.git("push", "--quiet", "origin", "HEAD:refs/heads/release")
+        #expect {
+            try checkOut(fixture, ref: "release")
+        } throws: { error in
+            guard case RunnerError.unusableRef(let ref, _, _) = error else { return false }
+            return ref == "release" && "\(error)".contains("pass refs/tags/release or refs/heads/release")
+        }
+        let (tag, _) = try checkOut(fixture, ref: "refs/tags/release")
+        #expect(tag.resolved.commit == fixture.first)
+    }
+
+    @Test func aMirrorWithAnotherOriginIsRebuilt() throws {
+        let fixture = try RunnerFixture()
+        let cache = try RunnerCache(root: fixture.cache)
+        let other = try PublishedRepo(in: fixture.scratch.folder("other"))
+        try other.write("other\n", to: "README")
+        try other.commitAndPush("other repository")
+        _ = try BareMirror.clone(from: other.remote, into: cache.mirrorPath(for: fixture.published.remote))
+        let (rebuilt, _) = try checkOut(fixture, ref: "main")
+        #expect(rebuilt.update == .rebuilt)
+        #expect(rebuilt.resolved.commit == fixture.first)
     }
 
     @Test func aBrokenMirrorAndLeftoversOfAKilledRunAreRebuilt() throws {

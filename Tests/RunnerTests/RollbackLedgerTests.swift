@@ -1,7 +1,7 @@
 import Foundation
 import Runner
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Rollback guard: the highest sealed version seen per workspace and secret")
 struct RollbackLedgerTests {

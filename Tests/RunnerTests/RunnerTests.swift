@@ -1,7 +1,7 @@
 import Foundation
 import Runner
-import Testing
 import TestSupport
+import Testing
 import Workspace
 
 @Suite("Runner: a fresh checkout per run, the workspace found in it, nothing left behind")
