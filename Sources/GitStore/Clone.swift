@@ -20,7 +20,10 @@ public final class BareMirror: @unchecked Sendable {
     /// Clones `url` into a new bare mirror at `path` (`git_clone` with `bare = 1` and a
     /// `remote_cb` that creates `origin` with the mirror refspec). A local path is cloned by
     /// hard-linking the object files where the file system allows, as `git clone` does.
-    public static func clone(from url: String, into path: String) throws(GitError) -> BareMirror {
+    /// `progress` hears how the transfer goes, for remotes that send a pack.
+    public static func clone(
+        from url: String, into path: String, progress: ((TransferProgress) -> Void)? = nil
+    ) throws(GitError) -> BareMirror {
         LibGit2.ensureReady()
         var options = git_clone_options()
         try check("prepare clone options", git_clone_options_init(&options, UInt32(GIT_CLONE_OPTIONS_VERSION)))
@@ -28,14 +31,14 @@ public final class BareMirror: @unchecked Sendable {
         options.local = GIT_CLONE_LOCAL_AUTO
         options.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE.rawValue
         options.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
-        let attempts = CredentialAttempts()
-        defer { attempts.release() }
-        attempts.install(in: &options.fetch_opts.callbacks)
+        let context = RemoteCallbackContext(progress: progress)
+        context.install(in: &options.fetch_opts.callbacks)
         options.remote_cb = { remote, repository, name, url, _ in
             git_remote_create_with_fetchspec(remote, repository, name, url, BareMirror.mirrorRefspec)
         }
         var pointer: OpaquePointer?
-        try check("clone \(url)", git_clone(&pointer, url, path, &options))
+        let status = withExtendedLifetime(context) { git_clone(&pointer, url, path, &options) }
+        try check("clone \(url)", status)
         git_repository_free(pointer)
         return BareMirror(repository: try Repository.open(at: path))
     }
@@ -66,26 +69,48 @@ public final class BareMirror: @unchecked Sendable {
     }
 }
 
-/// Credentials for remotes that ask (`git_credential_acquire_cb`): an SSH key from the running
-/// ssh-agent (`git_credential_ssh_key_from_agent`), tried once — libgit2 asks again after a
-/// rejected key, and a second answer would loop. Anything else is declined, so a remote that
-/// wants a password fails with libgit2's message instead of prompting.
-final class CredentialAttempts {
-    private let count = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+/// How far a clone or fetch has got, from libgit2's indexer progress.
+public struct TransferProgress: Sendable, Equatable {
+    public var receivedObjects: Int
+    public var totalObjects: Int
+    public var receivedBytes: Int
+}
 
-    init() { count.initialize(to: 0) }
-    func release() { count.deallocate() }
+/// What libgit2 calls back during a network operation, passed to C as the callbacks' payload
+/// (so it must outlive the call: callers keep it alive with `withExtendedLifetime`).
+///
+/// Credentials (`git_credential_acquire_cb`): an SSH key from the running ssh-agent
+/// (`git_credential_ssh_key_from_agent`), tried once — libgit2 asks again after a rejected key,
+/// and a second answer would loop. Anything else is declined, so a remote that wants a password
+/// fails with libgit2's message instead of prompting. Progress (`git_indexer_progress_cb`) goes
+/// to `progress`, if given.
+final class RemoteCallbackContext {
+    private var credentialAttempts = 0
+    private let progress: ((TransferProgress) -> Void)?
+
+    init(progress: ((TransferProgress) -> Void)?) { self.progress = progress }
 
     func install(in callbacks: inout git_remote_callbacks) {
-        callbacks.payload = UnsafeMutableRawPointer(count)
+        callbacks.payload = Unmanaged.passUnretained(self).toOpaque()
         callbacks.credentials = { credential, _, usernameFromURL, allowedTypes, payload in
-            let attempts = payload!.assumingMemoryBound(to: Int.self)
-            guard allowedTypes & UInt32(GIT_CREDENTIAL_SSH_KEY.rawValue) != 0, attempts.pointee == 0 else {
+            let context = Unmanaged<RemoteCallbackContext>.fromOpaque(payload!).takeUnretainedValue()
+            guard allowedTypes & UInt32(GIT_CREDENTIAL_SSH_KEY.rawValue) != 0, context.credentialAttempts == 0 else {
                 return GIT_PASSTHROUGH.rawValue
             }
-            attempts.pointee += 1
+            context.credentialAttempts += 1
             if let usernameFromURL { return git_credential_ssh_key_from_agent(credential, usernameFromURL) }
             return git_credential_ssh_key_from_agent(credential, "git")
+        }
+        guard progress != nil else { return }
+        callbacks.transfer_progress = { stats, payload in
+            let context = Unmanaged<RemoteCallbackContext>.fromOpaque(payload!).takeUnretainedValue()
+            if let stats = stats?.pointee {
+                context.progress?(
+                    TransferProgress(
+                        receivedObjects: Int(stats.received_objects), totalObjects: Int(stats.total_objects),
+                        receivedBytes: Int(stats.received_bytes)))
+            }
+            return 0
         }
     }
 }

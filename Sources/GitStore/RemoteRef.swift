@@ -10,14 +10,14 @@ public final class OriginConnection {
     public init(to mirror: BareMirror) throws(GitError) {
         self.mirror = mirror
         remote = try mirror.lookupOrigin()
-        let attempts = CredentialAttempts()
-        defer { attempts.release() }
+        let context = RemoteCallbackContext(progress: nil)
         var callbacks = git_remote_callbacks()
         git_remote_init_callbacks(&callbacks, UInt32(GIT_REMOTE_CALLBACKS_VERSION))
-        attempts.install(in: &callbacks)
+        context.install(in: &callbacks)
         let url = git_remote_url(remote).map { String(cString: $0) } ?? "origin"
+        let status = withExtendedLifetime(context) { git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nil, nil) }
         // Every stored property is set, so a throw here runs deinit, which frees the remote.
-        try check("connect to \(url)", git_remote_connect(remote, GIT_DIRECTION_FETCH, &callbacks, nil, nil))
+        try check("connect to \(url)", status)
     }
 
     deinit {
@@ -44,17 +44,17 @@ public final class OriginConnection {
 
     /// Fetches into the mirror over this connection (`git_remote_fetch` with the mirror
     /// refspec, every tag, and pruning so refs deleted on the remote go from the mirror too).
-    /// Returns how many objects arrived.
+    /// Returns how many objects arrived; `progress` hears how the transfer goes.
     @discardableResult
-    public func fetch() throws(GitError) -> Int {
-        let attempts = CredentialAttempts()
-        defer { attempts.release() }
+    public func fetch(progress: ((TransferProgress) -> Void)? = nil) throws(GitError) -> Int {
+        let context = RemoteCallbackContext(progress: progress)
         var options = git_fetch_options()
         try check("prepare fetch options", git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)))
         options.prune = GIT_FETCH_PRUNE
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
-        attempts.install(in: &options.callbacks)
-        try check("fetch into \(mirror.path)", git_remote_fetch(remote, nil, &options, "journey runner: fetch"))
+        context.install(in: &options.callbacks)
+        let status = withExtendedLifetime(context) { git_remote_fetch(remote, nil, &options, "journey runner: fetch") }
+        try check("fetch into \(mirror.path)", status)
         return Int(git_remote_stats(remote)?.pointee.received_objects ?? 0)
     }
 }

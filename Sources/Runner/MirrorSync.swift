@@ -128,7 +128,7 @@ public struct MirrorSync {
         if unmoved && (knownOnRemote || !BareMirror.looksLikeCommitID(ref)) { return (mirror, .upToDate) }
 
         do {
-            try connection.fetch()
+            try connection.fetch(progress: TransferReporter("fetching \(displayRepo)").report)
         } catch {
             // The remote answered but the mirror could not take the fetch: start it over.
             try FolderRemoval.remove(path)
@@ -148,7 +148,7 @@ public struct MirrorSync {
         let incoming = cache.incomingFolder + "/" + name + "." + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         try checkLocalPathExists()
         do {
-            _ = try BareMirror.clone(from: repo, into: incoming)
+            _ = try BareMirror.clone(from: repo, into: incoming, progress: TransferReporter("cloning \(displayRepo)").report)
         } catch {
             try? FolderRemoval.remove(incoming)
             throw .unreachable(repo: displayRepo, reason: error.message.replacingOccurrences(of: repo, with: displayRepo))

@@ -72,6 +72,14 @@ struct BareMirrorTests {
         #expect(!FileManager.default.fileExists(atPath: mirror.path + "/index"), "the mirror's index is untouched")
     }
 
+    @Test func aClonePackTransferReportsProgressToTheEnd() throws {
+        nonisolated(unsafe) var seen: [TransferProgress] = []
+        _ = try BareMirror.clone(from: "file://" + published.remote, into: folder + "/mirror") { seen.append($0) }
+        let last = try #require(seen.last)
+        #expect(last.totalObjects > 0)
+        #expect(last.receivedObjects == last.totalObjects)
+    }
+
     @Test func anUnreachableRemoteIsAGitError() throws {
         #expect(throws: GitError.self) {
             try BareMirror.clone(from: folder + "/does-not-exist.git", into: folder + "/mirror")
