@@ -44,7 +44,7 @@ public struct SealedFile: Sendable, Equatable {
         }
         let description = try file.string("description", in: root, at: file.root) ?? ""
         let versionText = try file.requiredString("version", in: root, at: file.root)
-        guard let version = Int(versionText), version >= 1 else {
+        guard let version = Int(versionText), version >= 1, version < Int.max, String(version) == versionText else {
             throw file.malformed(root["version"]!, "expected 'version' to be a whole number ≥ 1")
         }
         let updated = try file.string("updated", in: root, at: file.root) ?? ""
