@@ -58,6 +58,9 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
         .init(label: "sealed name of another secret", file: .sealed, edit: .line(3, ["name: other-secret"]), line: 3, expected: "cannot be renamed"),
         .init(label: "sealed version zero", file: .sealed, edit: .line(5, ["version: 0"]), line: 5, expected: "whole number"),
         .init(label: "sealed version words", file: .sealed, edit: .line(5, ["version: two"]), line: 5, expected: "whole number"),
+        .init(label: "sealed version with a leading zero", file: .sealed, edit: .line(5, ["version: 01"]), line: 5, expected: "whole number"),
+        .init(label: "sealed version with a sign", file: .sealed, edit: .line(5, ["version: +1"]), line: 5, expected: "whole number"),
+        .init(label: "sealed version too large", file: .sealed, edit: .line(5, ["version: 9223372036854775807"]), line: 5, expected: "whole number"),
         .init(label: "sealed version a list", file: .sealed, edit: .line(5, ["version: [2]"]), line: 5, expected: "'version' to be a string"),
         .init(label: "sealed empty recipients", file: .sealed, edit: .lines(7...10, ["recipients: []"]), line: 7, expected: "non-empty list"),
         .init(label: "sealed key id not hex", file: .sealed, edit: .line(8, ["  - key-id: 0269XYZ5d835aab4"]), line: 8, expected: "16 lowercase hex digits"),
@@ -111,6 +114,19 @@ struct MalformedInputTests {
     func tableSize() {
         #expect(MalformedCase.all.count >= 10)
         #expect(Set(MalformedCase.all.map { "\($0.file)" }).count == 3)
+    }
+
+    @Test("updating a sealed file edited to the largest version is an error, not an overflow crash")
+    func largestVersion() throws {
+        try withScratchFolder { scratch in
+            let fixture = try Fixtures.workspace(in: scratch.path)
+            let name = try SecretName("counter")
+            try fixture.workspace.addSecret(name, value: Fixtures.secret("v"), description: "")
+            let path = fixture.workspace.sealedPath(name)
+            let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\nversion: 1\n", with: "\nversion: \(Int.max)\n")
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            #expect(throws: WorkspaceError.self) { try fixture.workspace.updateSecret(name, value: Fixtures.secret("w")) }
+        }
     }
 
     @Test("a sealed file that is not UTF-8 gets an error naming the file")
