@@ -13,7 +13,7 @@ public struct JourneyCommand: ParsableCommand {
             Examples:
               journey init
               journey keys generate alice
-              printf %s "$VALUE" | journey secret add payments-api-key --description "Payments sandbox"
+              journey secret add payments-api-key < key.txt
               journey exec --secret payments-api-key -- ./deploy.sh
             """,
         version: "0.1.0",
@@ -27,31 +27,41 @@ public struct JourneyCommand: ParsableCommand {
         InitCommand.self, KeysCommand.self, SecretCommand.self, ExecCommand.self,
     ]
 
-    /// Runs the command line and exits; bad input exits 2 with the message, as documented.
+    /// Runs the command line and exits with its code.
     public static func main(arguments: [String]? = nil) -> Never {
+        Foundation.exit(execute(arguments))
+    }
+
+    /// Runs the command line and returns the exit code: 0 ok, 1 findings or a failed journey,
+    /// 2 usage or bad input (with the message on stderr).
+    public static func execute(_ arguments: [String]? = nil) -> Int32 {
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
-            Foundation.exit(0)
+            return 0
         } catch let error as ExitCode {
-            Foundation.exit(error.rawValue)
-        } catch let error as CleanExit {
-            exit(withError: error)
+            return error.rawValue
         } catch let error as CommandError {
             Output.error(error.description)
-            Foundation.exit(error.exitCode)
-        } catch let error as CustomStringConvertible where !(error is ValidationError) && isOwnError(error) {
-            Output.error(error.description)
-            Foundation.exit(2)
+            return error.exitCode
         } catch {
-            // Usage errors from the parser: its own message and exit code 2 (`EX_USAGE` is 64).
-            let code = exitCode(for: error)
+            if isOwnError(error), let described = error as? CustomStringConvertible {
+                Output.error(described.description)
+                return 2
+            }
+            // The parser's own errors, help and version: its message; usage errors exit 2.
             let message = fullMessage(for: error)
+            let code = exitCode(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                return 0
+            }
             if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
-            Foundation.exit(code == .success ? 0 : 2)
+            return 2
         }
     }
 
+    /// Errors of this project's modules carry a message written for users.
     private static func isOwnError(_ error: Error) -> Bool {
         let module = String(reflecting: type(of: error))
         return ["Workspace.", "Sealing.", "GitStore.", "Run.", "JourneyCLI."].contains(where: module.hasPrefix)
@@ -98,5 +108,18 @@ enum Output {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
+
+/// Shell completion of names from the workspace around the current folder.
+enum NameCompletion {
+    static let secrets = CompletionKind.custom { _, _, prefix in
+        let names = (try? Workspace.locate(startingAt: FileManager.default.currentDirectoryPath).secretNames()) ?? []
+        return names.map(\.rawValue).filter { $0.hasPrefix(prefix) }
+    }
+
+    static let recipients = CompletionKind.custom { _, _, prefix in
+        let names = (try? Workspace.locate(startingAt: FileManager.default.currentDirectoryPath).recipients()) ?? []
+        return names.map(\.name).filter { $0.hasPrefix(prefix) }
     }
 }

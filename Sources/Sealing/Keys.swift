@@ -56,6 +56,8 @@ public struct PrivateKey: Sendable {
     public static let textPrefix = "JOURNEY-SECRET-KEY-1-"
     public let secret: SecretBytes
     public let publicKey: PublicKey
+    /// The public key's id, computed once: opening compares it against every wrap.
+    public let id: KeyID
 
     /// A new random key pair (`crypto_box_keypair`).
     public static func generate() -> PrivateKey {
@@ -79,9 +81,8 @@ public struct PrivateKey: Sendable {
     private init(secret: SecretBytes, publicKey: PublicKey) {
         self.secret = secret
         self.publicKey = publicKey
+        id = publicKey.id
     }
-
-    public var id: KeyID { publicKey.id }
 
     /// Parses the key text held in `text` (surrounding whitespace allowed) without copying the
     /// encoded secret into a `String`.
@@ -207,6 +208,29 @@ extension PrivateKey {
             return try PrivateKey(text: contents.slice(0..<readCount))
         } catch {
             throw .malformedKeyFile(path: path)
+        }
+    }
+}
+
+extension PrivateKey {
+    /// Writes the key text to a new file with mode 0600, never replacing an existing file: the
+    /// text goes to a temp file beside it, which is then hard-linked into place (`link` fails if
+    /// the target exists), so a crash leaves no half-written key.
+    public func write(toFile path: String) throws(KeyError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let tempPath = "\(folder.isEmpty ? "." : folder)/.key-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let descriptor = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw .unreadableKeyFile(path: path, reason: "cannot create: \(String(cString: strerror(errno)))") }
+        defer { unlink(tempPath) }
+        let line = text
+        let ok = line.withUnsafeBytes { raw -> Bool in
+            Foundation.write(descriptor, raw.baseAddress!, raw.count) == raw.count && Foundation.write(descriptor, "\n", 1) == 1
+        }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard ok, synced else { throw .unreadableKeyFile(path: path, reason: "cannot write the key") }
+        guard link(tempPath, path) == 0 else {
+            throw .unreadableKeyFile(path: path, reason: errno == EEXIST ? "a file is already there; refusing to overwrite a key" : String(cString: strerror(errno)))
         }
     }
 }

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Run
+import Sealing
+import Workspace
+
+struct ExecCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exec",
+        abstract: "Run a command with secrets in its environment; its output is masked.",
+        discussion: """
+            Each secret reaches the command as an environment variable named after it
+            (payments-api-key → PAYMENTS_API_KEY, after the workspace's env-prefix), never as an
+            argument. Everything the command prints goes through masking: the value, each line
+            of it, its base64, URL-encoded and JSON-escaped forms become ***. Signals are passed
+            on to the command, and its exit code is journey's.
+
+            Examples:
+              journey exec --secret payments-api-key -- ./deploy.sh
+              JOURNEY_KEY_FILE=runner.key journey exec --secret db-password --secret slack-token -- make release
+            """)
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var keyOptions: KeyOptions
+
+    @Option(name: .customLong("secret"), help: ArgumentHelp("A secret to pass (repeatable).", valueName: "NAME"), completion: NameCompletion.secrets)
+    var secrets: [String] = []
+
+    @Flag(help: "Open values from the sealed store with a private key (the default).")
+    var sealed = false
+
+    @Argument(parsing: .postTerminator, help: "The command and its arguments, after '--'.")
+    var command: [String] = []
+
+    func validate() throws {
+        if command.isEmpty { throw ValidationError("give the command to run after '--', e.g. journey exec --secret NAME -- ./deploy.sh") }
+    }
+
+    func run() throws {
+        let workspace = try workspaceOptions.open()
+        let names = try Set(secrets.map { try SecretName($0) }).sorted()
+        var injected: [(name: String, value: SecretBytes)] = []
+        if !names.isEmpty {
+            let key = try KeySource.load(keyFile: keyOptions.keyFile, recipients: workspace.recipients())
+            for name in names {
+                let variable = try name.checkedEnvironmentVariable(prefix: workspace.config.envPrefix)
+                injected.append((variable, try workspace.openSecret(name, with: key).value))
+            }
+        }
+        let termination = try ExecCommand.runMasked(command, secrets: injected, workingDirectory: nil, ownProcessGroup: isatty(0) != 1)
+        if termination.exitCode != 0 { throw ExitCode(termination.exitCode) }
+    }
+
+    /// Runs `command` with `secrets` added to this process's environment, copying its masked
+    /// output to ours; shared by every command that runs a child.
+    static func runMasked(_ command: [String], secrets: [(name: String, value: SecretBytes)], workingDirectory: String?, ownProcessGroup: Bool) throws -> Termination {
+        var environment = ProcessInfo.processInfo.environment
+        environment["JOURNEY_KEY"] = nil
+        let masker = Masker(values: secrets.map(\.value))
+        let child = ChildProcess(arguments: command, environment: environment, secretEnvironment: secrets, workingDirectory: workingDirectory, ownProcessGroup: ownProcessGroup)
+        return try child.run(masker: masker) { stream, bytes in
+            StandardStreams.write(bytes, to: stream == .standardOutput ? 1 : 2)
+        }
+    }
+}
+
+/// Raw, unbuffered writes to our own stdout and stderr.
+enum StandardStreams {
+    static func write(_ bytes: [UInt8], to descriptor: Int32) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import ArgumentParser
+import Foundation
+import Sealing
+import Workspace
+
+struct SecretCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "secret",
+        abstract: "Add, rotate, list and remove sealed secrets.",
+        discussion: """
+            Values are read from standard input, a no-echo prompt, or --from-file — never from an
+            argument. From standard input one trailing newline is dropped (what 'echo' adds);
+            --keep-newline keeps it. --from-file keeps every byte. Values are 1 byte to 64 KiB.
+            """,
+        subcommands: [Add.self, Update.self, List.self, Show.self, Remove.self, Rekey.self])
+
+    struct ValueOptions: ParsableArguments {
+        @Option(help: ArgumentHelp("Read the value from this file, byte for byte.", valueName: "FILE"))
+        var fromFile: String?
+        @Flag(help: "Keep a trailing newline read from standard input.")
+        var keepNewline = false
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Seal a new secret (needs only the public keys).",
+            discussion: """
+                Examples:
+                  journey secret add payments-api-key --description "Payments sandbox key"
+                  printf %s "$KEY" | journey secret add payments-api-key
+                  journey secret add tls-cert --from-file ./cert.pem
+                """)
+        @OptionGroup var workspaceOptions: WorkspaceOptions
+        @Argument(help: "The secret's name: lowercase letters, digits, '.', '_', '-'.") var name: String
+        @Option(help: "What the secret is for (stored in clear).") var description = ""
+        @OptionGroup var valueOptions: ValueOptions
+
+        func run() throws {
+            let workspace = try workspaceOptions.open()
+            let secret = try SecretName(name)
+            _ = try secret.checkedEnvironmentVariable(prefix: workspace.config.envPrefix)
+            guard !workspace.hasSecret(secret) else { throw WorkspaceError.secretExists(name, path: workspace.relative(workspace.sealedPath(secret))) }
+            let value = try ValueInput.read(secret: name, fromFile: valueOptions.fromFile, keepNewline: valueOptions.keepNewline)
+            guard value.count > 0 else { throw CommandError(description: "the value for '\(name)' is empty; an empty secret is refused (nothing was written)") }
+            let file = try workspace.addSecret(secret, value: value, description: description)
+            Output.line("Sealed '\(name)' version \(file.version) for \(file.sealed.wraps.count) recipient(s) in \(workspace.relative(workspace.sealedPath(secret)))")
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rotate a secret: a new value, version + 1. Every journey gets it on its next run.",
+            discussion: """
+                Example:
+                  journey secret update payments-api-key < new-key.txt
+                """)
+        @OptionGroup var workspaceOptions: WorkspaceOptions
+        @Argument(help: "The secret's name.", completion: NameCompletion.secrets) var name: String
+        @Option(help: "A new description (default: keep the current one).") var description: String?
+        @OptionGroup var valueOptions: ValueOptions
+
+        func run() throws {
+            let workspace = try workspaceOptions.open()
+            let secret = try SecretName(name)
+            let current = try workspace.readSealed(secret)
+            let value = try ValueInput.read(secret: name, fromFile: valueOptions.fromFile, keepNewline: valueOptions.keepNewline)
+            guard value.count > 0 else { throw CommandError(description: "the value for '\(name)' is empty; an empty secret is refused (version \(current.version) is unchanged)") }
+            let file = try workspace.updateSecret(secret, value: value, description: description)
+            Output.line("Rotated '\(name)': version \(current.version) → \(file.version), sealed for \(file.sealed.wraps.count) recipient(s)")
+        }
+    }
+
+    /// What `list` and `show` print: clear metadata only.
+    struct Summary: Encodable {
+        var name: String
+        var description: String
+        var version: Int
+        var updated: String
+        var recipients: [String]
+        var usedBy: [String]
+    }
+
+    static func summaries(_ workspace: Workspace, names: [SecretName]) throws -> [Summary] {
+        let uses = SecretUses.scan(workspace)
+        let recipientNames = Dictionary((try workspace.recipients()).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return try names.map { name in
+            let file = try workspace.readSealed(name)
+            let journeys = Set(uses.filter { $0.secret == name.rawValue }.map(\.journey)).sorted()
+            let recipients = file.sealed.wraps.map { wrap in
+                let label = recipientNames[wrap.keyID] ?? file.recipientNames[wrap.keyID].map { "\($0) (removed)" } ?? "unknown"
+                return "\(label) [\(wrap.keyID)]"
+            }
+            return Summary(name: name.rawValue, description: file.description, version: file.version, updated: file.updated, recipients: recipients, usedBy: journeys)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List secrets: names, descriptions, versions, dates, which journeys use each. Never values.")
+        @OptionGroup var workspaceOptions: WorkspaceOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let workspace = try workspaceOptions.open()
+            let summaries = try SecretCommand.summaries(workspace, names: workspace.secretNames())
+            if json { return try Output.json(summaries) }
+            if summaries.isEmpty { return Output.line("No secrets yet. Add one with 'journey secret add NAME'.") }
+            let width = summaries.map(\.name.count).max() ?? 0
+            for summary in summaries {
+                let padded = summary.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                let used = summary.usedBy.isEmpty ? "unused" : "used by " + summary.usedBy.joined(separator: ", ")
+                Output.line("\(padded)  v\(summary.version)  \(summary.updated)  \(used)  \(summary.description)")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one secret's metadata and where it is used. Never the value.")
+        @OptionGroup var workspaceOptions: WorkspaceOptions
+        @Argument(help: "The secret's name.", completion: NameCompletion.secrets) var name: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let workspace = try workspaceOptions.open()
+            let secret = try SecretName(name)
+            guard let summary = try SecretCommand.summaries(workspace, names: [secret]).first else { return }
+            if json { return try Output.json(summary) }
+            Output.line("name:        \(summary.name)")
+            Output.line("description: \(summary.description)")
+            Output.line("version:     \(summary.version)")
+            Output.line("updated:     \(summary.updated)")
+            Output.line("variable:    \(secret.environmentVariable(prefix: workspace.config.envPrefix))")
+            Output.line("sealed for:  \(summary.recipients.joined(separator: ", "))")
+            Output.line("used by:     \(summary.usedBy.isEmpty ? "no journey" : summary.usedBy.joined(separator: ", "))")
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a secret; refused while a journey references it, unless --force.")
+        @OptionGroup var workspaceOptions: WorkspaceOptions
+        @Argument(help: "The secret's name.", completion: NameCompletion.secrets) var name: String
+        @Flag(help: "Remove it even though journeys reference it.") var force = false
+
+        func run() throws {
+            let workspace = try workspaceOptions.open()
+            let secret = try SecretName(name)
+            let users = SecretUses.scan(workspace).filter { $0.secret == name }
+            if !users.isEmpty && !force {
+                throw WorkspaceError.secretInUse(name, journeys: users.map { "\($0.journey) (\($0.location))" })
+            }
+            try workspace.removeSecret(secret)
+            Output.line("Removed '\(name)'.\(users.isEmpty ? "" : " Journeys still referencing it will fail until it is added again.")")
+        }
+    }
+
+    struct Rekey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-wrap data keys for the current recipients (needs a key that opens them).",
+            discussion: """
+                The ciphertext and version stay; only the recipients block changes. Use it after
+                'journey keys add'. After 'journey keys remove', rotate instead ('secret update').
+
+                Examples:
+                  journey secret rekey --all
+                  journey secret rekey payments-api-key --key-file ~/.config/journey/keys/alice.key
+                """)
+        @OptionGroup var workspaceOptions: WorkspaceOptions
+        @OptionGroup var keyOptions: KeyOptions
+        @Argument(help: "The secrets to re-wrap.", completion: NameCompletion.secrets) var names: [String] = []
+        @Flag(help: "Re-wrap every secret.") var all = false
+
+        func validate() throws {
+            if all == !names.isEmpty { throw ValidationError("name the secrets to re-wrap, or pass --all (not both)") }
+        }
+
+        func run() throws {
+            let workspace = try workspaceOptions.open()
+            let key = try KeySource.load(keyFile: keyOptions.keyFile, recipients: workspace.recipients())
+            let targets = all ? try workspace.secretNames() : try names.map { try SecretName($0) }
+            var failures = 0
+            for name in targets {
+                do {
+                    let file = try workspace.rekeySecret(name, with: key)
+                    Output.line("Re-wrapped '\(name)' (version \(file.version)) for \(file.sealed.wraps.count) recipient(s)")
+                } catch {
+                    failures += 1
+                    Output.error("\(error)")
+                }
+            }
+            if failures > 0 { throw ExitCode(2) }
+        }
+    }
+}

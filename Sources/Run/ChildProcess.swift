@@ -1,0 +1,277 @@
+import Foundation
+import Sealing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Which of the child's output streams a chunk came from.
+public enum OutputStream: Sendable, Equatable {
+    case standardOutput, standardError
+}
+
+/// How a child process ended.
+public enum Termination: Equatable, Sendable {
+    case exited(Int32)
+    case signalled(Int32)
+    case timedOut
+
+    /// The exit code a shell would report: the status, or 128 + the signal.
+    public var exitCode: Int32 {
+        switch self {
+        case .exited(let code): return code
+        case .signalled(let signal): return 128 + signal
+        case .timedOut: return 124
+        }
+    }
+
+    public var succeeded: Bool { self == .exited(0) }
+}
+
+public enum RunError: Error, Equatable, CustomStringConvertible {
+    case spawnFailed(command: String, reason: String)
+    case pipeFailed(reason: String)
+
+    public var description: String {
+        switch self {
+        case .spawnFailed(let command, let reason): return "cannot start \(command): \(reason)"
+        case .pipeFailed(let reason): return "cannot create a pipe for the child's output: \(reason)"
+        }
+    }
+}
+
+/// A child started with `posix_spawnp`, its output read through pipes and masked before
+/// anyone sees it. Secret values reach it only through its environment: they are copied into
+/// C strings at the last moment and those are zeroed as soon as the child has started.
+public struct ChildProcess {
+    public var arguments: [String]
+    public var environment: [String: String]
+    public var secretEnvironment: [(name: String, value: SecretBytes)]
+    public var workingDirectory: String?
+    public var timeout: Duration?
+    /// Put the child in its own process group, so a timeout or a forwarded signal reaches every
+    /// process it started. Off for interactive use: a child outside the terminal's foreground
+    /// group cannot read the terminal.
+    public var ownProcessGroup: Bool
+
+    public init(
+        arguments: [String], environment: [String: String],
+        secretEnvironment: [(name: String, value: SecretBytes)] = [],
+        workingDirectory: String? = nil, timeout: Duration? = nil, ownProcessGroup: Bool = true
+    ) {
+        self.arguments = arguments
+        self.environment = environment
+        self.secretEnvironment = secretEnvironment
+        self.workingDirectory = workingDirectory
+        self.timeout = timeout
+        self.ownProcessGroup = ownProcessGroup
+    }
+
+    static let forwardedSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+
+    /// Runs the child to its end. Signals sent to this process are forwarded to it; `output`
+    /// receives masked bytes only.
+    public func run(masker: Masker, output: @escaping @Sendable (OutputStream, [UInt8]) -> Void) throws(RunError) -> Termination {
+        precondition(!arguments.isEmpty, "a child process needs a command")
+        let outPipe = try Self.makePipe()
+        let errPipe: (read: Int32, write: Int32)
+        do { errPipe = try Self.makePipe() } catch {
+            close(outPipe.read); close(outPipe.write)
+            throw error
+        }
+
+        let pid = try spawn(stdout: outPipe.write, stderr: errPipe.write)
+        close(outPipe.write)
+        close(errPipe.write)
+
+        let forwarding = SignalForwarding(pid: pid, toGroup: ownProcessGroup, signals: forwardSignals)
+        defer { forwarding.stop() }
+
+        var streams: [(fd: Int32, kind: OutputStream, masking: MaskingStream)] = [
+            (outPipe.read, .standardOutput, masker.stream()),
+            (errPipe.read, .standardError, masker.stream()),
+        ]
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        var status: Int32 = 0
+        var reaped = false
+        var timedOut = false
+        var drainDeadline: ContinuousClock.Instant?
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+
+        while !streams.isEmpty {
+            var fds = streams.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+            let ready = poll(&fds, nfds_t(fds.count), 50)
+            if ready > 0 {
+                for (index, fd) in fds.enumerated().reversed() where fd.revents != 0 {
+                    let n = buffer.withUnsafeMutableBytes { read(fd.fd, $0.baseAddress!, $0.count) }
+                    if n > 0 {
+                        let masked = streams[index].masking.feed(Array(buffer[0..<n]))
+                        if !masked.isEmpty { output(streams[index].kind, masked) }
+                    } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                        let rest = streams[index].masking.finish()
+                        if !rest.isEmpty { output(streams[index].kind, rest) }
+                        close(fd.fd)
+                        streams.remove(at: index)
+                    }
+                }
+            }
+            if !reaped, waitpid(pid, &status, WNOHANG) == pid {
+                reaped = true
+                // Something the child started may hold the pipes open; drain briefly, then stop.
+                drainDeadline = .now + .milliseconds(500)
+            }
+            if let drainDeadline, ContinuousClock.now > drainDeadline { break }
+            if !timedOut, !reaped, let deadline, ContinuousClock.now > deadline {
+                timedOut = true
+                kill(ownProcessGroup ? -pid : pid, SIGTERM)
+                Self.killAfterGrace(pid: pid, group: ownProcessGroup)
+            }
+        }
+        buffer.withUnsafeMutableBytes { memset($0.baseAddress!, 0, $0.count) }
+        for stream in streams {
+            var masking = stream.masking
+            let rest = masking.finish()
+            if !rest.isEmpty { output(stream.kind, rest) }
+            close(stream.fd)
+        }
+        if !reaped {
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
+        if timedOut { return .timedOut }
+        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift cannot see.
+        let signal = status & 0x7f
+        return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
+    }
+
+    private var forwardSignals: [Int32] {
+        // Sharing the terminal's process group, the child already gets the keyboard's signals.
+        ownProcessGroup ? Self.forwardedSignals : [SIGTERM, SIGHUP]
+    }
+
+    private func spawn(stdout: Int32, stderr: Int32) throws(RunError) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        if let workingDirectory {
+            guard let addChdir = Self.addChdir else {
+                throw .spawnFailed(command: arguments[0], reason: "this C library cannot set a child's working folder (posix_spawn_file_actions_addchdir_np)")
+            }
+            _ = addChdir(&actions, workingDirectory)
+        }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Ignored signals survive exec: give the child default handling and an empty mask.
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in Self.forwardedSignals + [SIGPIPE] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        var flags = Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)
+        if ownProcessGroup {
+            flags |= Int16(POSIX_SPAWN_SETPGROUP)
+            posix_spawnattr_setpgroup(&attributes, 0)
+        }
+        posix_spawnattr_setflags(&attributes, flags)
+
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        let environmentBlock = EnvironmentBlock(plain: environment, secret: secretEnvironment)
+        defer { environmentBlock.wipe() }
+
+        var pid: pid_t = 0
+        let result = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environmentBlock.pointers)
+        guard result == 0 else {
+            throw .spawnFailed(command: arguments[0], reason: String(cString: strerror(result)))
+        }
+        return pid
+    }
+
+    private static func makePipe() throws(RunError) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw .pipeFailed(reason: String(cString: strerror(errno))) }
+        // Not inherited by other children: only the dup2'd copies reach this one.
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return (fds[0], fds[1])
+    }
+
+    /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), which Swift's Glibc module does
+    /// not export because it is a GNU extension; looked up once by name.
+    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    private static let addChdir: AddChdir? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
+        return unsafeBitCast(symbol, to: AddChdir.self)
+    }()
+
+    private static func killAfterGrace(pid: pid_t, group: Bool) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
+            kill(group ? -pid : pid, SIGKILL)
+        }
+    }
+}
+
+/// The child's `envp`: C strings built at the last moment; the ones holding values are zeroed
+/// and freed right after the spawn.
+private final class EnvironmentBlock {
+    var pointers: [UnsafeMutablePointer<CChar>?] = []
+    private var plainStrings: [UnsafeMutablePointer<CChar>] = []
+    private var secretStrings: [(UnsafeMutablePointer<CChar>, Int)] = []
+
+    init(plain: [String: String], secret: [(name: String, value: SecretBytes)]) {
+        let secretNames = Set(secret.map(\.name))
+        for (name, value) in plain.sorted(by: { $0.key < $1.key }) where !secretNames.contains(name) {
+            let pointer = strdup("\(name)=\(value)")!
+            plainStrings.append(pointer)
+            pointers.append(pointer)
+        }
+        for (name, value) in secret {
+            let nameBytes = Array(name.utf8) + [UInt8(ascii: "=")]
+            let length = nameBytes.count + value.count + 1
+            let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: length)
+            let raw = UnsafeMutableRawBufferPointer(start: pointer, count: length)
+            raw.copyBytes(from: nameBytes)
+            value.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: raw[nameBytes.count...]).copyMemory(from: $0) }
+            raw[length - 1] = 0
+            secretStrings.append((pointer, length))
+            pointers.append(pointer)
+        }
+        pointers.append(nil)
+    }
+
+    func wipe() {
+        for (pointer, length) in secretStrings {
+            memset(pointer, 0, length)
+            pointer.deallocate()
+        }
+        secretStrings.removeAll()
+        for pointer in plainStrings { free(pointer) }
+        plainStrings.removeAll()
+        pointers.removeAll()
+    }
+}
+
+/// Forwards signals this process receives to the child (or its process group) while it runs.
+private final class SignalForwarding {
+    private var sources: [DispatchSourceSignal] = []
+    private var previous: [(Int32, sighandler_t?)] = []
+
+    init(pid: pid_t, toGroup: Bool, signals: [Int32]) {
+        for signalNumber in signals {
+            previous.append((signalNumber, signal(signalNumber, SIG_IGN)))
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { kill(toGroup ? -pid : pid, signalNumber) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func stop() {
+        for source in sources { source.cancel() }
+        for (signalNumber, handler) in previous { signal(signalNumber, handler) }
+    }
+}
