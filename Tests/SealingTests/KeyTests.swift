@@ -28,24 +28,28 @@ struct KeyTests {
         #expect(try PublicKey(text: "  " + key.publicKey.text + "\n") == key.publicKey)
     }
 
-    @Test("malformed public key texts are refused", arguments: [
-        "", "journey-pk1-", "journey-pk2-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0PlQ",
-        "journey-pk1-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0PlQ=",  // padding
-        "journey-pk1-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0Pl",  // short
-        "journey-pk1-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0PlR",  // stray low bits
-        "journey-pk1-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0P+Q",  // standard alphabet
-        "JOURNEY-SECRET-KEY-1-vJW87iaxqfX1CvlU_tDlKYbWiYyYPoA9AgowjuALK90",
-    ])
+    @Test(
+        "malformed public key texts are refused",
+        arguments: [
+            "", "journey-pk1-", "journey-pk2-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0PlQ",
+            "journey-pk1-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0PlQ=",  // padding
+            "journey-pk1-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0Pl",  // short
+            "journey-pk1-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0PlR",  // stray low bits
+            "journey-pk1-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0P+Q",  // standard alphabet
+            "JOURNEY-SECRET-KEY-1-vJW87iaxqfX1CvlU_tDlKYbWiYyYPoA9AgowjuALK90",
+        ])
     func malformedPublicKey(text: String) {
         #expect(throws: KeyError.malformedPublicKey) { try PublicKey(text: text) }
     }
 
-    @Test("malformed private key texts are refused", arguments: [
-        "", "JOURNEY-SECRET-KEY-1-", "journey-secret-key-1-vJW87iaxqfX1CvlU_tDlKYbWiYyYPoA9AgowjuALK90",
-        "JOURNEY-SECRET-KEY-1-vJW87iaxqfX1CvlU_tDlKYbWiYyYPoA9AgowjuALK9",
-        "JOURNEY-SECRET-KEY-1-vJW87iaxqfX1CvlU_tDlKYbWiYyYPoA9AgowjuALK90 extra",
-        "journey-pk1-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0PlQ",
-    ])
+    @Test(
+        "malformed private key texts are refused",
+        arguments: [
+            "", "JOURNEY-SECRET-KEY-1-", "journey-secret-key-1-vJW87iaxqfX1CvlU_tDlKYbWiYyYPoA9AgowjuALK90",
+            "JOURNEY-SECRET-KEY-1-vJW87iaxqfX1CvlU_tDlKYbWiYyYPoA9AgowjuALK9",
+            "JOURNEY-SECRET-KEY-1-vJW87iaxqfX1CvlU_tDlKYbWiYyYPoA9AgowjuALK90 extra",
+            "journey-pk1-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0PlQ",
+        ])
     func malformedPrivateKey(text: String) {
         #expect(throws: KeyError.malformedPrivateKey) { try PrivateKey(text: Fixtures.secret(text)) }
     }

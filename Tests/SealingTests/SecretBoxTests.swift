@@ -41,12 +41,14 @@ struct SecretBoxTests {
         #expect(message.contains(alice.id.hex) && message.contains(bob.id.hex))
     }
 
-    @Test("the value opens only under the exact context it was sealed under", arguments: [
-        SealContext(workspaceID: "48c88b0bc1633f332ff243d2aadb7da0", name: "payments-api-key2", version: 3),
-        SealContext(workspaceID: "48c88b0bc1633f332ff243d2aadb7da1", name: "payments-api-key", version: 3),
-        SealContext(workspaceID: "48c88b0bc1633f332ff243d2aadb7da0", name: "payments-api-key", version: 4),
-        SealContext(workspaceID: "48c88b0bc1633f332ff243d2aadb7da0", name: "payments-api-key", version: 2),
-    ])
+    @Test(
+        "the value opens only under the exact context it was sealed under",
+        arguments: [
+            SealContext(workspaceID: "48c88b0bc1633f332ff243d2aadb7da0", name: "payments-api-key2", version: 3),
+            SealContext(workspaceID: "48c88b0bc1633f332ff243d2aadb7da1", name: "payments-api-key", version: 3),
+            SealContext(workspaceID: "48c88b0bc1633f332ff243d2aadb7da0", name: "payments-api-key", version: 4),
+            SealContext(workspaceID: "48c88b0bc1633f332ff243d2aadb7da0", name: "payments-api-key", version: 2),
+        ])
     func otherContextFails(other: SealContext) throws {
         let key = PrivateKey.generate()
         let sealed = try SecretBox.seal(Fixtures.secret("bound"), context: context, recipients: [key.publicKey])

@@ -22,9 +22,11 @@ struct IndependentOpenerTests {
         return (fixture, keyFile)
     }
 
-    @Test("the script prints the exact bytes of values the library sealed", arguments: [
-        "text", "binary", "largest", "rotated",
-    ])
+    @Test(
+        "the script prints the exact bytes of values the library sealed",
+        arguments: [
+            "text", "binary", "largest", "rotated",
+        ])
     func opensExactBytes(kind: String) throws {
         try withScratchFolder { scratch in
             let (fixture, keyFile) = try Self.makeWorkspace(scratch)

@@ -38,18 +38,30 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
         .init(label: "workspace id too short", file: .workspace, edit: .text("name: x\nid: 48c88b0b\n"), line: 2, expected: "32 lowercase hex digits"),
         .init(label: "workspace id upper case", file: .workspace, edit: .text("id: \(id.uppercased())\n"), line: 1, expected: "32 lowercase hex digits"),
         .init(label: "workspace unknown key", file: .workspace, edit: .text("id: \(id)\nname: x\ncolour: blue\n"), line: 3, expected: "unknown key 'colour'"),
-        .init(label: "workspace settings not a mapping", file: .workspace, edit: .text("id: \(id)\nsettings: [1, 2]\n"), line: 2, expected: "'settings' to be a mapping"),
-        .init(label: "workspace env-prefix lower case", file: .workspace, edit: .text("id: \(id)\nsettings:\n  env-prefix: app_\n"), line: 3, expected: "env-prefix"),
+        .init(
+            label: "workspace settings not a mapping", file: .workspace, edit: .text("id: \(id)\nsettings: [1, 2]\n"), line: 2,
+            expected: "'settings' to be a mapping"),
+        .init(
+            label: "workspace env-prefix lower case", file: .workspace, edit: .text("id: \(id)\nsettings:\n  env-prefix: app_\n"), line: 3,
+            expected: "env-prefix"),
         .init(label: "workspace invalid YAML", file: .workspace, edit: .text("id: \(id)\nname: x\n  bad: indent\n"), line: 3, expected: "invalid YAML"),
         .init(label: "workspace duplicate key", file: .workspace, edit: .text("id: \(id)\nname: a\nid: \(id)\n"), line: 1, expected: "duplicate key 'id'"),
         // secrets/recipients.yaml
         .init(label: "recipients not a list", file: .recipients, edit: .text("recipients: alice\n"), line: 1, expected: "a list"),
-        .init(label: "recipient bad public key", file: .recipients, edit: .text("recipients:\n  - name: a\n    key: journey-pk1-short\n"), line: 3, expected: "not a journey public key"),
-        .init(label: "recipient name twice", file: .recipients, edit: .text("recipients:\n  - name: a\n    key: \(key)\n  - name: a\n    key: \(otherKey)\n"), line: 4, expected: "appears twice"),
+        .init(
+            label: "recipient bad public key", file: .recipients, edit: .text("recipients:\n  - name: a\n    key: journey-pk1-short\n"), line: 3,
+            expected: "not a journey public key"),
+        .init(
+            label: "recipient name twice", file: .recipients, edit: .text("recipients:\n  - name: a\n    key: \(key)\n  - name: a\n    key: \(otherKey)\n"),
+            line: 4, expected: "appears twice"),
         .init(label: "recipient is a string", file: .recipients, edit: .text("recipients:\n  - alice\n"), line: 2, expected: "expected a recipient"),
-        .init(label: "recipient unknown key", file: .recipients, edit: .text("recipients:\n  - name: a\n    key: \(key)\n    colour: x\n"), line: 4, expected: "unknown key 'colour'"),
+        .init(
+            label: "recipient unknown key", file: .recipients, edit: .text("recipients:\n  - name: a\n    key: \(key)\n    colour: x\n"), line: 4,
+            expected: "unknown key 'colour'"),
         .init(label: "recipient without name", file: .recipients, edit: .text("# keys\nrecipients:\n  - key: \(key)\n"), line: 3, expected: "missing 'name'"),
-        .init(label: "recipients unknown top-level key", file: .recipients, edit: .text("recipients: []\nowners: []\n"), line: 2, expected: "unknown key 'owners'"),
+        .init(
+            label: "recipients unknown top-level key", file: .recipients, edit: .text("recipients: []\nowners: []\n"), line: 2, expected: "unknown key 'owners'"
+        ),
         // secrets/<name>.sealed (valid lines: 1 comment, 2 format, 3 name, 4 description, 5 version,
         // 6 updated, 7 recipients, 8 key-id, 9 name, 10 wrapped-key, 11 nonce, 12 ciphertext)
         .init(label: "sealed newer format", file: .sealed, edit: .line(2, ["format: journey-sealed/v2"]), line: 2, expected: "unsupported format"),
@@ -64,10 +76,13 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
         .init(label: "sealed version a list", file: .sealed, edit: .line(5, ["version: [2]"]), line: 5, expected: "'version' to be a string"),
         .init(label: "sealed empty recipients", file: .sealed, edit: .lines(7...10, ["recipients: []"]), line: 7, expected: "non-empty list"),
         .init(label: "sealed key id not hex", file: .sealed, edit: .line(8, ["  - key-id: 0269XYZ5d835aab4"]), line: 8, expected: "16 lowercase hex digits"),
-        .init(label: "sealed wrap without key id", file: .sealed, edit: .line(8, ["  - key-idx: 02692795d835aab4"]), line: 8, expected: "unknown key 'key-idx'"),
+        .init(
+            label: "sealed wrap without key id", file: .sealed, edit: .line(8, ["  - key-idx: 02692795d835aab4"]), line: 8, expected: "unknown key 'key-idx'"),
         .init(label: "sealed nonce not base64", file: .sealed, edit: .line(11, ["nonce: not*base64"]), line: 11, expected: "standard base64"),
         .init(label: "sealed ciphertext unpadded", file: .sealed, edit: .line(12, ["ciphertext: QUJD\u{44}"]), line: 12, expected: "standard base64"),
-        .init(label: "sealed unknown key", file: .sealed, edit: .line(6, ["updated: \"2026-01-01T00:00:00Z\"", "value: hunter2"]), line: 7, expected: "unknown key 'value'"),
+        .init(
+            label: "sealed unknown key", file: .sealed, edit: .line(6, ["updated: \"2026-01-01T00:00:00Z\"", "value: hunter2"]), line: 7,
+            expected: "unknown key 'value'"),
         .init(label: "sealed tab indentation", file: .sealed, edit: .line(9, ["\tname: alice"]), line: 9, expected: "invalid YAML"),
     ]
 }

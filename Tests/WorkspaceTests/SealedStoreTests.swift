@@ -81,13 +81,15 @@ struct SealedStoreTests {
             var reachedRename = false
 
             let error = #expect(throws: WorkspaceError.self) {
-                try fixture.workspace.updateSecret(name, value: new.secret, beforeRename: {
-                    reachedRename = true
-                    // The new version is durable in a temp file beside the old one at this point.
-                    let temps = try FileManager.default.contentsOfDirectory(atPath: fixture.workspace.secretsFolder).filter { $0.contains(".tmp-") }
-                    #expect(temps.count == 1)
-                    throw Interrupted()
-                })
+                try fixture.workspace.updateSecret(
+                    name, value: new.secret,
+                    beforeRename: {
+                        reachedRename = true
+                        // The new version is durable in a temp file beside the old one at this point.
+                        let temps = try FileManager.default.contentsOfDirectory(atPath: fixture.workspace.secretsFolder).filter { $0.contains(".tmp-") }
+                        #expect(temps.count == 1)
+                        throw Interrupted()
+                    })
             }
             #expect(reachedRename)
             #expect(String(describing: try #require(error)).contains("interrupted"))

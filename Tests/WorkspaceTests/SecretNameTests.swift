@@ -4,17 +4,21 @@ import Workspace
 
 @Suite("Secret names and the environment variables they map to")
 struct SecretNameTests {
-    @Test("valid names are accepted", arguments: [
-        "a", "0", "payments-api-key", "db.password_2", "a-", "9lives", "x..y", String(repeating: "a", count: 128),
-    ])
+    @Test(
+        "valid names are accepted",
+        arguments: [
+            "a", "0", "payments-api-key", "db.password_2", "a-", "9lives", "x..y", String(repeating: "a", count: 128),
+        ])
     func validNames(text: String) throws {
         #expect(try SecretName(text).rawValue == text)
     }
 
-    @Test("bad names are refused with the rule in the message", arguments: [
-        "", "A", "Payments", "-a", ".a", "_a", "a/b", "../x", "a b", "a\n", "ä", "a:b", "a*",
-        String(repeating: "a", count: 129), "name.sealed/..", "\u{0}",
-    ])
+    @Test(
+        "bad names are refused with the rule in the message",
+        arguments: [
+            "", "A", "Payments", "-a", ".a", "_a", "a/b", "../x", "a b", "a\n", "ä", "a:b", "a*",
+            String(repeating: "a", count: 129), "name.sealed/..", "\u{0}",
+        ])
     func badNames(text: String) {
         let error = #expect(throws: WorkspaceError.self) { try SecretName(text) }
         guard case .invalidSecretName? = error else {
@@ -26,22 +30,26 @@ struct SecretNameTests {
         #expect(!message.contains("\n") && !message.contains("\u{0}"))
     }
 
-    @Test("names map to upper-case variables with _ for every other character", arguments: [
-        ("payments-api-key", "", "PAYMENTS_API_KEY"),
-        ("db.password_2", "", "DB_PASSWORD_2"),
-        ("slack-token", "APP_", "APP_SLACK_TOKEN"),
-        ("0x", "", "0X"),
-    ])
+    @Test(
+        "names map to upper-case variables with _ for every other character",
+        arguments: [
+            ("payments-api-key", "", "PAYMENTS_API_KEY"),
+            ("db.password_2", "", "DB_PASSWORD_2"),
+            ("slack-token", "APP_", "APP_SLACK_TOKEN"),
+            ("0x", "", "0X"),
+        ])
     func environmentVariable(name: String, prefix: String, variable: String) throws {
         #expect(try SecretName(name).environmentVariable(prefix: prefix) == variable)
         #expect(try SecretName(name).checkedEnvironmentVariable(prefix: prefix) == variable)
     }
 
-    @Test("names that would replace a variable programs depend on are refused", arguments: [
-        ("path", ""), ("home", ""), ("ld-preload", ""), ("ld_library_path", ""), ("dyld-insert-libraries", ""),
-        ("dyld.framework.path", ""), ("node-options", ""), ("ifs", ""), ("journey-key", ""), ("preload", "LD_"),
-        ("bash-env", ""), ("pythonpath", ""),
-    ])
+    @Test(
+        "names that would replace a variable programs depend on are refused",
+        arguments: [
+            ("path", ""), ("home", ""), ("ld-preload", ""), ("ld_library_path", ""), ("dyld-insert-libraries", ""),
+            ("dyld.framework.path", ""), ("node-options", ""), ("ifs", ""), ("journey-key", ""), ("preload", "LD_"),
+            ("bash-env", ""), ("pythonpath", ""),
+        ])
     func protectedVariables(name: String, prefix: String) throws {
         let secret = try SecretName(name)
         let error = #expect(throws: WorkspaceError.self) { try secret.checkedEnvironmentVariable(prefix: prefix) }

@@ -29,14 +29,18 @@ struct TamperTests {
         func text() throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
         func write(_ bytes: [UInt8], to target: String? = nil) throws { try Data(bytes).write(to: URL(fileURLWithPath: target ?? path)) }
 
-        /// Opens `name` with `key` and checks the outcome: a `WorkspaceError` naming `secret`
-        /// that never shows the value, or (when `mayOpen`) exactly the sealed value.
-        func expectOpenFails(_ secret: SecretName? = nil, in other: Workspace? = nil, key: PrivateKey? = nil, note comment: Comment? = nil,
-                             sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        /// Opens `secret` (default: `name`) with `key` (default: alice's) and records an issue
+        /// unless it fails with an error that names the secret and never shows the value.
+        func expectOpenFails(
+            _ secret: SecretName? = nil, in other: Workspace? = nil, key: PrivateKey? = nil, note comment: Comment? = nil,
+            sourceLocation: Testing.SourceLocation = #_sourceLocation
+        ) {
             let secret = secret ?? name
             do {
                 let opened = try (other ?? workspace).openSecret(secret, with: key ?? alice)
-                Issue.record("opened a tampered file (value is the original: \(opened.value.testBytes == canary.bytes)) \(comment?.rawValue ?? "")", sourceLocation: sourceLocation)
+                Issue.record(
+                    "opened a tampered file (value is the original: \(opened.value.testBytes == canary.bytes)) \(comment?.rawValue ?? "")",
+                    sourceLocation: sourceLocation)
             } catch {
                 let message = String(describing: error)
                 #expect(message.contains(secret.rawValue), "\(message) \(comment?.rawValue ?? "")", sourceLocation: sourceLocation)
