@@ -43,7 +43,7 @@ let package = Package(
 
         // Benchmarks (`make bench`), built in release.
         .executableTarget(
-            name: "journey-bench", dependencies: ["Sealing", "Workspace", "Run"],
+            name: "journey-bench", dependencies: ["Clibsodium", "Sealing", "Workspace"],
             path: "Benchmarks/journey-bench"),
 
         // Tests.

@@ -23,7 +23,7 @@ struct ExecCommand: ParsableCommand {
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var keyOptions: KeyOptions
 
-    @Option(name: .customLong("secret"), help: ArgumentHelp("A secret to pass (repeatable).", valueName: "NAME"))
+    @Option(name: .customLong("secret"), help: ArgumentHelp("A secret to pass (repeatable).", valueName: "NAME"), completion: NameCompletion.secrets)
     var secrets: [String] = []
 
     @Flag(help: "Open values from the sealed store with a private key (the default).")

@@ -13,7 +13,7 @@ public struct JourneyCommand: ParsableCommand {
             Examples:
               journey init
               journey keys generate alice
-              printf %s "$VALUE" | journey secret add payments-api-key --description "Payments sandbox"
+              journey secret add payments-api-key < key.txt
               journey exec --secret payments-api-key -- ./deploy.sh
             """,
         version: "0.1.0",
@@ -109,5 +109,18 @@ enum Output {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
+
+/// Shell completion of names from the workspace around the current folder.
+enum NameCompletion {
+    static let secrets = CompletionKind.custom { _, _, prefix in
+        let names = (try? Workspace.locate(startingAt: FileManager.default.currentDirectoryPath).secretNames()) ?? []
+        return names.map(\.rawValue).filter { $0.hasPrefix(prefix) }
+    }
+
+    static let recipients = CompletionKind.custom { _, _, prefix in
+        let names = (try? Workspace.locate(startingAt: FileManager.default.currentDirectoryPath).recipients()) ?? []
+        return names.map(\.name).filter { $0.hasPrefix(prefix) }
     }
 }

@@ -91,7 +91,7 @@ struct KeysCommand: ParsableCommand {
                 re-wrapped silently: rotate every listed secret with 'journey secret update NAME'.
                 """)
         @OptionGroup var workspaceOptions: WorkspaceOptions
-        @Argument(help: "The recipient's name.") var name: String
+        @Argument(help: "The recipient's name.", completion: NameCompletion.recipients) var name: String
 
         func run() throws {
             let workspace = try workspaceOptions.open()

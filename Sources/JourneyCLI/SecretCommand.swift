@@ -55,7 +55,7 @@ struct SecretCommand: ParsableCommand {
                   journey secret update payments-api-key < new-key.txt
                 """)
         @OptionGroup var workspaceOptions: WorkspaceOptions
-        @Argument(help: "The secret's name.") var name: String
+        @Argument(help: "The secret's name.", completion: NameCompletion.secrets) var name: String
         @Option(help: "A new description (default: keep the current one).") var description: String?
         @OptionGroup var valueOptions: ValueOptions
 
@@ -116,7 +116,7 @@ struct SecretCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one secret's metadata and where it is used. Never the value.")
         @OptionGroup var workspaceOptions: WorkspaceOptions
-        @Argument(help: "The secret's name.") var name: String
+        @Argument(help: "The secret's name.", completion: NameCompletion.secrets) var name: String
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
@@ -137,7 +137,7 @@ struct SecretCommand: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a secret; refused while a journey references it, unless --force.")
         @OptionGroup var workspaceOptions: WorkspaceOptions
-        @Argument(help: "The secret's name.") var name: String
+        @Argument(help: "The secret's name.", completion: NameCompletion.secrets) var name: String
         @Flag(help: "Remove it even though journeys reference it.") var force = false
 
         func run() throws {
@@ -165,7 +165,7 @@ struct SecretCommand: ParsableCommand {
                 """)
         @OptionGroup var workspaceOptions: WorkspaceOptions
         @OptionGroup var keyOptions: KeyOptions
-        @Argument(help: "The secrets to re-wrap.") var names: [String] = []
+        @Argument(help: "The secrets to re-wrap.", completion: NameCompletion.secrets) var names: [String] = []
         @Flag(help: "Re-wrap every secret.") var all = false
 
         func validate() throws {

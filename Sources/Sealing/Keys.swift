@@ -56,6 +56,8 @@ public struct PrivateKey: Sendable {
     public static let textPrefix = "JOURNEY-SECRET-KEY-1-"
     public let secret: SecretBytes
     public let publicKey: PublicKey
+    /// The public key's id, computed once: opening compares it against every wrap.
+    public let id: KeyID
 
     /// A new random key pair (`crypto_box_keypair`).
     public static func generate() -> PrivateKey {
@@ -79,9 +81,8 @@ public struct PrivateKey: Sendable {
     private init(secret: SecretBytes, publicKey: PublicKey) {
         self.secret = secret
         self.publicKey = publicKey
+        id = publicKey.id
     }
-
-    public var id: KeyID { publicKey.id }
 
     /// Parses the key text held in `text` (surrounding whitespace allowed) without copying the
     /// encoded secret into a `String`.

@@ -158,24 +158,28 @@ public enum SecretBox {
         else { throw .authenticationFailed }
         let ad = context.associatedData
         let paddedLength = sealed.ciphertext.count - tagSize
-        var plainLength: UInt64 = 0
         var verified = false
-        let padded = SecretBytes(count: paddedLength) { out in
-            dataKey.withUnsafeBytes { key in
-                verified = crypto_aead_xchacha20poly1305_ietf_decrypt(
-                    out.baseAddress!.assumingMemoryBound(to: UInt8.self), &plainLength, nil,
-                    sealed.ciphertext, UInt64(sealed.ciphertext.count),
-                    ad, UInt64(ad.count), sealed.nonce,
-                    key.baseAddress!.assumingMemoryBound(to: UInt8.self)) == 0
+        var unpadded = true
+        // Decrypt and unpad in one buffer: the value is the prefix left after unpadding.
+        let value = SecretBytes(capacity: paddedLength) { out in
+            let plain = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var plainLength: UInt64 = 0
+            verified = dataKey.withUnsafeBytes { key in
+                crypto_aead_xchacha20poly1305_ietf_decrypt(
+                    plain, &plainLength, nil, sealed.ciphertext, UInt64(sealed.ciphertext.count),
+                    ad, UInt64(ad.count), sealed.nonce, key.baseAddress!.assumingMemoryBound(to: UInt8.self)) == 0
             }
+            guard verified else { return 0 }
+            var length = 0
+            unpadded = sodium_unpad(&length, plain, paddedLength, paddingBlock) == 0 && length > 0
+            return unpadded ? length : 0
         }
         guard verified else { throw .authenticationFailed }
-        var unpaddedLength = 0
-        let status = padded.withUnsafeBytes { sodium_unpad(&unpaddedLength, $0.baseAddress!.assumingMemoryBound(to: UInt8.self), paddedLength, paddingBlock) }
-        guard status == 0, unpaddedLength > 0 else { throw .badPadding }
-        return padded.slice(0..<unpaddedLength)
+        guard unpadded else { throw .badPadding }
+        return value
     }
 }
+
 
 /// What can go wrong sealing or opening. Callers add the secret name and file; no case carries
 /// value or key bytes.

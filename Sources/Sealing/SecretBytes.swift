@@ -1,7 +1,7 @@
 internal import Clibsodium
 
-/// Bytes of a secret value or a key: locked against swap where the system allows it
-/// (`sodium_mlock`) and zeroed (`sodium_memzero`) when the last reference goes away.
+/// Bytes of a secret value or a key: in memory locked against swap and kept out of core dumps
+/// (`LockedMemory`), and zeroed (`sodium_memzero`) when the last reference goes away.
 ///
 /// The bytes are reachable only through `withUnsafeBytes`; `description`, `debugDescription`
 /// and reflection print `<redacted>`, so a value cannot reach a log by accident.
@@ -16,11 +16,24 @@ public final class SecretBytes: @unchecked Sendable {
         Sodium.ensureReady()
         self.count = count
         // Never zero bytes: keeps `baseAddress` non-nil for the C calls.
-        buffer = .allocate(byteCount: max(count, 1), alignment: 16)
-        buffer.initializeMemory(as: UInt8.self, repeating: 0)
-        _ = sodium_mlock(buffer.baseAddress!, buffer.count)
+        buffer = LockedMemory.allocate(max(count, 1))
         do {
             try initialize(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
+        } catch {
+            Self.wipe(buffer)
+            throw error
+        }
+    }
+
+    /// Allocates `capacity` bytes and lets `initialize` fill a prefix of them, returning its
+    /// length; only that prefix is visible afterwards (the whole buffer is still wiped).
+    public init(capacity: Int, initialize: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows {
+        Sodium.ensureReady()
+        buffer = LockedMemory.allocate(max(capacity, 1))
+        do {
+            let used = try initialize(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<capacity]))
+            precondition((0...capacity).contains(used), "SecretBytes: initialised length out of range")
+            count = used
         } catch {
             Self.wipe(buffer)
             throw error
@@ -37,9 +50,7 @@ public final class SecretBytes: @unchecked Sendable {
     deinit { Self.wipe(buffer) }
 
     private static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
-        sodium_memzero(buffer.baseAddress!, buffer.count)
-        _ = sodium_munlock(buffer.baseAddress!, buffer.count)
-        buffer.deallocate()
+        LockedMemory.release(buffer) { sodium_memzero($0.baseAddress!, $0.count) }
     }
 
     public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {

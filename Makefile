@@ -1,0 +1,32 @@
+# journey — the two commands a new machine needs are `make demo` and `make test`.
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build demo test bench clean
+
+## Installs libsodium, libgit2 and pkg-config with apt-get when pkg-config cannot find them.
+deps:
+	@if ! pkg-config --exists libsodium libgit2 2>/dev/null; then \
+		echo "Installing libsodium-dev libgit2-dev pkg-config with apt-get…"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libsodium-dev libgit2-dev pkg-config; \
+	fi
+
+build: deps
+	$(SWIFT) build --product journey
+
+## Builds, then walks through the example workspace (in a scratch copy; the repo is untouched).
+demo: build
+	bash scripts/demo.sh
+
+## Builds everything and runs the whole test suite.
+test: deps
+	$(SWIFT) build
+	$(SWIFT) test
+
+## Release build, then every benchmark; figures are printed, never asserted.
+bench: deps
+	$(SWIFT) build -c release
+	bash Benchmarks/run.sh
+
+clean:
+	rm -rf .build

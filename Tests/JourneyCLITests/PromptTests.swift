@@ -1,0 +1,47 @@
+import Foundation
+import Sealing
+import Testing
+import TestSupport
+import Workspace
+
+@Suite("The no-echo prompt")
+struct PromptTests {
+    /// Runs `journey secret add` on a real pseudo-terminal (Python's `pty` module drives it),
+    /// types the value, and returns everything the terminal showed.
+    @Test func theTypedValueIsSealedAndNeverEchoed() throws {
+        let fixture = try CLIFixture()
+        let canary = Canary()
+        let driver = """
+            import os, pty, sys, time
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(sys.argv[1], [sys.argv[1], "secret", "add", "typed-secret"])
+            seen = b""
+            def read_until(marker, limit=10.0):
+                global seen
+                end = time.time() + limit
+                while marker not in seen and time.time() < end:
+                    try:
+                        seen += os.read(fd, 1024)
+                    except OSError:
+                        break
+            read_until(b"input hidden")
+            os.write(fd, sys.stdin.buffer.read() + b"\\r")
+            read_until(b"Sealed")
+            _, status = os.waitpid(pid, 0)
+            sys.stdout.buffer.write(seen)
+            sys.exit(os.waitstatus_to_exitcode(status))
+            """
+        let script = try fixture.scratch.write(driver, to: "drive.py")
+        let result = try Subprocess.run(
+            "python3", [script, JourneyBinary.path],
+            environment: JourneyBinary.environment(configHome: fixture.configHome),
+            currentDirectory: fixture.root, stdin: canary.bytes)
+        #expect(result.exitCode == 0, "\(result.allOutput)")
+        #expect(result.stdoutText.contains("Value for typed-secret (input hidden"))
+        #expect(result.stdoutText.contains("Sealed 'typed-secret' version 1"))
+        #expect(!canary.appears(in: result.allOutput), "the terminal echoed the value")
+        let opened = try fixture.workspace().openSecret(SecretName("typed-secret"), with: PrivateKey.load(fromFile: fixture.keyPath("alice")))
+        #expect(opened.value.testBytes == canary.bytes)
+    }
+}
