@@ -53,6 +53,8 @@ let package = Package(
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "TestSupport"]),
         .testTarget(name: "RunTests", dependencies: ["Run", "TestSupport"]),
         .testTarget(name: "JourneyCLITests", dependencies: ["JourneyCLI", "TestSupport"]),
+        .testTarget(name: "JourneyTests", dependencies: ["Workspace", "TestSupport"]),
+        .testTarget(name: "RunJourneyTests", dependencies: ["Run", "Workspace", "JourneyCLI", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
