@@ -105,14 +105,16 @@ final class DemoServer {
             usleep(25_000)
         }
         guard let found else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw ScratchError.cannotCreate(folder.path("port"), "the demo server did not start")
         }
         port = found
     }
 
     deinit {
-        process.terminate()
+        // SIGKILL, not terminate(): a server spawned while a parallel test's child process had
+        // SIGTERM ignored (ChildProcess forwards it) inherits the ignored disposition.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
