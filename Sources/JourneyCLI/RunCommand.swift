@@ -41,7 +41,7 @@ struct RunCommand: ParsableCommand {
                 try? RunReport(
                     journey: journey, file: "", mode: resolution.local ? "local" : "sealed", status: .error,
                     started: Timestamp.now(), durationMilliseconds: 0, secrets: [], steps: [],
-                    error: (error as? CustomStringConvertible)?.description ?? "the journey could not be resolved"
+                    error: String(describing: error)
                 ).write(to: report)
             }
             throw error

@@ -20,6 +20,12 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var source: String
         /// The sealed version opened; absent for local sources.
         public var version: Int?
+
+        public init(name: String, source: String, version: Int?) {
+            self.name = name
+            self.source = source
+            self.version = version
+        }
     }
 
     public struct Step: Codable, Sendable, Equatable {
