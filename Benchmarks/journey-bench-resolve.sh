@@ -4,12 +4,13 @@
 # process start (`env -i /bin/sh -c …`, the same shell the step runs in), measured in the same
 # run, interleaved. Prints medians and p90s; the target is < 40 ms above the bare start.
 #
-# Usage: Benchmarks/journey-bench-resolve.sh [ITERATIONS]   (JOURNEY=path/to/journey to skip the build)
+# Usage: Benchmarks/journey-bench-resolve.sh [ITERATIONS]   (JOURNEY or JOURNEY_BIN=path/to/journey skips the build)
 set -euo pipefail
 
 iterations=${1:-30}
 root=$(cd "$(dirname "$0")/.." && pwd)
-if [[ -z "${JOURNEY:-}" ]]; then
+JOURNEY=${JOURNEY:-${JOURNEY_BIN:-}}
+if [[ -z "$JOURNEY" ]]; then
     (cd "$root" && swift build -c release --product journey >/dev/null)
     JOURNEY="$root/.build/release/journey"
 fi

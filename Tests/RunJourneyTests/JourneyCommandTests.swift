@@ -144,7 +144,7 @@ struct JourneyCommandTests {
         for file in try FileManager.default.contentsOfDirectory(atPath: examples) where file.hasSuffix(".yaml") {
             try FileManager.default.copyItem(atPath: examples + "/" + file, toPath: fixture.root + "/journeys/" + file)
         }
-        let environment = ["DEMO_BASE_URL": server.baseURL, "DEMO_API_KEY": "demo-token-for-tests", "SLACK_TOKEN": "xoxb-demo-token"]
+        let environment = ["DEMO_BASE_URL": server.baseURL, "PAYMENTS_API_KEY": "demo-token-for-tests", "SLACK_TOKEN": "xoxb-demo-token"]
         for journey in ["checkout", "notify"] {
             let result = try JourneyBinary.run(["run", journey, "--local"], in: fixture.root, configHome: config, environment: environment)
             #expect(result.exitCode == 0, "\(journey): \(result.allOutput)")
