@@ -30,7 +30,8 @@ struct CheckCommand: ParsableCommand {
             try Output.json(CheckOutput(report))
         } else {
             for problem in report.problems { Output.line(problem.description) }
-            let summary = "checked \(report.journeyCount) journey\(report.journeyCount == 1 ? "" : "s") and \(report.secretCount) secret\(report.secretCount == 1 ? "" : "s"): \(report.errors.count) error\(report.errors.count == 1 ? "" : "s"), \(report.warnings.count) warning\(report.warnings.count == 1 ? "" : "s")"
+            let summary =
+                "checked \(report.journeyCount) journey\(report.journeyCount == 1 ? "" : "s") and \(report.secretCount) secret\(report.secretCount == 1 ? "" : "s"): \(report.errors.count) error\(report.errors.count == 1 ? "" : "s"), \(report.warnings.count) warning\(report.warnings.count == 1 ? "" : "s")"
             Output.line(summary)
         }
         if !report.errors.isEmpty { throw ExitCode(1) }

@@ -70,7 +70,8 @@ struct ResolveCommand: ParsableCommand {
         }
         let environment = resolved.environmentValues.keys.sorted().map { ResolveOutput.Variable(name: $0, source: "environment") }
         if json {
-            try Output.json(ResolveOutput(journey: resolved.journey.name, file: resolved.journey.file, mode: resolved.mode, secrets: secrets, environment: environment))
+            try Output.json(
+                ResolveOutput(journey: resolved.journey.name, file: resolved.journey.file, mode: resolved.mode, secrets: secrets, environment: environment))
             return
         }
         Output.line("journey \(resolved.journey.name) (\(resolved.journey.file)), \(resolved.mode):")

@@ -128,20 +128,21 @@ public enum RenderedValue: Sendable {
             case .secret(let bytes): return count + bytes.count
             }
         }
-        return .secret(SecretBytes(count: total) { buffer in
-            var cursor = 0
-            for piece in pieces {
-                switch piece {
-                case .plain(let text):
-                    let bytes = Array(text.utf8)
-                    UnsafeMutableRawBufferPointer(rebasing: buffer[cursor..<cursor + bytes.count]).copyBytes(from: bytes)
-                    cursor += bytes.count
-                case .secret(let bytes):
-                    bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[cursor..<cursor + $0.count]).copyMemory(from: $0) }
-                    cursor += bytes.count
+        return .secret(
+            SecretBytes(count: total) { buffer in
+                var cursor = 0
+                for piece in pieces {
+                    switch piece {
+                    case .plain(let text):
+                        let bytes = Array(text.utf8)
+                        UnsafeMutableRawBufferPointer(rebasing: buffer[cursor..<cursor + bytes.count]).copyBytes(from: bytes)
+                        cursor += bytes.count
+                    case .secret(let bytes):
+                        bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[cursor..<cursor + $0.count]).copyMemory(from: $0) }
+                        cursor += bytes.count
+                    }
                 }
-            }
-        })
+            })
     }
 }
 
@@ -161,7 +162,9 @@ public enum Resolver {
         var variables: [SecretName: String] = [:]
         for name in names {
             do { variables[name] = try name.checkedEnvironmentVariable(prefix: workspace.config.envPrefix) } catch {
-                errors.append(ResolveError(journey: journey.name, secret: name.rawValue, reference: referencesByName[name]![0].location, reason: .forbiddenVariable(error)))
+                errors.append(
+                    ResolveError(
+                        journey: journey.name, secret: name.rawValue, reference: referencesByName[name]![0].location, reason: .forbiddenVariable(error)))
             }
         }
 
@@ -179,7 +182,9 @@ public enum Resolver {
         if errors.isEmpty {
             switch source {
             case .local(let localEnvironment):
-                resolved = resolveLocal(names, references: referencesByName, variables: variables, journey: journey, workspace: workspace, environment: localEnvironment, consumed: &consumed, errors: &errors)
+                resolved = resolveLocal(
+                    names, references: referencesByName, variables: variables, journey: journey, workspace: workspace, environment: localEnvironment,
+                    consumed: &consumed, errors: &errors)
             case .sealed(let loadKey):
                 resolved = resolveSealed(names, references: referencesByName, journey: journey, workspace: workspace, loadKey: loadKey, errors: &errors)
             }
@@ -206,7 +211,8 @@ public enum Resolver {
             }
             if let text = environment[variable], !text.isEmpty {
                 consumed.insert(variable)
-                resolved.append(ResolvedSecret(name: name, value: SecretBytes(copying: Array(text.utf8)), origin: .environment(variable: variable), references: locations))
+                resolved.append(
+                    ResolvedSecret(name: name, value: SecretBytes(copying: Array(text.utf8)), origin: .environment(variable: variable), references: locations))
                 continue
             }
             if file == nil {
@@ -241,7 +247,9 @@ public enum Resolver {
         guard let first = names.first else { return [] }
         let key: PrivateKey
         do { key = try loadKey() } catch {
-            errors.append(ResolveError(journey: journey.name, secret: first.rawValue, reference: references[first]![0].location, reason: .key(error, secretCount: names.count)))
+            errors.append(
+                ResolveError(
+                    journey: journey.name, secret: first.rawValue, reference: references[first]![0].location, reason: .key(error, secretCount: names.count)))
             return []
         }
         var resolved: [ResolvedSecret] = []
@@ -306,7 +314,8 @@ public struct ResolveError: Error, Sendable, CustomStringConvertible {
         switch reason {
         case .noLocalValue(let variable, let localFile, let variableIsEmpty):
             let empty = variableIsEmpty ? " (\(variable) is set but empty)" : ""
-            return "\(subject) has no local value\(empty): set \(variable), or add '\(secret ?? ""): VALUE' to \(localFile) (git-ignored); or run with --sealed and a private key"
+            return
+                "\(subject) has no local value\(empty): set \(variable), or add '\(secret ?? ""): VALUE' to \(localFile) (git-ignored); or run with --sealed and a private key"
         case .emptyValue(let origin):
             return "\(subject) is empty in \(origin); an empty secret is refused: put the real value there"
         case .missingEnvironment(let variable):

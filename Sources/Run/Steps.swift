@@ -39,7 +39,7 @@ public struct JourneyRunner: Sendable {
         let clock = ContinuousClock()
         let journeyStart = clock.now
         let count = journey.steps.count
-        say("journey \(journey.name) (\(resolved.mode)): \(count) step\(count == 1 ? "" : "s"), \(resolved.secrets.count) secret\(resolved.secrets.count == 1 ? "" : "s")")
+        say("journey \(journey.name) (\(resolved.mode)): \(counted(count, "step")), \(counted(resolved.secrets.count, "secret"))")
 
         var steps: [RunReport.Step] = []
         var failed = false
@@ -62,9 +62,10 @@ public struct JourneyRunner: Sendable {
                 say("      FAILED: \(outcome.error ?? outcome.detail ?? "failed") (\(milliseconds) ms)", to: .standardError)
                 failed = true
             }
-            steps.append(RunReport.Step(
-                name: mask(step.name), kind: step.kindName, status: outcome.passed ? .passed : .failed,
-                durationMilliseconds: milliseconds, detail: outcome.detail.map(mask), error: outcome.error.map(mask)))
+            steps.append(
+                RunReport.Step(
+                    name: mask(step.name), kind: step.kindName, status: outcome.passed ? .passed : .failed,
+                    durationMilliseconds: milliseconds, detail: outcome.detail.map(mask), error: outcome.error.map(mask)))
         }
         let total = (clock.now - journeyStart).wholeMilliseconds
         say("journey \(journey.name) \(failed ? "failed" : "passed") in \(total) ms", to: failed ? .standardError : .standardOutput)
@@ -84,6 +85,11 @@ public struct JourneyRunner: Sendable {
     func emit(_ stream: OutputStream, _ maskedBytes: [UInt8]) {
         output(stream, maskedBytes)
     }
+}
+
+/// `1 step`, `3 steps`.
+func counted(_ number: Int, _ noun: String) -> String {
+    "\(number) \(noun)\(number == 1 ? "" : "s")"
 }
 
 extension Duration {

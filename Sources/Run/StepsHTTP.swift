@@ -2,7 +2,7 @@ import Foundation
 import Workspace
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Runs an `http` step with Foundation's URL loading: one request, then the `expect` checks.
@@ -43,7 +43,9 @@ struct HTTPStepExecutor {
             let detail = "status \(status)"
             guard step.expect.accepts(status: status) else {
                 let wanted = step.expect.statuses.map { $0.map(String.init).joined(separator: " or ") } ?? "2xx"
-                return StepOutcome(passed: false, detail: detail, error: "expected status \(wanted), got \(status)\(shown.isEmpty ? "" : "; body: " + String(decoding: shown, as: UTF8.self))")
+                return StepOutcome(
+                    passed: false, detail: detail,
+                    error: "expected status \(wanted), got \(status)\(shown.isEmpty ? "" : "; body: " + String(decoding: shown, as: UTF8.self))")
             }
             let text = String(decoding: body, as: UTF8.self)
             for expected in step.expect.bodyContains where !text.contains(expected) {

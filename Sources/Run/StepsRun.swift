@@ -48,7 +48,8 @@ struct RunStepExecutor {
         case .signalled(let signal):
             return StepOutcome(passed: false, detail: "signal \(signal)", error: failure("was killed by signal \(signal)", tail))
         case .timedOut:
-            return StepOutcome(passed: false, detail: "timed out", error: failure("did not finish within its timeout of \(timeout.shortDescription) and was stopped", tail))
+            return StepOutcome(
+                passed: false, detail: "timed out", error: failure("did not finish within its timeout of \(timeout.shortDescription) and was stopped", tail))
         }
     }
 

@@ -25,7 +25,8 @@ public enum JourneyCheck {
         for (name, group) in Dictionary(grouping: journeys, by: \.name) where group.count > 1 {
             for journey in group {
                 let others = group.filter { $0.file != journey.file }.map(\.file).joined(separator: ", ")
-                problems.append(JourneyProblem(SourceLocation(file: journey.file), "journey name '\(name)' is also used by \(others); journey names must be unique"))
+                problems.append(
+                    JourneyProblem(SourceLocation(file: journey.file), "journey name '\(name)' is also used by \(others); journey names must be unique"))
             }
         }
 
@@ -35,7 +36,10 @@ public enum JourneyCheck {
             problems.append(JourneyParser.problem(from: error, path: recipientsPath))
         }
         if recipients.isEmpty {
-            problems.append(JourneyProblem(SourceLocation(file: recipientsPath), "no recipients: nothing can be sealed or opened; add a key with 'journey keys generate NAME'", severity: .warning))
+            problems.append(
+                JourneyProblem(
+                    SourceLocation(file: recipientsPath), "no recipients: nothing can be sealed or opened; add a key with 'journey keys generate NAME'",
+                    severity: .warning))
         }
 
         var stored = Set<SecretName>()
@@ -51,7 +55,11 @@ public enum JourneyCheck {
             for reference in journey.secretReferences {
                 used.insert(reference.name)
                 if !stored.contains(reference.name) {
-                    problems.append(JourneyProblem(reference.location, "journey '\(journey.name)' uses secret '\(reference.name)', which has no sealed file (\(workspace.relative(workspace.sealedPath(reference.name)))); add it with 'journey secret add \(reference.name)'"))
+                    problems.append(
+                        JourneyProblem(
+                            reference.location,
+                            "journey '\(journey.name)' uses secret '\(reference.name)', which has no sealed file (\(workspace.relative(workspace.sealedPath(reference.name)))); add it with 'journey secret add \(reference.name)'"
+                        ))
                 }
                 do { _ = try reference.name.checkedEnvironmentVariable(prefix: workspace.config.envPrefix) } catch {
                     problems.append(JourneyProblem(reference.location, error.description))
@@ -59,7 +67,11 @@ public enum JourneyCheck {
             }
         }
         for name in stored.subtracting(used).sorted() {
-            problems.append(JourneyProblem(SourceLocation(file: workspace.relative(workspace.sealedPath(name))), "secret '\(name)' is not used by any journey; remove it with 'journey secret remove \(name)' if it is no longer needed", severity: .warning))
+            problems.append(
+                JourneyProblem(
+                    SourceLocation(file: workspace.relative(workspace.sealedPath(name))),
+                    "secret '\(name)' is not used by any journey; remove it with 'journey secret remove \(name)' if it is no longer needed", severity: .warning)
+            )
         }
         return Report(problems: problems.sorted(by: order), journeyCount: catalog.entries.count, secretCount: stored.count)
     }
@@ -73,12 +85,20 @@ public enum JourneyCheck {
         var problems: [JourneyProblem] = []
         let wrapped = Set(file.sealed.wraps.map(\.keyID))
         for recipient in recipients where !wrapped.contains(recipient.id) {
-            problems.append(JourneyProblem(SourceLocation(file: path), "secret '\(name)' is not wrapped for recipient '\(recipient.name)' (key id \(recipient.id)); run 'journey secret rekey \(name)' with a key that opens it"))
+            problems.append(
+                JourneyProblem(
+                    SourceLocation(file: path),
+                    "secret '\(name)' is not wrapped for recipient '\(recipient.name)' (key id \(recipient.id)); run 'journey secret rekey \(name)' with a key that opens it"
+                ))
         }
         let current = Set(recipients.map(\.id))
         for keyID in wrapped.subtracting(current).sorted() {
             let holder = file.recipientNames[keyID].map { "'\($0)' " } ?? ""
-            problems.append(JourneyProblem(SourceLocation(file: path), "secret '\(name)' is still wrapped for \(holder)(key id \(keyID)), no longer a recipient; rotate it with 'journey secret update \(name)' (rekey alone does not stop that key holder from reading the old value)", severity: .warning))
+            problems.append(
+                JourneyProblem(
+                    SourceLocation(file: path),
+                    "secret '\(name)' is still wrapped for \(holder)(key id \(keyID)), no longer a recipient; rotate it with 'journey secret update \(name)' (rekey alone does not stop that key holder from reading the old value)",
+                    severity: .warning))
         }
         return problems
     }

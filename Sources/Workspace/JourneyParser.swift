@@ -139,7 +139,10 @@ public struct JourneyParser {
                         }
                         guard let value = value(valueNode, what: "env '\(variable)'", valueNames: valueNames) else { continue }
                         if ProtectedVariables.isProtected(variable), let secret = secrets(in: value, carried: carried).first {
-                            report(key, "env '\(variable)' would carry secret '\(secret)', but programs depend on \(variable) (PATH, HOME, LD_*, …); pass the secret under another variable name")
+                            report(
+                                key,
+                                "env '\(variable)' would carry secret '\(secret)', but programs depend on \(variable) (PATH, HOME, LD_*, …); pass the secret under another variable name"
+                            )
                         }
                         environment.append(EnvironmentEntry(name: variable, value: value, location: file.location(of: key)))
                     }
@@ -323,7 +326,8 @@ public struct JourneyParser {
                     failed = true
                 }
             } else {
-                problems.append(JourneyProblem(location, "unknown name '\(WorkspaceError.printable(expression))' in ${{ }}; expected values.NAME or secrets.NAME"))
+                problems.append(
+                    JourneyProblem(location, "unknown name '\(WorkspaceError.printable(expression))' in ${{ }}; expected values.NAME or secrets.NAME"))
                 failed = true
             }
         }
@@ -415,7 +419,8 @@ public struct JourneyParser {
     static func commandLineMessage(secret: SecretName, step: String, through value: String?) -> String {
         let variable = secret.environmentVariable()
         let via = value.map { " (through value '\($0)')" } ?? ""
-        return "secret '\(secret)' is interpolated into the command line of step '\(step)'\(via); a command line is visible to every process on the machine. Pass it through the step's env instead: env: { \(variable): { secret: \(secret) } }, and use \"$\(variable)\" in the command"
+        return
+            "secret '\(secret)' is interpolated into the command line of step '\(step)'\(via); a command line is visible to every process on the machine. Pass it through the step's env instead: env: { \(variable): { secret: \(secret) } }, and use \"$\(variable)\" in the command"
     }
 
     // MARK: Small readers
@@ -455,7 +460,10 @@ public struct JourneyParser {
     private mutating func checkKeys(_ mapping: Node.Mapping, allowed: Set<String>, in what: String) {
         for (key, _) in mapping {
             guard let name = key.scalar?.string, allowed.contains(name) else {
-                report(key, "unknown key '\(WorkspaceError.printable(key.scalar?.string ?? "?"))' in \(what); expected one of: \(allowed.sorted().joined(separator: ", "))")
+                report(
+                    key,
+                    "unknown key '\(WorkspaceError.printable(key.scalar?.string ?? "?"))' in \(what); expected one of: \(allowed.sorted().joined(separator: ", "))"
+                )
                 continue
             }
         }

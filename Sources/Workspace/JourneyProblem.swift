@@ -36,7 +36,8 @@ public enum JourneyError: Error, Sendable, CustomStringConvertible {
             let list = known.isEmpty ? "there are no journeys in journeys/" : "known journeys: \(known.joined(separator: ", "))"
             return "no journey named '\(WorkspaceError.printable(name))' (by name or file in journeys/); \(list)"
         case .ambiguous(let name, let files):
-            return "journey name '\(WorkspaceError.printable(name))' is used by \(files.joined(separator: " and ")); give each journey its own name, or pass the file path"
+            return
+                "journey name '\(WorkspaceError.printable(name))' is used by \(files.joined(separator: " and ")); give each journey its own name, or pass the file path"
         }
     }
 

@@ -1,8 +1,8 @@
 import Foundation
 import Run
 import Sealing
-import Testing
 import TestSupport
+import Testing
 import Workspace
 
 /// `journey check`, `resolve`, `run` and `exec --journey` through the built binary.
@@ -66,14 +66,18 @@ struct JourneyCommandTests {
         let fixture = try JourneyFixture(label: "cmd")
         let config = try fixture.scratch.folder("config")
         let canary = Canary()
-        try fixture.journey("good", """
+        try fixture.journey(
+            "good",
+            """
             name: good
             steps:
               - name: greet
                 run: echo "hello $WHO, token $TOKEN"
                 env: { WHO: world, TOKEN: { secret: api-token } }
             """)
-        try fixture.journey("bad", """
+        try fixture.journey(
+            "bad",
+            """
             name: bad
             steps:
               - name: fails
@@ -127,7 +131,8 @@ struct JourneyCommandTests {
         #expect(sealed.exitCode == 0, "\(sealed.allOutput)")
         #expect(sealed.stdoutText == "token=***\nunused=unset\n")
 
-        let local = try JourneyBinary.run(["exec", "--journey", "pay", "--local", "--"] + command, in: fixture.root, configHome: config, environment: ["API_TOKEN": localCanary.text])
+        let local = try JourneyBinary.run(
+            ["exec", "--journey", "pay", "--local", "--"] + command, in: fixture.root, configHome: config, environment: ["API_TOKEN": localCanary.text])
         #expect(local.exitCode == 0, "\(local.allOutput)")
         #expect(local.stdoutText == "token=***\nunused=unset\n")
         for result in [sealed, local] {

@@ -43,7 +43,8 @@ final class JourneyFixture {
     func run(_ name: String, _ source: SecretSource, environment: [String: String] = [:]) throws -> (report: RunReport, output: CapturedOutput) {
         let resolved = try resolve(name, source, environment: environment)
         let output = CapturedOutput()
-        let runner = JourneyRunner(resolved: resolved, workspace: workspace, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }) { stream, bytes in
+        let runner = JourneyRunner(resolved: resolved, workspace: workspace, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }) {
+            stream, bytes in
             output.append(stream, bytes)
         }
         return (runner.run(), output)
@@ -90,7 +91,9 @@ final class DemoServer {
     init(expectedToken: String? = nil) throws {
         folder = try ScratchFolder(label: "server")
         process.executableURL = URL(fileURLWithPath: try Subprocess.resolve("python3"))
-        process.arguments = [PackagePaths.root + "/example-workspace/demo-server.py", "--port", "0", "--port-file", folder.path("port"), "--record", folder.path("record")]
+        process.arguments = [
+            PackagePaths.root + "/example-workspace/demo-server.py", "--port", "0", "--port-file", folder.path("port"), "--record", folder.path("record"),
+        ]
         var environment = ProcessInfo.processInfo.environment
         environment["DEMO_API_TOKEN"] = expectedToken
         process.environment = environment
@@ -122,6 +125,7 @@ final class DemoServer {
 
     /// The credentials received so far, in order.
     var received: [String] {
-        ((try? String(contentsOfFile: folder.path("record"), encoding: .utf8)) ?? "").split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        ((try? String(contentsOfFile: folder.path("record"), encoding: .utf8)) ?? "").split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(
+            String.init)
     }
 }

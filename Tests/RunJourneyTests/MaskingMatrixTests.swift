@@ -1,8 +1,8 @@
 import Foundation
 import Run
 import Sealing
-import Testing
 import TestSupport
+import Testing
 import Workspace
 
 /// One way a step can print a secret, and the text that must not appear.
@@ -41,12 +41,18 @@ struct MaskingMatrixTests {
         .init(label: "base64, offset 0", command: #"printf '%s' "$S" | base64 -w0; echo"#, form: { base64($0, prefix: "") }),
         .init(label: "base64, offset 1", command: #"printf 'x%s' "$S" | base64 -w0; echo"#, form: { base64($0, prefix: "x") }),
         .init(label: "base64, offset 2", command: #"printf 'xy%s' "$S" | base64 -w0; echo"#, form: { base64($0, prefix: "xy") }),
-        .init(label: "url-safe base64, offset 1", command: #"printf 'x%s' "$S" | base64 -w0 | tr '+/' '-_'; echo"#, form: { base64($0, prefix: "x", urlSafe: true) }),
-        .init(label: "URL-encoded", command: #"python3 -c 'import os, urllib.parse; print("q=" + urllib.parse.quote(os.environ["S"], safe=""))'"#,
-              form: { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))! }),
-        .init(label: "JSON-escaped", command: #"python3 -c 'import os, json; print(json.dumps({"token": os.environ["S"]}))'"#,
-              form: { json($0) }),
-        .init(label: "split across output chunks", command: #"head=${S%??????????}; printf 'start %s' "$head"; sleep 0.3; printf '%s end\n' "${S#"$head"}""#, form: { $0 }),
+        .init(
+            label: "url-safe base64, offset 1", command: #"printf 'x%s' "$S" | base64 -w0 | tr '+/' '-_'; echo"#,
+            form: { base64($0, prefix: "x", urlSafe: true) }),
+        .init(
+            label: "URL-encoded", command: #"python3 -c 'import os, urllib.parse; print("q=" + urllib.parse.quote(os.environ["S"], safe=""))'"#,
+            form: { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))! }),
+        .init(
+            label: "JSON-escaped", command: #"python3 -c 'import os, json; print(json.dumps({"token": os.environ["S"]}))'"#,
+            form: { json($0) }),
+        .init(
+            label: "split across output chunks", command: #"head=${S%??????????}; printf 'start %s' "$head"; sleep 0.3; printf '%s end\n' "${S#"$head"}""#,
+            form: { $0 }),
         .init(label: "on standard error of a failing step", command: #"printf 'fatal: bad token %s\n' "$S" >&2; exit 3"#, form: { $0 }),
     ]
 
@@ -80,7 +86,9 @@ struct MaskingMatrixTests {
         let fixture = try JourneyFixture(label: "mask")
         let lines = [Canary(), Canary(), Canary()]
         let value = lines.map(\.text).joined(separator: "\n")
-        try fixture.journey("leak", """
+        try fixture.journey(
+            "leak",
+            """
             steps:
               - run: |
                   printf '%s\\n' "$S" | sed -n 2p
@@ -99,7 +107,9 @@ struct MaskingMatrixTests {
         let server = try DemoServer()
         let fixture = try JourneyFixture(label: "mask")
         let canary = Canary()
-        try fixture.journey("echo", """
+        try fixture.journey(
+            "echo",
+            """
             steps:
               - name: echo
                 http:

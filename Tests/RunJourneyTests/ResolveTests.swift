@@ -1,8 +1,8 @@
 import Foundation
 import Run
 import Sealing
-import Testing
 import TestSupport
+import Testing
 import Workspace
 
 @Suite("Resolution")
@@ -43,7 +43,8 @@ struct ResolveTests {
         let workspace = try Workspace(root: fixture.root)
         try fixture.journey("pay", "steps:\n  - run: 'true'\n    env: { K: { secret: api-key } }\n")
         let journey = try JourneyCatalog.find("pay", in: workspace)
-        let resolved = try Resolver.resolve(journey, in: workspace, from: .local(environment: ["ACME_API_KEY": "prefixed", "API_KEY": "bare"]), environment: [:])
+        let resolved = try Resolver.resolve(
+            journey, in: workspace, from: .local(environment: ["ACME_API_KEY": "prefixed", "API_KEY": "bare"]), environment: [:])
         #expect(resolved.secrets.first?.value.testBytes == Array("prefixed".utf8))
     }
 
@@ -81,7 +82,10 @@ struct ResolveTests {
         let failure = try #require(try fixture.resolveFailure("pay", .local(environment: ["SLACK_TOKEN": ""])))
         let message = failure.description
         #expect(failure.errors.count == 2)
-        #expect(message.contains("journey 'pay': secret 'payments-api-key' (journeys/pay.yaml:3:18) has no local value: set PAYMENTS_API_KEY, or add 'payments-api-key: VALUE' to .journey/local-secrets.yaml"))
+        #expect(
+            message.contains(
+                "journey 'pay': secret 'payments-api-key' (journeys/pay.yaml:3:18) has no local value: set PAYMENTS_API_KEY, or add 'payments-api-key: VALUE' to .journey/local-secrets.yaml"
+            ))
         #expect(message.contains("journey 'pay': secret 'slack-token' (journeys/pay.yaml:9:24) has no local value (SLACK_TOKEN is set but empty)"))
 
         // Through the binary: exit 2, the message, and the first step never ran.
@@ -116,7 +120,9 @@ struct ResolveTests {
         let failure = try #require(try fixture.resolveFailure("pay", .sealed(loadKey: { () throws(KeyLookupError) -> PrivateKey in stranger })))
         #expect(failure.errors.count == 2)
         let first = failure.errors[0].description
-        #expect(first.hasPrefix("journey 'pay': secret 'payments-api-key' (journeys/pay.yaml:3:18): cannot open secret 'payments-api-key' (secrets/payments-api-key.sealed)"))
+        #expect(
+            first.hasPrefix(
+                "journey 'pay': secret 'payments-api-key' (journeys/pay.yaml:3:18): cannot open secret 'payments-api-key' (secrets/payments-api-key.sealed)"))
         #expect(first.contains("journey keys add"))
         #expect(first.contains("journey secret rekey payments-api-key"))
     }
@@ -124,7 +130,8 @@ struct ResolveTests {
     @Test func noKeyAtAllSaysHowToGetOneOrRunLocally() throws {
         let fixture = try JourneyFixture()
         try fixture.journey("pay", Self.twoSecrets)
-        let failure = try #require(try fixture.resolveFailure("pay", .sealed(loadKey: { () throws(KeyLookupError) -> PrivateKey in throw .noKey(folder: "/nowhere") })))
+        let failure = try #require(
+            try fixture.resolveFailure("pay", .sealed(loadKey: { () throws(KeyLookupError) -> PrivateKey in throw .noKey(folder: "/nowhere") })))
         #expect(failure.description.contains("journey 'pay': secret 'payments-api-key' (journeys/pay.yaml:3:18) needs it and 1 more from the sealed store"))
         #expect(failure.description.contains("--key-file"))
         #expect(failure.description.contains("--local"))
@@ -141,7 +148,9 @@ struct ResolveTests {
         #expect(resolved.secrets.map(\.name.rawValue) == ["payments-api-key", "slack-token"])
         #expect(resolved.secrets.map(\.origin.version) == [1, 1])
         // Sealed mode ignores the environment for secrets.
-        let failure = try fixture.resolveFailure("pay", .sealed(loadKey: { () throws(KeyLookupError) -> PrivateKey in throw .noKey(folder: "/k") }), environment: ["PAYMENTS_API_KEY": "from-env", "SLACK_TOKEN": "from-env"])
+        let failure = try fixture.resolveFailure(
+            "pay", .sealed(loadKey: { () throws(KeyLookupError) -> PrivateKey in throw .noKey(folder: "/k") }),
+            environment: ["PAYMENTS_API_KEY": "from-env", "SLACK_TOKEN": "from-env"])
         #expect(failure != nil)
     }
 

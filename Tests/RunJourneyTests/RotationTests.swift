@@ -1,8 +1,8 @@
 import Foundation
 import Run
 import Sealing
-import Testing
 import TestSupport
+import Testing
 import Workspace
 
 @Suite("Rotation")
@@ -14,7 +14,9 @@ struct RotationTests {
         let fixture = try JourneyFixture(label: "rotate")
         let first = Canary(), second = Canary()
         try fixture.seal("payments-api-key", first.text)
-        let path = try fixture.journey("checkout", """
+        let path = try fixture.journey(
+            "checkout",
+            """
             name: checkout
             values:
               base_url: \(server.baseURL)
@@ -54,7 +56,9 @@ struct RotationTests {
         let config = try fixture.scratch.folder("config")
         let keyFile = try Fixtures.writeKeyFile(fixture.fixture.key, to: fixture.scratch.path("runner.key"))
         try fixture.seal("payments-api-key", old.text)
-        try fixture.journey("checkout", """
+        try fixture.journey(
+            "checkout",
+            """
             steps:
               - http:
                   method: POST
@@ -67,7 +71,8 @@ struct RotationTests {
         #expect(rejected.exitCode == 1, "\(rejected.allOutput)")
         #expect(rejected.allOutput.contains("expected status 201, got 401"))
 
-        let update = try JourneyBinary.run(["secret", "update", "payments-api-key"], in: fixture.root, configHome: config, stdin: Array((new.text + "\n").utf8))
+        let update = try JourneyBinary.run(
+            ["secret", "update", "payments-api-key"], in: fixture.root, configHome: config, stdin: Array((new.text + "\n").utf8))
         #expect(update.exitCode == 0, "\(update.allOutput)")
         let accepted = try JourneyBinary.run(["run", "checkout", "--sealed", "--key-file", keyFile, "--report", report], in: fixture.root, configHome: config)
         #expect(accepted.exitCode == 0, "\(accepted.allOutput)")
