@@ -67,12 +67,10 @@ final class CapturedOutput: @unchecked Sendable {
     private let lock = NSLock()
     private var out: [UInt8] = []
     private var err: [UInt8] = []
-    private(set) var chunks = 0
 
     func append(_ stream: Run.OutputStream, _ bytes: [UInt8]) {
         lock.lock()
         defer { lock.unlock() }
-        chunks += 1
         if stream == .standardOutput { out += bytes } else { err += bytes }
     }
 
