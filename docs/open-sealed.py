@@ -313,8 +313,8 @@ def open_sealed(sodium, workspace, name, key_file):
         raise OpenError(f"{prefix}: unsupported format; expected '{FORMAT_TAG}'")
     if sealed["name"] != name:
         raise OpenError(f"{prefix}: the file holds another secret; sealed files cannot be renamed")
-    if not re.fullmatch(r"[0-9]+", sealed["version"]) or int(sealed["version"]) < 1:
-        raise OpenError(f"{prefix}: expected 'version' to be a whole number >= 1")
+    if not re.fullmatch(r"[1-9][0-9]*", sealed["version"]) or int(sealed["version"]) >= 2**63 - 1:
+        raise OpenError(f"{prefix}: expected 'version' to be a whole number >= 1 in canonical decimal")
     version = int(sealed["version"])
     recipients = sealed["recipients"]
     if not isinstance(recipients, list) or not recipients:

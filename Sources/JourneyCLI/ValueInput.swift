@@ -53,18 +53,20 @@ enum ValueInput {
         return buffer.slice(0..<length)
     }
 
-    /// Prompts on the terminal with echo off (`tcsetattr`), restoring it afterwards.
+    /// Prompts on the terminal with echo off (`tcsetattr`), restoring it afterwards. Echo goes
+    /// off before the prompt is shown and without flushing input, so a value pasted the moment
+    /// the prompt appears is neither echoed nor lost.
     private static func prompt(for name: String) throws -> SecretBytes {
-        FileHandle.standardError.write(Data("Value for \(name) (input hidden, end with Enter): ".utf8))
         var original = termios()
         tcgetattr(0, &original)
         var silent = original
         silent.c_lflag &= ~tcflag_t(ECHO)
-        tcsetattr(0, TCSAFLUSH, &silent)
+        tcsetattr(0, TCSANOW, &silent)
         defer {
-            tcsetattr(0, TCSAFLUSH, &original)
+            tcsetattr(0, TCSANOW, &original)
             FileHandle.standardError.write(Data("\n".utf8))
         }
+        FileHandle.standardError.write(Data("Value for \(name) (input hidden, end with Enter): ".utf8))
         var total = 0
         let buffer = SecretBytes(count: limit) { raw in
             while total < raw.count {

@@ -94,7 +94,7 @@ enum CanonicalSealedText {
         }
     }
 
-    /// Decodes a double-quoted scalar that uses only `\"`, `\\`, `\n`, `\t`, `\r` and `\xHH`.
+    /// Decodes a double-quoted scalar that uses only the escapes `YAMLText.quoted` writes.
     private static func unquote(_ quoted: Substring.UTF8View.SubSequence) -> String? {
         let bytes = Array(quoted)
         guard bytes.count >= 2, bytes.last == UInt8(ascii: "\"") else { return nil }
@@ -115,6 +115,9 @@ enum CanonicalSealedText {
             case UInt8(ascii: "n"): out.append(0x0a)
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "r"): out.append(0x0d)
+            case UInt8(ascii: "N"): out += Array("\u{85}".utf8)
+            case UInt8(ascii: "L"): out += Array("\u{2028}".utf8)
+            case UInt8(ascii: "P"): out += Array("\u{2029}".utf8)
             case UInt8(ascii: "x"):
                 guard i + 3 < bytes.count - 1, let value = UInt8(String(decoding: bytes[(i + 2)...(i + 3)], as: UTF8.self), radix: 16) else { return nil }
                 out.append(value)

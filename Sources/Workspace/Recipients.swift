@@ -69,6 +69,10 @@ public enum YAMLText {
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             case "\r": out += "\\r"
+            // YAML reads these as line breaks: escape them so they round-trip.
+            case "\u{85}": out += "\\N"
+            case "\u{2028}": out += "\\L"
+            case "\u{2029}": out += "\\P"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7f {
                     out += "\\x" + String(format2: scalar.value)

@@ -101,7 +101,7 @@ public struct SealedFile: Sendable, Equatable {
             throw malformed(nameField, nil, "the file says it holds '\(name)' but is named '\(expectedName).sealed'; sealed files cannot be renamed (seal the value again with 'journey secret add \(expectedName)')")
         }
         let versionField = try required("version")
-        guard let version = Int(versionField.value), version >= 1 else {
+        guard let version = Int(versionField.value), version >= 1, version < Int.max, String(version) == versionField.value else {
             throw malformed(versionField, nil, "expected 'version' to be a whole number ≥ 1")
         }
         let nonce = try bytes(try required("nonce"), "nonce")

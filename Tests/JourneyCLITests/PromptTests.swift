@@ -12,7 +12,7 @@ struct PromptTests {
         let fixture = try CLIFixture()
         let canary = Canary()
         let driver = """
-            import os, pty, sys, time
+            import os, pty, select, sys, time
             pid, fd = pty.fork()
             if pid == 0:
                 os.execv(sys.argv[1], [sys.argv[1], "secret", "add", "typed-secret"])
@@ -21,6 +21,8 @@ struct PromptTests {
                 global seen
                 end = time.time() + limit
                 while marker not in seen and time.time() < end:
+                    if not select.select([fd], [], [], 0.2)[0]:
+                        continue
                     try:
                         seen += os.read(fd, 1024)
                     except OSError:
@@ -28,7 +30,14 @@ struct PromptTests {
             read_until(b"input hidden")
             os.write(fd, sys.stdin.buffer.read() + b"\\r")
             read_until(b"Sealed")
-            _, status = os.waitpid(pid, 0)
+            for _ in range(100):
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    break
+                time.sleep(0.1)
+            else:
+                os.kill(pid, 9)
+                _, status = os.waitpid(pid, 0)
             sys.stdout.buffer.write(seen)
             sys.exit(os.waitstatus_to_exitcode(status))
             """

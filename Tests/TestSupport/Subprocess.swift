@@ -49,7 +49,8 @@ public enum Subprocess {
     /// The path of `name`: itself when it holds a `/`, else the first match in `PATH`.
     public static func resolve(_ name: String, environment: [String: String]? = nil) throws -> String {
         if name.contains("/") { return name }
-        let searchPath = (environment ?? ProcessInfo.processInfo.environment)["PATH"]
+        let searchPath =
+            (environment ?? ProcessInfo.processInfo.environment)["PATH"]
             ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for folder in searchPath.split(separator: ":") where !folder.isEmpty {
             let candidate = "\(folder)/\(name)"
