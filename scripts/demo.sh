@@ -36,6 +36,25 @@ show journey secret show payments-api-key
 step "The next exec gets the new value (a fingerprint shows it changed; the value stays masked)"
 show journey exec --secret payments-api-key -- sh -c 'echo "key: $PAYMENTS_API_KEY  sha256: $(printf %s "$PAYMENTS_API_KEY" | sha256sum | cut -c1-16)"'
 
+step "Journeys name secrets; check proves every reference resolves to a sealed file"
+show cat journeys/checkout.yaml
+show journey check
+
+step "A demo payments service on 127.0.0.1 (it echoes the credential it receives on /echo)"
+python3 demo-server.py --port 0 --port-file "$DEMO/port" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -s "$DEMO/port" ] && break; sleep 0.1; done
+export DEMO_BASE_URL="http://127.0.0.1:$(cat "$DEMO/port")"
+
+step "Local run: values from environment variables; the sealed store is not read"
+PAYMENTS_API_KEY=pay_local_laptop_value show journey run checkout --local
+
+step "Sealed run, as a runner does: values opened with the runner key; a JSON report without values"
+show journey run checkout --sealed --report "$DEMO/report.json"
+show journey run notify --sealed
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("report:", r.get("status"), "secrets used:", r.get("secrets"))' "$DEMO/report.json"
+
 step "Tampering is caught: a sealed file edited to another version does not open"
 sed -i 's/^version: .*/version: 1/' secrets/payments-api-key.sealed
 if journey exec --secret payments-api-key -- true; then echo "unexpected: opened"; exit 1; else echo "(refused, exit code $?)"; fi
