@@ -99,7 +99,7 @@ private final class TreeWalk {
     func run(tree: OpaquePointer?) throws(GitError) {
         let payload = Unmanaged.passUnretained(self).toOpaque()
         try withExtendedLifetime(self) { () throws(GitError) in
-            try check("walk a tree", git_tree_walk(tree, GIT_TREEWALK_PRE, treeWalkVisit, payload))
+            _ = try check("walk a tree", git_tree_walk(tree, GIT_TREEWALK_PRE, treeWalkVisit, payload))
         }
     }
 
