@@ -103,6 +103,44 @@ enum ValueShape {
         return isEnvironmentVariableName(value)
     }
 
+    /// A token body written as a stand-in: `xxxx…`, one repeated character, `1234…`.
+    static func isPlaceholderBody(_ body: UnsafeRawBufferPointer) -> Bool {
+        guard let first = body.first else { return true }
+        if body.allSatisfy({ $0 == first }) { return true }
+        var xRun = 0
+        for byte in body {
+            xRun = byte == UInt8(ascii: "x") || byte == UInt8(ascii: "X") ? xRun + 1 : 0
+            if xRun >= 4 { return true }
+        }
+        return false
+    }
+
+    /// Four or more characters in ascending order (`1234`, `abcd`): documentation examples,
+    /// almost never in generated values.
+    static func hasAscendingRun(_ value: UnsafeRawBufferPointer, length: Int = 4) -> Bool {
+        var run = 1
+        for index in value.indices.dropFirst() {
+            let previous = value[index - 1], current = value[index]
+            run = current == previous &+ 1 && ByteSet.alnum.contains(current) && ByteSet.alnum.contains(previous) ? run + 1 : 1
+            if run >= length { return true }
+        }
+        return false
+    }
+
+    /// Lower-case words joined by `-`, `_` or `.` (`payments-api-key`): a name, not a value.
+    static func isSlug(_ value: UnsafeRawBufferPointer) -> Bool {
+        var separators = 0, digits = 0
+        for byte in value {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): continue
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+            case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."): separators += 1
+            default: return false
+            }
+        }
+        return separators > 0 && digits * 4 < value.count
+    }
+
     /// `STRIPE_API_KEY`, `DB_PASSWORD`: the name of a variable, not its value.
     static func isEnvironmentVariableName(_ value: UnsafeRawBufferPointer) -> Bool {
         var hasUnderscore = false

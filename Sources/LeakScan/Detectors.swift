@@ -90,7 +90,7 @@ enum Detectors {
         let lower = String(decoding: value, as: UTF8.self).lowercased()
         if ["password", "pass", "passwd", "pw", "pwd", "secret", "changeme", "user", "username", "example", "null", "none"].contains(lower) { return true }
         if lower.hasPrefix("$") || lower.hasPrefix("%") { return true }
-        return ["{", "<", "*", "...", "…", "xxx", "changeme", "your", "example", "placeholder", "redacted", "dummy"].contains(where: lower.contains)
+        return ["{", "<", "***", "...", "…", "xxx", "changeme", "your", "example", "placeholder", "redacted", "dummy"].contains(where: lower.contains)
     }
 
     // MARK: HTTP authorization
@@ -104,7 +104,8 @@ enum Detectors {
         let set = ByteSet("a-zA-Z0-9._~+/=-")
         while end < min(bytes.count, valueStart + 4096), set.contains(bytes[end]) { end += 1 }
         let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<end])
-        guard value.count >= 16, ValueShape.looksGenerated(value, minimumLength: 16), !ValueShape.isReferenceOrPlaceholder(value) else { return [] }
+        guard value.count >= 16, ValueShape.looksGenerated(value, minimumLength: 16), !ValueShape.isReferenceOrPlaceholder(value),
+            !ValueShape.hasAscendingRun(value) else { return [] }
         if end < bytes.count, bytes[end] == UInt8(ascii: "$") || bytes[end] == UInt8(ascii: "{") { return [] }
         return [Match(range: valueStart..<end)]
     }
@@ -143,7 +144,8 @@ enum Detectors {
         if compact.contains("author") && !compact.contains("authoriz") { return [] }
         if compact.contains("tokeniz") || compact.hasPrefix("max") || compact.hasPrefix("num") { return [] }
         let value = UnsafeRawBufferPointer(rebasing: bytes[assignment.value])
-        guard value.count >= 8, !ValueShape.isReferenceOrPlaceholder(value),
+        if CollectionOfOne(value).contains(where: { value in RuleCatalogue.documentedPrefixes.contains { value.starts(with: $0) } }) { return [] }
+        guard value.count >= 8, !ValueShape.isReferenceOrPlaceholder(value), !ValueShape.isSlug(value), !ValueShape.hasAscendingRun(value),
             !ValueShape.isCodeOrLocation(value, quoted: assignment.quoted), ValueShape.looksGenerated(value) else { return [] }
         // The value repeating the name (`password: Password1`) is a label, not a credential.
         if String(decoding: value, as: UTF8.self).lowercased().filter({ $0.isLetter }) == compact.filter({ $0.isLetter }) { return [] }

@@ -48,7 +48,8 @@ enum JourneyStructure {
             if mapping.count == 1, let only = mapping.keys.first?.scalar?.string, only == "secret" || only == "env" { return }
             for (keyNode, value) in mapping {
                 let name = keyNode.scalar?.string ?? ""
-                walk(value, key: name, inEnv: name == "env", bytes: bytes, lines: lines, into: &found)
+                // The pairs of a step's `env` mapping are its variables.
+                walk(value, key: name, inEnv: key == "env", bytes: bytes, lines: lines, into: &found)
             }
         case .sequence(let sequence):
             for item in sequence { walk(item, key: key, inEnv: false, bytes: bytes, lines: lines, into: &found) }

@@ -133,6 +133,8 @@ public final class LeakScanner: Sendable {
                 return []
             }
             guard let end = shape.match(bytes, at: start), end == bytes.count || !shape.trailingBoundary.contains(bytes[end]) else { return [] }
+            let bodyStart = lead == nil ? start + keywordLength : tokenStart
+            if bodyStart < end, ValueShape.isPlaceholderBody(UnsafeRawBufferPointer(rebasing: bytes[bodyStart..<end])) { return [] }
             return [Match(range: tokenStart..<end, visiblePrefix: lead == nil ? keywordLength : 0)]
         case .assignment(let names, let value):
             guard let assignment = Assignment.around(bytes, keywordStart: start, keywordLength: keywordLength) else { return [] }

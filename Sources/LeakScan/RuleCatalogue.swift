@@ -7,6 +7,22 @@ public enum RuleCatalogue {
 
     public static func rule(_ id: String) -> Rule? { all.first { $0.id == id } }
 
+    /// The fixed starts of documented token formats (`ghp_`, `sk_live_`, `xoxb-`). A value that
+    /// starts with one but does not fit its format is an example or a truncated token; the
+    /// generic rule leaves it alone.
+    static let documentedPrefixes: [[UInt8]] = {
+        var prefixes: [[UInt8]] = []
+        for rule in all {
+            guard case .token(nil, let shape) = rule.detector, let first = shape.parts.first else { continue }
+            switch first {
+            case .literal(let literal) where literal.count >= 3: prefixes.append(literal)
+            case .oneOf(let literals): prefixes += literals.filter { $0.count >= 3 }
+            default: break
+            }
+        }
+        return prefixes
+    }()
+
     // MARK: Building blocks
 
     static func lit(_ text: String) -> TokenShape.Part { .literal(Array(text.utf8)) }
@@ -142,7 +158,7 @@ public enum RuleCatalogue {
         token("scalingo-token", "Scalingo API token", "tk-us-", run(b64url, 48)),
         token("snyk-token", "Snyk API token", "snyk_", run(b64url, 30, 80)),
         keyed("snyk-legacy-token", "Snyk API token", names: [["snyk", "token"], ["snyk", "key"]], uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8]),
-        token("npmrc-auth-token", "npm registry auth token", "_authToken=", run(ByteSet("a-zA-Z0-9_+/=-"), 20, 200)),
+        keyed("npmrc-auth-token", "npm registry auth token", names: [["_authtoken"]], run(ByteSet("a-zA-Z0-9_+/=-"), 20, 200)),
     ]
 
     // MARK: Observability
