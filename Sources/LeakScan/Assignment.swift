@@ -107,6 +107,8 @@ enum ValueShape {
     static func isPlaceholderBody(_ body: UnsafeRawBufferPointer) -> Bool {
         guard let first = body.first else { return true }
         if body.allSatisfy({ $0 == first }) { return true }
+        // `AKIAIOSFODNN7EXAMPLE` and friends: the providers' own documentation examples.
+        if Array("EXAMPLE".utf8).withUnsafeBytes({ ByteSearch.firstIndex(of: $0, in: body) }) != nil { return true }
         var xRun = 0
         for byte in body {
             xRun = byte == UInt8(ascii: "x") || byte == UInt8(ascii: "X") ? xRun + 1 : 0
