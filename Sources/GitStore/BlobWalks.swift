@@ -36,8 +36,9 @@ extension Repository {
 
     /// Visits every blob reachable from the commits of `range` once, oldest commit first, so
     /// each blob is reported with the commit that introduced it (`git_revwalk_*`,
-    /// `git_tree_walk`, skipping trees already seen). `range` is `A..B`, a single revision
-    /// (everything reachable from it), or `nil` for HEAD. Returns the number of commits walked.
+    /// `git_tree_walk`, skipping trees already seen). `range` is `A..B` (blobs already in A's
+    /// tree are not visited), a single revision (everything reachable from it), or `nil` for
+    /// HEAD. Returns the number of commits walked.
     @discardableResult
     public func walkHistory(
         range: String?,
@@ -60,6 +61,15 @@ extension Repository {
             try check("walk the commits of HEAD", git_revwalk_push_head(walker))
         }
         let walk = TreeWalk(deduplicate: true)
+        // In `A..B`, what A's tree already holds is not new in the range: mark it seen.
+        if let range, let dots = range.range(of: ".."), !range[..<dots.lowerBound].isEmpty {
+            let base = String(range[..<dots.lowerBound])
+            var object: OpaquePointer?
+            try check("find the tree of '\(base)'", git_revparse_single(&object, handle, base + "^{tree}"))
+            defer { git_object_free(object) }
+            try walk.run(tree: object)
+            walk.found.removeAll()
+        }
         var commits = 0
         var oid = git_oid()
         while true {

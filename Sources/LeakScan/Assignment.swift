@@ -54,6 +54,8 @@ struct Assignment {
         }
         var end = position
         while end < limit, !Self.endsBareValue(bytes[end]) { end += 1 }
+        // A bare value that runs past the window is not something a name-only rule can judge.
+        if end == limit, limit < bytes.count { return nil }
         return Assignment(name: nameStart..<nameEnd, value: position..<end, quoted: false)
     }
 
@@ -85,6 +87,8 @@ enum ValueShape {
         "yourtoken", "yourpassword", "yoursecret", "example", "placeholder", "dummy", "sample", "redacted", "fake", "insert",
         "enter_", "enter-", "here", "todo", "tbd", "notreal", "not_real", "not-a-real", "<", ">", "${", "{{", "}}", "%(", "%s",
     ]
+    static let referencePrefixBytes = referencePrefixes.map { Array($0.utf8) }
+    static let placeholderWordBytes = placeholderWords.map { Array($0.utf8) }
     static let exactPlaceholders: Set<String> = [
         "password", "passwd", "pass", "pwd", "secret", "token", "apikey", "api_key", "key", "none", "null", "nil", "undefined",
         "true", "false", "string", "str", "int", "bool", "optional", "required", "test", "testing", "admin", "user", "username",
@@ -94,10 +98,13 @@ enum ValueShape {
     /// Whether `value` is a reference, a placeholder, or otherwise not a value worth reporting.
     static func isReferenceOrPlaceholder(_ value: UnsafeRawBufferPointer) -> Bool {
         guard value.count >= 3 else { return true }
-        let lower = String(decoding: value.lazy.map(KeywordPrefilter.fold), as: UTF8.self)
-        if referencePrefixes.contains(where: lower.hasPrefix) { return true }
-        if exactPlaceholders.contains(lower) { return true }
-        if placeholderWords.contains(where: lower.contains) { return true }
+        let lower = value.map(KeywordPrefilter.fold)
+        if referencePrefixBytes.contains(where: lower.starts(with:)) { return true }
+        if value.count <= 16, exactPlaceholders.contains(String(decoding: lower, as: UTF8.self)) { return true }
+        let found = lower.withUnsafeBytes { haystack in
+            placeholderWordBytes.contains { word in word.withUnsafeBytes { ByteSearch.firstIndex(of: $0, in: haystack) != nil } }
+        }
+        if found { return true }
         if value.allSatisfy({ $0 == value[0] }) { return true }
         if value.contains(where: { ByteSet.whitespace.contains($0) }) { return true }
         return isEnvironmentVariableName(value)
@@ -162,15 +169,17 @@ enum ValueShape {
     /// Shannon entropy in bits per byte.
     static func entropy(_ value: UnsafeRawBufferPointer) -> Double {
         guard !value.isEmpty else { return 0 }
-        var counts = [Int](repeating: 0, count: 256)
-        for byte in value { counts[Int(byte)] += 1 }
-        let total = Double(value.count)
-        var bits = 0.0
-        for count in counts where count > 0 {
-            let p = Double(count) / total
-            bits -= p * log2(p)
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 256) { counts in
+            counts.initialize(repeating: 0)
+            for byte in value { counts[Int(byte)] += 1 }
+            let total = Double(value.count)
+            var bits = 0.0
+            for count in counts where count > 0 {
+                let p = Double(count) / total
+                bits -= p * log2(p)
+            }
+            return bits
         }
-        return bits
     }
 
     /// How many of lower case, upper case, digits and other characters the value mixes.
@@ -194,7 +203,7 @@ enum ValueShape {
         let classes = characterClasses(value)
         let bits = entropy(value)
         if value.count >= 20 { return bits >= 3.5 && classes >= 2 || bits >= 4.2 }
-        return classes >= 2 && bits >= 2.75
+        return classes >= 3 && bits >= 3.0
     }
 
     /// Path-like, URL-like or code-like values that a name-only rule must not report.

@@ -2,6 +2,12 @@ import Foundation
 
 /// The hand-written detectors: shapes that need a look at their surroundings.
 enum Detectors {
+    static let schemeCharacters = ByteSet("a-zA-Z0-9+.-")
+    static let wordCharacters = ByteSet("a-zA-Z ")
+    static let bearerCharacters = ByteSet("a-zA-Z0-9._~+/=-")
+    static let base64Characters = ByteSet("a-zA-Z0-9+/=")
+    static let templateOpeners = ByteSet("${")
+
     // MARK: Private key blocks
 
     /// `-----BEGIN … PRIVATE KEY-----` followed by key material (not a bare header in code that
@@ -47,7 +53,7 @@ enum Detectors {
     /// `scheme://user:password@host` with a literal password.
     @Sendable static func urlPassword(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ length: Int) -> [Match] {
         var schemeStart = start
-        while schemeStart > max(0, start - 16), ByteSet("a-zA-Z0-9+.-").contains(bytes[schemeStart - 1]) { schemeStart -= 1 }
+        while schemeStart > max(0, start - 16), schemeCharacters.contains(bytes[schemeStart - 1]) { schemeStart -= 1 }
         let scheme = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[schemeStart..<start]), as: UTF8.self).lowercased()
         let bare = scheme.hasPrefix("jdbc:") ? String(scheme.dropFirst(5)) : scheme
         guard let rule = urlSchemes[bare.split(separator: ":").last.map(String.init) ?? bare] else { return [] }
@@ -72,9 +78,7 @@ enum Detectors {
     /// `Server=…;User Id=…;Password=…;` (ADO.NET, ODBC, JDBC properties).
     @Sendable static func connectionStringPassword(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ length: Int) -> [Match] {
         guard start == 0 || !ByteSet.alnum.contains(bytes[start - 1]) else { return [] }
-        let lineStart = lineBounds(bytes, around: start, reach: 512).lowerBound
-        let before = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<start]), as: UTF8.self).lowercased()
-        guard ["server=", "data source=", "host=", "hostname=", "uid=", "user id=", "database=", "dsn="].contains(where: before.contains) else { return [] }
+        guard hasConnectionStringKey(before: start, in: bytes) else { return [] }
         let valueStart = start + length
         var end = valueStart
         let limit = min(bytes.count, valueStart + 256)
@@ -83,6 +87,30 @@ enum Detectors {
         let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<end])
         guard !isPlaceholderPassword(value) else { return [] }
         return [Match(range: valueStart..<end)]
+    }
+
+    static let connectionStringKeys: [[UInt8]] = ["server", "data source", "host", "hostname", "uid", "user id", "database", "dsn", "initial catalog"].map { Array($0.utf8) }
+
+    /// Whether a `Server=`-style key sits earlier on the line (within 256 bytes): looks only
+    /// at the words before each `=`, on bytes, so a long line costs no more than a short one.
+    static func hasConnectionStringKey(before position: Int, in bytes: UnsafeRawBufferPointer) -> Bool {
+        var index = position - 1
+        let lowest = max(0, position - 256)
+        while index > lowest, bytes[index] != 10 {
+            if bytes[index] == UInt8(ascii: "=") {
+                var wordStart = index
+                while wordStart > max(lowest, index - 16), wordCharacters.contains(bytes[wordStart - 1]) { wordStart -= 1 }
+                while wordStart < index, bytes[wordStart] == 32 { wordStart += 1 }
+                var wordEnd = index
+                while wordEnd > wordStart, bytes[wordEnd - 1] == 32 { wordEnd -= 1 }
+                let length = wordEnd - wordStart
+                for key in connectionStringKeys where key.count == length {
+                    if (0..<length).allSatisfy({ KeywordPrefilter.fold(bytes[wordStart + $0]) == key[$0] }) { return true }
+                }
+            }
+            index -= 1
+        }
+        return false
     }
 
     /// Stand-ins that documentation puts where a password goes: `user:password@`, `${DB_PASS}`.
@@ -101,7 +129,7 @@ enum Detectors {
         guard bytes[start] == UInt8(ascii: "B") || bytes[start] == UInt8(ascii: "b") else { return [] }
         let valueStart = start + length
         var end = valueStart
-        let set = ByteSet("a-zA-Z0-9._~+/=-")
+        let set = bearerCharacters
         while end < min(bytes.count, valueStart + 4096), set.contains(bytes[end]) { end += 1 }
         let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<end])
         guard value.count >= 16, ValueShape.looksGenerated(value, minimumLength: 16), !ValueShape.isReferenceOrPlaceholder(value),
@@ -117,8 +145,8 @@ enum Detectors {
         guard before.contains("authorization") || before.contains("auth") else { return [] }
         let valueStart = start + length
         var end = valueStart
-        while end < min(bytes.count, valueStart + 1024), ByteSet("a-zA-Z0-9+/=").contains(bytes[end]) { end += 1 }
-        guard end - valueStart >= 8, end == bytes.count || !ByteSet("${").contains(bytes[end]) else { return [] }
+        while end < min(bytes.count, valueStart + 1024), base64Characters.contains(bytes[end]) { end += 1 }
+        guard end - valueStart >= 8, end == bytes.count || !templateOpeners.contains(bytes[end]) else { return [] }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<end]), as: UTF8.self)
         guard let decoded = Data(base64Encoded: text), let colon = decoded.firstIndex(of: UInt8(ascii: ":")), colon + 1 < decoded.endIndex else { return [] }
         return [Match(range: valueStart..<end)]
@@ -138,15 +166,17 @@ enum Detectors {
     /// A high-entropy literal assigned to a name like `password`, `api_key`, `client_secret`.
     @Sendable static func genericAssignment(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ length: Int) -> [Match] {
         guard let assignment = Assignment.around(bytes, keywordStart: start, keywordLength: length) else { return [] }
+        // Cheap byte checks first: most hits in source code end here.
+        let value = UnsafeRawBufferPointer(rebasing: bytes[assignment.value])
+        guard value.count >= 8, ValueShape.looksGenerated(value) else { return [] }
+        if RuleCatalogue.documentedPrefixes.contains(where: { value.starts(with: $0) }) { return [] }
+        guard !ValueShape.isReferenceOrPlaceholder(value), !ValueShape.isSlug(value), !ValueShape.hasAscendingRun(value),
+            !ValueShape.isCodeOrLocation(value, quoted: assignment.quoted) else { return [] }
         let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[assignment.name]), as: UTF8.self).lowercased()
         let compact = name.filter { $0 != "_" && $0 != "-" && $0 != "." }
         if describingSuffixes.contains(where: compact.hasSuffix) { return [] }
         if compact.contains("author") && !compact.contains("authoriz") { return [] }
         if compact.contains("tokeniz") || compact.hasPrefix("max") || compact.hasPrefix("num") { return [] }
-        let value = UnsafeRawBufferPointer(rebasing: bytes[assignment.value])
-        if CollectionOfOne(value).contains(where: { value in RuleCatalogue.documentedPrefixes.contains { value.starts(with: $0) } }) { return [] }
-        guard value.count >= 8, !ValueShape.isReferenceOrPlaceholder(value), !ValueShape.isSlug(value), !ValueShape.hasAscendingRun(value),
-            !ValueShape.isCodeOrLocation(value, quoted: assignment.quoted), ValueShape.looksGenerated(value) else { return [] }
         // The value repeating the name (`password: Password1`) is a label, not a credential.
         if String(decoding: value, as: UTF8.self).lowercased().filter({ $0.isLetter }) == compact.filter({ $0.isLetter }) { return [] }
         return [Match(range: assignment.value)]

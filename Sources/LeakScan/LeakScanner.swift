@@ -138,10 +138,10 @@ public final class LeakScanner: Sendable {
             return [Match(range: tokenStart..<end, visiblePrefix: lead == nil ? keywordLength : 0)]
         case .assignment(let names, let value):
             guard let assignment = Assignment.around(bytes, keywordStart: start, keywordLength: keywordLength) else { return [] }
-            let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[assignment.name]), as: UTF8.self).lowercased()
-            guard names.contains(where: { $0.allSatisfy(name.contains) }) else { return [] }
             let valueBytes = UnsafeRawBufferPointer(rebasing: bytes[assignment.value])
             guard value.matchesWhole(valueBytes), !ValueShape.isReferenceOrPlaceholder(valueBytes) else { return [] }
+            let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[assignment.name]), as: UTF8.self).lowercased()
+            guard names.contains(where: { $0.allSatisfy(name.contains) }) else { return [] }
             return [Match(range: assignment.value)]
         case .custom(let detect):
             return detect(bytes, start, keywordLength)
