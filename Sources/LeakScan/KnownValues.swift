@@ -50,6 +50,7 @@ public struct KnownValues: Sendable {
                 add("", secret.value)
                 for line in Self.lines(of: value) where line.count < value.count { add(" (one line of it)", SecretBytes(copying: line)) }
                 add(" (JSON-escaped)", Encodings.jsonEscaped(value))
+                add(" (JSON-escaped)", Encodings.jsonEscaped(value, escapingSlash: true))
                 add(" (URL-encoded)", Encodings.percentEncoded(value))
                 for offset in 0..<3 {
                     let stable = Encodings.base64Stable(value, offset: offset)
@@ -145,9 +146,11 @@ enum Encodings {
         }
     }
 
-    static func jsonEscaped(_ value: UnsafeRawBufferPointer) -> SecretBytes {
+    /// JSON string escapes; `escapingSlash` for encoders that write `/` as `\/` (Foundation's).
+    static func jsonEscaped(_ value: UnsafeRawBufferPointer, escapingSlash: Bool = false) -> SecretBytes {
         func escape(_ byte: UInt8) -> [UInt8]? {
             switch byte {
+            case UInt8(ascii: "/") where escapingSlash: return Array("\\/".utf8)
             case UInt8(ascii: "\""): return Array("\\\"".utf8)
             case UInt8(ascii: "\\"): return Array("\\\\".utf8)
             case 10: return Array("\\n".utf8)
