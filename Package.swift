@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore", "TestSupport"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "TestSupport"]),
         .testTarget(name: "RunTests", dependencies: ["Run", "TestSupport"]),
-        .testTarget(name: "LeakScanTests", dependencies: ["LeakScan", "GitStore", "TestSupport"]),
+        .testTarget(name: "LeakScanTests", dependencies: ["LeakScan", "GitStore", "TestSupport"], exclude: ["Corpus"]),
         .testTarget(name: "JourneyCLITests", dependencies: ["JourneyCLI", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -34,7 +34,8 @@ public struct ScanSources {
     }
 
     /// Files under `paths` in the working folder. `.git` folders are skipped, and so is what
-    /// `repository`'s ignore rules exclude; paths in findings are relative to `base`.
+    /// `repository`'s ignore rules exclude below a path; a path named explicitly is read even
+    /// when git ignores it. Paths in findings are relative to `base`.
     public func folders(_ paths: [String], base: String, repository: Repository?, into report: inout ScanReport) {
         for path in paths {
             var isFolder: ObjCBool = false
@@ -46,7 +47,8 @@ public struct ScanSources {
                 scanFile(path, base: base, into: &report)
                 continue
             }
-            walk(path, base: base, repository: repository, into: &report)
+            let namedIgnored = repository.map { path.hasPrefix(base + "/") && $0.isIgnored(relative(path, to: base) + "/") } ?? false
+            walk(path, base: base, repository: namedIgnored ? nil : repository, into: &report)
         }
     }
 
