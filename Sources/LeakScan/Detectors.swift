@@ -33,7 +33,8 @@ enum Detectors {
         }
         guard run >= 32 else { return [] }
         let end = find("-----END", in: bytes, from: position, to: min(bytes.count, start + 16384)).map { $0 + 8 } ?? min(bytes.count, position + 64)
-        return [Match(range: start..<end, visiblePrefix: 0)]
+        // The header names the kind of key and is no secret: it stays visible in excerpts.
+        return [Match(range: start..<end, visiblePrefix: close + 5 - start)]
     }
 
     // MARK: Passwords in URLs and connection strings

@@ -78,7 +78,9 @@ public final class LeakScanner: Sendable {
         if JourneyStructure.isJourneyFile(path, workspacePrefix: options.workspacePrefix) {
             candidates += JourneyStructure.candidates(in: bytes)
         }
-        collectRuleCandidates(in: bytes, into: &candidates)
+        if !collectRuleCandidates(in: bytes, into: &candidates) {
+            result.skipped = SkippedFile(path: path, reason: "more than \(Self.maxCandidatesPerFile) matches; only the first were reported")
+        }
         let kept = Self.resolveOverlaps(candidates)
         let located = locate(kept, in: bytes, path: path, commit: commit)
         result.findings += located.findings
@@ -96,7 +98,8 @@ public final class LeakScanner: Sendable {
         }
     }
 
-    private func collectRuleCandidates(in bytes: UnsafeRawBufferPointer, into candidates: inout [Candidate]) {
+    /// Runs the rules where their keywords occur; `false` when the file hit the match budget.
+    private func collectRuleCandidates(in bytes: UnsafeRawBufferPointer, into candidates: inout [Candidate]) -> Bool {
         var budget = Self.maxCandidatesPerFile
         prefilter.forEachHit(in: bytes) { hit in
             guard budget > 0 else { return }
@@ -112,6 +115,7 @@ public final class LeakScanner: Sendable {
                 }
             }
         }
+        return budget > 0
     }
 
     static let urlTitles = [
