@@ -36,14 +36,16 @@ struct HookCommand: ParsableCommand {
             try FileManager.default.createDirectory(atPath: hooks, withIntermediateDirectories: true)
             if FileManager.default.fileExists(atPath: hook), !HookCommand.isOurs(hook) {
                 guard !FileManager.default.fileExists(atPath: chained) else {
-                    throw CommandError(description: "\(hook) is another tool's hook and \(chained) already exists; merge them by hand, then run 'journey hook install' again")
+                    throw CommandError(
+                        description: "\(hook) is another tool's hook and \(chained) already exists; merge them by hand, then run 'journey hook install' again")
                 }
                 guard rename(hook, chained) == 0 else {
                     throw CommandError(description: "cannot keep the existing hook as \(chained): \(String(cString: strerror(errno)))")
                 }
                 Output.note("kept the existing pre-commit hook as \(chained); it runs before the leak check")
             }
-            let script = HookCommand.script(journey: HookCommand.executablePath(), workspace: HookCommand.workspaceArgument(workspaceOptions, repository: repository))
+            let script = HookCommand.script(
+                journey: HookCommand.executablePath(), workspace: HookCommand.workspaceArgument(workspaceOptions, repository: repository))
             try AtomicFile.write(script, to: hook, mode: 0o755)
             Output.line("Installed the journey pre-commit hook in \(hook).")
         }

@@ -100,7 +100,8 @@ struct ScanCommand: ParsableCommand {
             throw CommandError(description: "\(error)")
         }
 
-        let baselinePath = baseline.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let baselinePath =
+            baseline.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             ?? (top ?? Self.resolved(currentFolder)) + "/" + Baseline.defaultFileName
         if writeBaseline {
             let accepted = Baseline(findings: report.findings)
@@ -129,7 +130,8 @@ struct ScanCommand: ParsableCommand {
             if staged {
                 var report = ScanReport(mode: "staged")
                 do { try sources.staged(repository, into: &report) } catch let error as GitError {
-                    throw CommandError(description: "cannot read what is staged: \(error.description); if the index is damaged, rebuild it with 'rm .git/index && git reset'")
+                    throw CommandError(
+                        description: "cannot read what is staged: \(error.description); if the index is damaged, rebuild it with 'rm .git/index && git reset'")
                 }
                 return report
             }
@@ -141,9 +143,11 @@ struct ScanCommand: ParsableCommand {
             }
             var report = ScanReport(mode: "history")
             let showProgress = isatty(STDERR_FILENO) == 1
-            let commits = try sources.history(repository, range: targets.first, progress: { count in
-                if showProgress && count % 100 == 0 { FileHandle.standardError.write(Data("\rjourney: scanned \(count) commits…".utf8)) }
-            }, into: &report)
+            let commits = try sources.history(
+                repository, range: targets.first,
+                progress: { count in
+                    if showProgress && count % 100 == 0 { FileHandle.standardError.write(Data("\rjourney: scanned \(count) commits…".utf8)) }
+                }, into: &report)
             if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             if commits == 0 { Output.note("no commits to scan") }
             report.mode = "history, \(commits) commit\(commits == 1 ? "" : "s")"

@@ -213,7 +213,10 @@ enum ValueShape {
         if text.contains("(") || text.contains("[") { return true }
         // `config.api.key`, `foo.bar`: an attribute path, not a value.
         if !quoted, text.contains("."), text.utf8.allSatisfy({ ByteSet.identifier.contains($0) }),
-            text.split(separator: ".").allSatisfy({ $0.first.map { !$0.isNumber } ?? false }) { return true }
+            text.split(separator: ".").allSatisfy({ $0.first.map { !$0.isNumber } ?? false })
+        {
+            return true
+        }
         if !quoted, text.utf8.allSatisfy({ ByteSet.letters.contains($0) || $0 == UInt8(ascii: "_") }) { return true }
         return false
     }

@@ -65,9 +65,11 @@ public enum BaselineError: Error, CustomStringConvertible {
         switch self {
         case .unreadable(let path): return "cannot read the baseline \(path)"
         case .malformed(let path):
-            return "\(path) is not a journey scan baseline: expected JSON with 'version' and 'entries' (rule, path, fingerprint); write a new one with 'journey scan --write-baseline'"
+            return
+                "\(path) is not a journey scan baseline: expected JSON with 'version' and 'entries' (rule, path, fingerprint); write a new one with 'journey scan --write-baseline'"
         case .unsupportedVersion(let path, let version):
-            return "\(path) is a baseline of version \(version); this journey reads version \(Baseline.currentVersion) (write a new one with 'journey scan --write-baseline')"
+            return
+                "\(path) is a baseline of version \(version); this journey reads version \(Baseline.currentVersion) (write a new one with 'journey scan --write-baseline')"
         }
     }
 }

@@ -66,7 +66,10 @@ enum Detectors {
             let byte = bytes[position]
             if byte == UInt8(ascii: "@") { break }
             if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") || ByteSet.whitespace.contains(byte)
-                || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "`") { return [] }
+                || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "`")
+            {
+                return []
+            }
             if byte == UInt8(ascii: ":"), colon == nil { colon = position }
             position += 1
         }
@@ -83,14 +86,18 @@ enum Detectors {
         let valueStart = start + length
         var end = valueStart
         let limit = min(bytes.count, valueStart + 256)
-        while end < limit, bytes[end] != UInt8(ascii: ";"), bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "'"), bytes[end] != 10, bytes[end] != 13 { end += 1 }
+        while end < limit, bytes[end] != UInt8(ascii: ";"), bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "'"), bytes[end] != 10,
+            bytes[end] != 13
+        { end += 1 }
         guard end > valueStart else { return [] }
         let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<end])
         guard !isPlaceholderPassword(value) else { return [] }
         return [Match(range: valueStart..<end)]
     }
 
-    static let connectionStringKeys: [[UInt8]] = ["server", "data source", "host", "hostname", "uid", "user id", "database", "dsn", "initial catalog"].map { Array($0.utf8) }
+    static let connectionStringKeys: [[UInt8]] = ["server", "data source", "host", "hostname", "uid", "user id", "database", "dsn", "initial catalog"].map {
+        Array($0.utf8)
+    }
 
     /// Whether a `Server=`-style key sits earlier on the line (within 256 bytes): looks only
     /// at the words before each `=`, on bytes, so a long line costs no more than a short one.
@@ -134,7 +141,8 @@ enum Detectors {
         while end < min(bytes.count, valueStart + 4096), set.contains(bytes[end]) { end += 1 }
         let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<end])
         guard value.count >= 16, ValueShape.looksGenerated(value, minimumLength: 16), !ValueShape.isReferenceOrPlaceholder(value),
-            !ValueShape.hasAscendingRun(value) else { return [] }
+            !ValueShape.hasAscendingRun(value)
+        else { return [] }
         if end < bytes.count, bytes[end] == UInt8(ascii: "$") || bytes[end] == UInt8(ascii: "{") { return [] }
         return [Match(range: valueStart..<end)]
     }
@@ -172,7 +180,8 @@ enum Detectors {
         guard value.count >= 8, ValueShape.looksGenerated(value) else { return [] }
         if RuleCatalogue.documentedPrefixes.contains(where: { value.starts(with: $0) }) { return [] }
         guard !ValueShape.isReferenceOrPlaceholder(value), !ValueShape.isSlug(value), !ValueShape.hasAscendingRun(value),
-            !ValueShape.isCodeOrLocation(value, quoted: assignment.quoted) else { return [] }
+            !ValueShape.isCodeOrLocation(value, quoted: assignment.quoted)
+        else { return [] }
         let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[assignment.name]), as: UTF8.self).lowercased()
         let compact = name.filter { $0 != "_" && $0 != "-" && $0 != "." }
         if describingSuffixes.contains(where: compact.hasSuffix) { return [] }

@@ -11,30 +11,35 @@ enum FileRules {
     static let keystoreExtensions: Set<String> = ["p12", "pfx", "jks", "keystore", "ppk"]
 
     /// Findings about the file at `path`; `contents` is `nil` when the file was not read.
-    static func findings(path: String, contents: UnsafeRawBufferPointer?, workspacePrefix: String?) -> [(rule: String, title: String, message: String, fix: String)] {
+    static func findings(path: String, contents: UnsafeRawBufferPointer?, workspacePrefix: String?) -> [(
+        rule: String, title: String, message: String, fix: String
+    )] {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let lowerName = name.lowercased()
         var found: [(rule: String, title: String, message: String, fix: String)] = []
         if path == ".journey/local-secrets.yaml" || path.hasSuffix("/.journey/local-secrets.yaml") || path.hasSuffix(".journey/local-secrets.yml") {
-            found.append((
-                localSecretsRuleID, "local secret values file", "the local values file holds plaintext values and must stay out of git",
-                "unstage it ('git rm --cached \(path)') and keep '.journey/' in .gitignore ('journey init' adds it)"
-            ))
+            found.append(
+                (
+                    localSecretsRuleID, "local secret values file", "the local values file holds plaintext values and must stay out of git",
+                    "unstage it ('git rm --cached \(path)') and keep '.journey/' in .gitignore ('journey init' adds it)"
+                ))
         }
         let fileExtension = lowerName.split(separator: ".").last.map(String.init) ?? ""
         if privateKeyNames.contains(lowerName) || (lowerName.contains(".") && keystoreExtensions.contains(fileExtension)) {
-            found.append((
-                privateKeyFileRuleID, "private key file", "a private key or key store file",
-                "unstage it ('git rm --cached \(path)'), keep it outside the repository, and replace the key if it was ever pushed"
-            ))
+            found.append(
+                (
+                    privateKeyFileRuleID, "private key file", "a private key or key store file",
+                    "unstage it ('git rm --cached \(path)'), keep it outside the repository, and replace the key if it was ever pushed"
+                ))
         }
         if let workspacePrefix, path.hasPrefix(workspacePrefix + "secrets/") {
             let inside = String(path.dropFirst(workspacePrefix.count + "secrets/".count))
             if let problem = unsealedProblem(inside: inside, contents: contents) {
-                found.append((
-                    unsealedRuleID, "file in secrets/ that is not sealed", problem,
-                    "secrets/ holds only sealed files written by journey and recipients.yaml: remove this file and seal its value with 'journey secret add NAME'"
-                ))
+                found.append(
+                    (
+                        unsealedRuleID, "file in secrets/ that is not sealed", problem,
+                        "secrets/ holds only sealed files written by journey and recipients.yaml: remove this file and seal its value with 'journey secret add NAME'"
+                    ))
             }
         }
         return found

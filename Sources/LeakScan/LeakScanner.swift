@@ -41,12 +41,14 @@ public final class LeakScanner: Sendable {
         var rulesByKeyword: [[Int]] = []
         for (ruleIndex, rule) in rules.enumerated() {
             for keyword in rule.keywords {
-                let index = keywordIndex[keyword] ?? {
-                    keywords.append(Array(keyword.utf8))
-                    rulesByKeyword.append([])
-                    keywordIndex[keyword] = keywords.count - 1
-                    return keywords.count - 1
-                }()
+                let index =
+                    keywordIndex[keyword]
+                    ?? {
+                        keywords.append(Array(keyword.utf8))
+                        rulesByKeyword.append([])
+                        keywordIndex[keyword] = keywords.count - 1
+                        return keywords.count - 1
+                    }()
                 if !rulesByKeyword[index].contains(ruleIndex) { rulesByKeyword[index].append(ruleIndex) }
             }
         }
@@ -198,7 +200,9 @@ public final class LeakScanner: Sendable {
             findings.append(
                 Finding(
                     rule: candidate.rule, title: candidate.title, path: path, line: line, column: column,
-                    excerpt: Excerpt.redacted(bytes, line: lineStart..<lineEnd, focus: candidate.range, secrets: allRanges, visiblePrefix: candidate.visiblePrefix, candidates: candidates),
+                    excerpt: Excerpt.redacted(
+                        bytes, line: lineStart..<lineEnd, focus: candidate.range, secrets: allRanges, visiblePrefix: candidate.visiblePrefix,
+                        candidates: candidates),
                     message: candidate.message ?? candidate.title, fix: candidate.fix,
                     fingerprint: Self.fingerprint(rule: candidate.rule, value: value), commit: commit))
         }

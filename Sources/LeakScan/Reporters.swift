@@ -52,14 +52,16 @@ public enum Reporter {
         for skipped in report.skipped {
             out += "note: \(skipped.path): not scanned: \(skipped.reason)\n"
         }
-        var summary = "\(report.findings.count) finding\(report.findings.count == 1 ? "" : "s") in \(report.filesScanned) file\(report.filesScanned == 1 ? "" : "s") (\(report.mode))"
+        var summary =
+            "\(report.findings.count) finding\(report.findings.count == 1 ? "" : "s") in \(report.filesScanned) file\(report.filesScanned == 1 ? "" : "s") (\(report.mode))"
         var silenced: [String] = []
         if report.allowed > 0 { silenced.append("\(report.allowed) allowed inline") }
         if report.baselined > 0 { silenced.append("\(report.baselined) in the baseline") }
         if !silenced.isEmpty { summary += "; " + silenced.joined(separator: ", ") }
         out += summary + "\n"
         if !report.findings.isEmpty {
-            out += "To accept a finding on purpose: add 'journey:allow' in a comment on its line, or record the current findings with 'journey scan --write-baseline'.\n"
+            out +=
+                "To accept a finding on purpose: add 'journey:allow' in a comment on its line, or record the current findings with 'journey scan --write-baseline'.\n"
         }
         return out
     }
@@ -82,7 +84,8 @@ public enum Reporter {
         for finding in report.findings where titles[finding.rule] == nil { titles[finding.rule] = finding.title }
         for id in used.sorted() {
             let title = titles[id] ?? id
-            descriptors.append(SARIF.Rule(id: id, name: id, shortDescription: .init(text: title), help: .init(text: report.findings.first { $0.rule == id }?.fix ?? title)))
+            descriptors.append(
+                SARIF.Rule(id: id, name: id, shortDescription: .init(text: title), help: .init(text: report.findings.first { $0.rule == id }?.fix ?? title)))
         }
         let index = Dictionary(uniqueKeysWithValues: descriptors.enumerated().map { ($1.id, $0) })
         let results = report.findings.map { finding in
@@ -90,9 +93,11 @@ public enum Reporter {
                 ruleId: finding.rule, ruleIndex: index[finding.rule] ?? 0, level: "error",
                 message: .init(text: "\(finding.message). Fix: \(finding.fix)"),
                 locations: [
-                    .init(physicalLocation: .init(
-                        artifactLocation: .init(uri: finding.path),
-                        region: .init(startLine: finding.line, startColumn: finding.column, snippet: finding.excerpt.isEmpty ? nil : .init(text: finding.excerpt))))
+                    .init(
+                        physicalLocation: .init(
+                            artifactLocation: .init(uri: finding.path),
+                            region: .init(
+                                startLine: finding.line, startColumn: finding.column, snippet: finding.excerpt.isEmpty ? nil : .init(text: finding.excerpt))))
                 ],
                 partialFingerprints: ["journeyContentHash/v1": finding.fingerprint],
                 properties: finding.commit.map { ["commit": $0] })
@@ -100,7 +105,10 @@ public enum Reporter {
         let log = SARIF.Log(
             runs: [
                 .init(
-                    tool: .init(driver: .init(name: "journey", version: version, informationUri: "https://github.com/journey/journey/blob/main/docs/SCANNING.md", rules: descriptors)),
+                    tool: .init(
+                        driver: .init(
+                            name: "journey", version: version, informationUri: "https://github.com/journey/journey/blob/main/docs/SCANNING.md",
+                            rules: descriptors)),
                     results: results, columnKind: "unicodeCodePoints")
             ])
         return encode(log)

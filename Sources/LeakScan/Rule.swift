@@ -13,9 +13,11 @@ public struct Rule: Sendable {
     public var fix: String {
         switch id {
         case "private-key-block", "journey-private-key", "putty-private-key":
-            return "remove the key from the file and keep it outside the repository (journey keys live in the key folder); if it was ever pushed, make a new key pair and remove the old one"
+            return
+                "remove the key from the file and keep it outside the repository (journey keys live in the key folder); if it was ever pushed, make a new key pair and remove the old one"
         default:
-            return "revoke this \(title) (it has been exposed), seal the new value with 'journey secret add NAME' and refer to it as { secret: NAME } or ${{ secrets.NAME }}; for a test value, add 'journey:allow' on the line"
+            return
+                "revoke this \(title) (it has been exposed), seal the new value with 'journey secret add NAME' and refer to it as { secret: NAME } or ${{ secrets.NAME }}; for a test value, add 'journey:allow' on the line"
         }
     }
 }

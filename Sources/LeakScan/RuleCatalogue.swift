@@ -2,7 +2,8 @@ import Sealing
 
 /// Every rule the scanner knows, written from the providers' documented token formats.
 public enum RuleCatalogue {
-    public static let all: [Rule] = cloud + sourceHosting + packagesAndBuild + observability + chat + payments + mail
+    public static let all: [Rule] =
+        cloud + sourceHosting + packagesAndBuild + observability + chat + payments + mail
         + artificialIntelligence + productivity + keysAndStructures + generic
 
     public static func rule(_ id: String) -> Rule? { all.first { $0.id == id } }
@@ -63,12 +64,16 @@ public enum RuleCatalogue {
     static let digits = ByteSet.digits
     static let lowerAlnum = ByteSet.lowerAlnum
     static let uuid: [TokenShape.Part] = [run(hex, 8), lit("-"), run(hex, 4), lit("-"), run(hex, 4), lit("-"), run(hex, 4), lit("-"), run(hex, 12)]
-    static let anyUUID: [TokenShape.Part] = [run(anyHex, 8), lit("-"), run(anyHex, 4), lit("-"), run(anyHex, 4), lit("-"), run(anyHex, 4), lit("-"), run(anyHex, 12)]
+    static let anyUUID: [TokenShape.Part] = [
+        run(anyHex, 8), lit("-"), run(anyHex, 4), lit("-"), run(anyHex, 4), lit("-"), run(anyHex, 4), lit("-"), run(anyHex, 12),
+    ]
 
     // MARK: Cloud
 
     static let cloud: [Rule] = [
-        token("aws-access-key-id", "AWS access key id", prefixes: ["AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "APKA"], run(upper, 16)),
+        token(
+            "aws-access-key-id", "AWS access key id", prefixes: ["AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "APKA"], run(upper, 16)
+        ),
         keyed("aws-secret-access-key", "AWS secret access key", names: [["aws", "secret"], ["secretaccesskey"], ["secret_access_key"]], run(b64, 40)),
         keyed("aws-session-token", "AWS session token", names: [["aws", "session", "token"], ["sessiontoken"]], run(b64.union(ByteSet("=")), 100, 2048)),
         token("gcp-api-key", "Google API key", "AIza", run(b64url, 35)),
@@ -77,16 +82,22 @@ public enum RuleCatalogue {
         keyed("gcp-service-account-key-id", "Google service account private key id", names: [["private_key_id"]], run(hex, 40)),
         token("azure-storage-account-key", "Azure storage account key", "AccountKey=", run(b64, 86), lit("==")),
         token("azure-ad-client-secret", "Azure AD client secret", lead: run(ByteSet("a-zA-Z0-9_~."), 4, 4), infix: "Q~", run(ByteSet("a-zA-Z0-9_~.-"), 31, 34)),
-        token("azure-sas-token", "Azure shared access signature", prefixes: ["sig=", "Signature="], run(ByteSet("a-zA-Z0-9%+/"), 40, 90), any("%3D", "%3d", "=")),
-        keyed("azure-devops-pat", "Azure DevOps personal access token", names: [["azure", "token"], ["ado", "pat"], ["devops", "token"], ["azure", "pat"]], run(ByteSet("a-z2-7"), 52)),
+        token(
+            "azure-sas-token", "Azure shared access signature", prefixes: ["sig=", "Signature="], run(ByteSet("a-zA-Z0-9%+/"), 40, 90), any("%3D", "%3d", "=")),
+        keyed(
+            "azure-devops-pat", "Azure DevOps personal access token", names: [["azure", "token"], ["ado", "pat"], ["devops", "token"], ["azure", "pat"]],
+            run(ByteSet("a-z2-7"), 52)),
         token("digitalocean-pat", "DigitalOcean personal access token", "dop_v1_", run(hex, 64)),
         token("digitalocean-oauth-token", "DigitalOcean OAuth token", "doo_v1_", run(hex, 64)),
         token("digitalocean-refresh-token", "DigitalOcean refresh token", "dor_v1_", run(hex, 64)),
         token("alibaba-access-key-id", "Alibaba Cloud access key id", "LTAI", run(alnum, 20)),
         keyed("alibaba-secret-key", "Alibaba Cloud access key secret", names: [["alibaba", "secret"], ["aliyun", "secret"]], run(alnum, 30)),
-        keyed("heroku-api-key", "Heroku API key", names: [["heroku", "key"], ["heroku", "token"]], anyUUID[0], anyUUID[1], anyUUID[2], anyUUID[3], anyUUID[4], anyUUID[5], anyUUID[6], anyUUID[7], anyUUID[8]),
+        keyed(
+            "heroku-api-key", "Heroku API key", names: [["heroku", "key"], ["heroku", "token"]], anyUUID[0], anyUUID[1], anyUUID[2], anyUUID[3], anyUUID[4],
+            anyUUID[5], anyUUID[6], anyUUID[7], anyUUID[8]),
         token("heroku-api-key-v2", "Heroku API key", "HRKU-AA", run(b64url, 58)),
-        keyed("cloudflare-api-token", "Cloudflare API token", names: [["cloudflare", "token"], ["cf_api_token"], ["cloudflare", "key"]], run(b64url, 37, 40)),
+        keyed(
+            "cloudflare-api-token", "Cloudflare API token", names: [["cloudflare", "token"], ["cf_api_token"], ["cloudflare", "key"]], run(b64url, 37, 40)),
         token("cloudflare-origin-ca-key", "Cloudflare Origin CA key", "v1.0-", run(hex, 24), lit("-"), run(hex, 146)),
         keyed("fastly-api-token", "Fastly API token", names: [["fastly", "token"], ["fastly", "key"]], run(b64url, 32)),
         token("hashicorp-vault-service-token", "HashiCorp Vault service token", "hvs.", run(b64url, 90, 120)),
@@ -100,10 +111,14 @@ public enum RuleCatalogue {
         token("supabase-secret-key", "Supabase secret key", "sb_secret_", run(b64url, 30, 40)),
         token("flyio-access-token", "Fly.io access token", prefixes: ["fo1_", "fm1r_", "fm2_"], run(ByteSet("a-zA-Z0-9_+/=-"), 43, 1024)),
         token("openshift-user-token", "OpenShift user token", "sha256~", run(b64url, 43)),
-        token("tailscale-key", "Tailscale key", prefixes: ["tskey-api-", "tskey-auth-", "tskey-client-", "tskey-scim-", "tskey-webhook-"], run(alnum, 8, 20), lit("-"), run(alnum, 20, 40)),
+        token(
+            "tailscale-key", "Tailscale key", prefixes: ["tskey-api-", "tskey-auth-", "tskey-client-", "tskey-scim-", "tskey-webhook-"], run(alnum, 8, 20),
+            lit("-"), run(alnum, 20, 40)),
         token("yandex-api-key", "Yandex Cloud API key", "AQVN", run(b64url, 35, 38)),
         token("yandex-iam-token", "Yandex Cloud IAM token", "t1.", run(ByteSet("A-Z0-9a-z_-"), 80, 120), any("=", "")),
-        keyed("scaleway-secret-key", "Scaleway secret key", names: [["scw", "secret"], ["scaleway", "secret"]], uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8]),
+        keyed(
+            "scaleway-secret-key", "Scaleway secret key", names: [["scw", "secret"], ["scaleway", "secret"]], uuid[0], uuid[1], uuid[2], uuid[3], uuid[4],
+            uuid[5], uuid[6], uuid[7], uuid[8]),
         keyed("vercel-token", "Vercel access token", names: [["vercel", "token"]], run(alnum, 24)),
         keyed("netlify-token", "Netlify access token", names: [["netlify", "token"]], run(b64url, 40, 46)),
         token("infracost-api-key", "Infracost API key", "ico-", run(alnum, 32)),
@@ -157,7 +172,9 @@ public enum RuleCatalogue {
         token("readme-api-key", "ReadMe API key", "rdme_", run(lowerAlnum, 70)),
         token("scalingo-token", "Scalingo API token", "tk-us-", run(b64url, 48)),
         token("snyk-token", "Snyk API token", "snyk_", run(b64url, 30, 80)),
-        keyed("snyk-legacy-token", "Snyk API token", names: [["snyk", "token"], ["snyk", "key"]], uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8]),
+        keyed(
+            "snyk-legacy-token", "Snyk API token", names: [["snyk", "token"], ["snyk", "key"]], uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6],
+            uuid[7], uuid[8]),
         keyed("npmrc-auth-token", "npm registry auth token", names: [["_authtoken"]], run(ByteSet("a-zA-Z0-9_+/=-"), 20, 200)),
     ]
 
@@ -182,17 +199,32 @@ public enum RuleCatalogue {
 
     static let chat: [Rule] = [
         token("slack-bot-token", "Slack bot token", "xoxb-", run(digits, 10, 13), lit("-"), run(digits, 10, 13), lit("-"), run(alnum, 24)),
-        token("slack-user-token", "Slack user token", "xoxp-", run(digits, 10, 13), lit("-"), run(digits, 10, 13), lit("-"), run(digits, 10, 13), lit("-"), run(hex, 32)),
-        token("slack-app-token", "Slack app-level token", "xapp-", run(digits, 1), lit("-"), run(upper, 9, 12), lit("-"), run(digits, 10, 13), lit("-"), run(hex, 64)),
+        token(
+            "slack-user-token", "Slack user token", "xoxp-", run(digits, 10, 13), lit("-"), run(digits, 10, 13), lit("-"), run(digits, 10, 13), lit("-"),
+            run(hex, 32)),
+        token(
+            "slack-app-token", "Slack app-level token", "xapp-", run(digits, 1), lit("-"), run(upper, 9, 12), lit("-"), run(digits, 10, 13), lit("-"),
+            run(hex, 64)),
         token("slack-config-token", "Slack configuration token", prefixes: ["xoxe.xoxp-", "xoxe.xoxb-"], run(digits, 1), lit("-"), run(upper, 160, 170)),
         token("slack-refresh-token", "Slack configuration refresh token", "xoxe-", run(digits, 1), lit("-"), run(upper, 140, 150)),
         token("slack-legacy-token", "Slack legacy token", prefixes: ["xoxa-", "xoxo-", "xoxs-", "xoxr-"], run(ByteSet("0-9a-zA-Z-"), 20, 100)),
-        token("slack-webhook-url", "Slack incoming webhook URL", "hooks.slack.com/services/", run(upper, 8, 12), lit("/"), run(upper, 8, 12), lit("/"), run(alnum, 24)),
-        token("slack-workflow-webhook-url", "Slack workflow webhook URL", prefixes: ["hooks.slack.com/workflows/", "hooks.slack.com/triggers/"], run(upper, 8, 12), lit("/"), run(digits, 8, 20), lit("/"), run(alnum, 24, 40)),
-        token("discord-webhook-url", "Discord webhook URL", prefixes: ["discord.com/api/webhooks/", "discordapp.com/api/webhooks/"], run(digits, 17, 20), lit("/"), run(b64url, 60, 70)),
-        keyed("discord-bot-token", "Discord bot token", names: [["discord", "token"]], run(b64url, 24, 26), lit("."), run(b64url, 6), lit("."), run(b64url, 27, 38)),
+        token(
+            "slack-webhook-url", "Slack incoming webhook URL", "hooks.slack.com/services/", run(upper, 8, 12), lit("/"), run(upper, 8, 12), lit("/"),
+            run(alnum, 24)),
+        token(
+            "slack-workflow-webhook-url", "Slack workflow webhook URL", prefixes: ["hooks.slack.com/workflows/", "hooks.slack.com/triggers/"],
+            run(upper, 8, 12), lit("/"), run(digits, 8, 20), lit("/"), run(alnum, 24, 40)),
+        token(
+            "discord-webhook-url", "Discord webhook URL", prefixes: ["discord.com/api/webhooks/", "discordapp.com/api/webhooks/"], run(digits, 17, 20),
+            lit("/"), run(b64url, 60, 70)),
+        keyed(
+            "discord-bot-token", "Discord bot token", names: [["discord", "token"]], run(b64url, 24, 26), lit("."), run(b64url, 6), lit("."),
+            run(b64url, 27, 38)),
         token("telegram-bot-token", "Telegram bot token", lead: run(digits, 8, 10), infix: ":AA", run(b64url, 33)),
-        token("teams-webhook-url", "Microsoft Teams incoming webhook URL", ".webhook.office.com/webhookb2/", anyUUID[0], anyUUID[1], anyUUID[2], anyUUID[3], anyUUID[4], anyUUID[5], anyUUID[6], anyUUID[7], anyUUID[8], lit("@"), run(ByteSet("a-fA-F0-9-"), 36), lit("/IncomingWebhook/"), run(alnum, 32), lit("/"), run(ByteSet("a-fA-F0-9-"), 36)),
+        token(
+            "teams-webhook-url", "Microsoft Teams incoming webhook URL", ".webhook.office.com/webhookb2/", anyUUID[0], anyUUID[1], anyUUID[2], anyUUID[3],
+            anyUUID[4], anyUUID[5], anyUUID[6], anyUUID[7], anyUUID[8], lit("@"), run(ByteSet("a-fA-F0-9-"), 36), lit("/IncomingWebhook/"), run(alnum, 32),
+            lit("/"), run(ByteSet("a-fA-F0-9-"), 36)),
         token("twitter-bearer-token", "Twitter/X bearer token", "AAAAAAAAAAAAAAAAAAAAA", run(ByteSet("a-zA-Z0-9%"), 60, 120)),
         token("facebook-access-token", "Facebook access token", "EAACEdEose0cBA", run(alnum, 20, 300)),
         keyed("facebook-app-secret", "Facebook app secret", names: [["facebook", "secret"], ["fb_app_secret"]], run(hex, 32)),
@@ -210,7 +242,9 @@ public enum RuleCatalogue {
         token("square-legacy-access-token", "Square legacy access token", "sq0atp-", run(b64url, 22)),
         token("square-oauth-secret", "Square OAuth secret", "sq0csp-", run(b64url, 43)),
         token("braintree-access-token", "PayPal Braintree access token", "access_token$production$", run(lowerAlnum, 16), lit("$"), run(hex, 32)),
-        token("plaid-access-token", "Plaid access token", prefixes: ["access-production-", "access-development-", "access-sandbox-"], uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8]),
+        token(
+            "plaid-access-token", "Plaid access token", prefixes: ["access-production-", "access-development-", "access-sandbox-"], uuid[0], uuid[1], uuid[2],
+            uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8]),
         token("razorpay-key", "Razorpay key", "rzp_live_", run(alnum, 14)),
         token("flutterwave-secret-key", "Flutterwave secret key", prefixes: ["FLWSECK-", "FLWSECK_TEST-"], run(hex, 32), lit("-X")),
         token("shippo-api-token", "Shippo API token", prefixes: ["shippo_live_", "shippo_test_"], run(hex, 40)),
@@ -220,7 +254,9 @@ public enum RuleCatalogue {
         keyed("adyen-api-key", "Adyen API key", names: [["adyen", "key"]], lit("AQE"), run(ByteSet("a-zA-Z0-9+/=_-"), 60, 400)),
         token("shopify-access-token", "Shopify access token", prefixes: ["shpat_", "shpca_", "shppa_"], run(anyHex, 32)),
         token("shopify-shared-secret", "Shopify shared secret", "shpss_", run(anyHex, 32)),
-        token("coinbase-key", "Coinbase API key", "organizations/", uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8], lit("/apiKeys/"), uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8]),
+        token(
+            "coinbase-key", "Coinbase API key", "organizations/", uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8],
+            lit("/apiKeys/"), uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8]),
     ]
 
     // MARK: Mail and messaging
@@ -231,7 +267,9 @@ public enum RuleCatalogue {
         token("mailchimp-api-key", "Mailchimp API key", lead: run(hex, 32, 32), infix: "-us", run(digits, 1, 2)),
         token("brevo-api-key", "Brevo (Sendinblue) API key", "xkeysib-", run(hex, 64), lit("-"), run(alnum, 16)),
         token("resend-api-key", "Resend API key", "re_", run(alnum, 8), lit("_"), run(b64url, 24)),
-        keyed("postmark-server-token", "Postmark server token", names: [["postmark", "token"], ["postmark", "key"]], uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8]),
+        keyed(
+            "postmark-server-token", "Postmark server token", names: [["postmark", "token"], ["postmark", "key"]], uuid[0], uuid[1], uuid[2], uuid[3], uuid[4],
+            uuid[5], uuid[6], uuid[7], uuid[8]),
         keyed("twilio-api-key", "Twilio API key secret", names: [["twilio", "secret"], ["twilio", "token"], ["twilio", "key"]], run(alnum, 32)),
         token("twilio-api-key-sid", "Twilio API key SID", "SK", run(hex, 32)),
         keyed("mailjet-secret-key", "Mailjet secret key", names: [["mailjet", "secret"], ["mj_apikey_private"]], run(hex, 32)),
@@ -271,7 +309,9 @@ public enum RuleCatalogue {
         token("mapbox-secret-token", "Mapbox secret token", "sk.eyJ", run(b64url, 50, 400), lit("."), run(b64url, 20, 40)),
         token("adafruit-io-key", "Adafruit IO key", "aio_", run(alnum, 28)),
         token("onepassword-service-account-token", "1Password service account token", "ops_eyJ", run(ByteSet("a-zA-Z0-9+/=_-"), 250, 2048)),
-        token("onepassword-secret-key", "1Password account secret key", "A3-", run(upper, 6), lit("-"), run(upper, 11), lit("-"), run(upper, 5), lit("-"), run(upper, 5), lit("-"), run(upper, 5)),
+        token(
+            "onepassword-secret-key", "1Password account secret key", "A3-", run(upper, 6), lit("-"), run(upper, 11), lit("-"), run(upper, 5), lit("-"),
+            run(upper, 5), lit("-"), run(upper, 5)),
         token("age-secret-key", "age secret key", "AGE-SECRET-KEY-1", run(ByteSet("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L"), 58)),
         keyed("algolia-admin-key", "Algolia admin API key", names: [["algolia", "key"]], run(hex, 32)),
         keyed("okta-api-token", "Okta API token", names: [["okta", "token"], ["okta", "key"]], lit("00"), run(b64url, 40)),
@@ -279,7 +319,9 @@ public enum RuleCatalogue {
         keyed("zendesk-api-token", "Zendesk API token", names: [["zendesk", "token"]], run(alnum, 40)),
         keyed("asana-pat", "Asana personal access token", names: [["asana", "token"]], run(digits, 1), lit("/"), run(digits, 10, 20), lit(":"), run(hex, 32)),
         keyed("intercom-access-token", "Intercom access token", names: [["intercom", "token"]], run(b64url, 59, 60), lit("=")),
-        keyed("launchdarkly-key", "LaunchDarkly key", names: [["launchdarkly", "key"], ["ld_sdk_key"]], any("api-", "sdk-"), uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8]),
+        keyed(
+            "launchdarkly-key", "LaunchDarkly key", names: [["launchdarkly", "key"], ["ld_sdk_key"]], any("api-", "sdk-"), uuid[0], uuid[1], uuid[2], uuid[3],
+            uuid[4], uuid[5], uuid[6], uuid[7], uuid[8]),
         keyed("ngrok-authtoken", "ngrok auth token", names: [["ngrok", "token"]], run(alnum, 27), lit("_"), run(alnum, 21)),
         keyed("trello-token", "Trello token", names: [["trello", "token"]], lit("ATTA"), run(alnum, 60, 70)),
     ]
@@ -308,7 +350,9 @@ public enum RuleCatalogue {
     ]
 
     static let generic: [Rule] = [
-        Rule(id: "generic-secret-assignment", title: "credential assigned in code or config", keywords: credentialWords, detector: .custom(Detectors.genericAssignment), priority: 4),
+        Rule(
+            id: "generic-secret-assignment", title: "credential assigned in code or config", keywords: credentialWords,
+            detector: .custom(Detectors.genericAssignment), priority: 4)
     ]
 
     /// The ids of the journey-aware and file rules, which run outside the keyword engine.

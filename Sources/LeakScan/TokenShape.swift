@@ -59,7 +59,9 @@ public struct TokenShape: Sendable {
         case .literal(let literal):
             return Self.hasLiteral(literal, in: bytes, at: position) && matchWhole(bytes, part: part + 1, position: position + literal.count, budget: &budget)
         case .oneOf(let literals):
-            return literals.contains { Self.hasLiteral($0, in: bytes, at: position) && matchWhole(bytes, part: part + 1, position: position + $0.count, budget: &budget) }
+            return literals.contains {
+                Self.hasLiteral($0, in: bytes, at: position) && matchWhole(bytes, part: part + 1, position: position + $0.count, budget: &budget)
+            }
         case .run(let set, let min, let max):
             var count = 0
             while count < max, position + count < bytes.count, set.contains(bytes[position + count]) { count += 1 }

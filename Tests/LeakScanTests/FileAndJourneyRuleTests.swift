@@ -1,8 +1,8 @@
 import Foundation
 import LeakScan
 import Sealing
-import Testing
 import TestSupport
+import Testing
 import Workspace
 
 @Suite("File and journey rules")

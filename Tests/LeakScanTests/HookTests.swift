@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The pre-commit hook, driven through a real `git commit` in scratch repositories.
 @Suite("Pre-commit hook")

@@ -1,8 +1,8 @@
 import Foundation
 import LeakScan
 import Sealing
-import Testing
 import TestSupport
+import Testing
 import Workspace
 
 @Suite("Known values")
@@ -20,12 +20,14 @@ struct KnownValueTests {
         let plain = value(canary)
         let known = [KnownSecret(name: "payments-api-key", source: "$PAYMENTS_API_KEY", value: SecretBytes(copying: Array(plain.utf8)))]
         let json = String(decoding: try JSONEncoder().encode([plain]), as: UTF8.self)
-        let url = plain.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"))!
+        let url = plain.addingPercentEncoding(
+            withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"))!
         var samples = ["key: \(plain)", "body: \(json)", "url: https://x.invalid/?k=\(url)"]
         for prefix in ["", "a", "ab"] {
             samples.append("blob: " + Data((prefix + plain + "tail").utf8).base64EncodedString())
         }
-        samples.append("blob: " + Data(("zz" + plain).utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_"))
+        samples.append(
+            "blob: " + Data(("zz" + plain).utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_"))
         for sample in samples {
             let found = findings(sample, known: known)
             #expect(found.contains { $0.rule == KnownValues.ruleID && $0.message.contains("payments-api-key") }, "not found in: \(sample.prefix(12))…")

@@ -1,8 +1,8 @@
 import Foundation
 import GitStore
 import LeakScan
-import Testing
 import TestSupport
+import Testing
 
 /// `journey scan` in each mode, through the built binary and in-process.
 @Suite("Scan modes")
