@@ -126,7 +126,7 @@ enum Detectors {
         let lower = String(decoding: value, as: UTF8.self).lowercased()
         if ["password", "pass", "passwd", "pw", "pwd", "secret", "changeme", "user", "username", "example", "null", "none"].contains(lower) { return true }
         if lower.hasPrefix("$") || lower.hasPrefix("%") { return true }
-        return ["{", "<", "***", "...", "…", "xxx", "changeme", "your", "example", "placeholder", "redacted", "dummy"].contains(where: lower.contains)
+        return ["{", "<", ">", "***", "...", "…", "xxx", "changeme", "your", "example", "placeholder", "redacted", "dummy"].contains(where: lower.contains)
     }
 
     // MARK: HTTP authorization

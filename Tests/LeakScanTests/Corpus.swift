@@ -71,7 +71,8 @@ enum Corpus {
     ]
 
     /// Replaces `<<A:36>>`-style placeholders: an alphabet letter and a length, or `UUID`,
-    /// `P:n` (a password mixing four kinds of characters), `BASIC` (base64 of user:password).
+    /// `P:n` (a password mixing four kinds of characters), `BASIC` (base64 of user:password),
+    /// and `+`, which expands to nothing.
     static func expand(_ template: String, with generator: inout SplitMix64) -> String {
         var out = ""
         var rest = template[...]
@@ -82,6 +83,9 @@ enum Corpus {
             rest = rest[close.upperBound...]
             let parts = spec.split(separator: ":")
             switch parts[0] {
+            case "+":
+                // Joins a literal split so the corpus file itself holds no credential header.
+                break
             case "UUID":
                 let hex = alphabets["H"]!
                 out += [8, 4, 4, 4, 12].map { generator.string(length: $0, from: hex) }.joined(separator: "-")

@@ -23,6 +23,7 @@ struct FileAndJourneyRuleTests {
     }
 
     @Test func bearerLiteralAndEnvLiteral() {
+        let literal = "s3cr3t-" + "pl41n-v4lue"
         let journey = """
             name: pay
             steps:
@@ -34,7 +35,7 @@ struct FileAndJourneyRuleTests {
               - name: notify
                 run: ./notify.sh
                 env:
-                  SLACK_TOKEN: s3cr3t-pl41n-v4lue
+                  SLACK_TOKEN: \(literal)
                   LOG_LEVEL: debug
             """
         let found = findings(journey, path: "journeys/pay.yaml")
