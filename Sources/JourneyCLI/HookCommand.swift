@@ -7,12 +7,12 @@ import Workspace
 struct HookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hook",
-        abstract: "Install or remove the git pre-commit hook that blocks plaintext credentials.",
+        abstract: "Install or remove the pre-commit hook that blocks leaks.",
         discussion: """
-            The hook runs 'journey scan --staged' before every commit and blocks the commit on a
-            finding. It goes in the folder git runs hooks from (core.hooksPath when set). An
-            existing pre-commit hook is kept as pre-commit.journey-chained and runs first;
-            uninstall puts it back.
+            The hook runs 'journey scan --staged' before every commit and blocks
+            the commit on a finding. It goes in the folder git runs hooks from
+            (core.hooksPath when set). An existing pre-commit hook is kept as
+            pre-commit.journey-chained and runs first; uninstall puts it back.
 
             Examples:
               journey hook install

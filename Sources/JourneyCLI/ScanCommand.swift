@@ -13,14 +13,15 @@ struct ScanCommand: ParsableCommand {
         abstract: "Find credentials that are, or would be, committed in plaintext.",
         discussion: """
             Modes (one at a time; default --all):
-              --staged              what the next commit holds: blobs in the git index, not the working folder
-              --all [PATH…]         every file in the working folder (or PATHs), minus what git ignores
-              --all --rev REV       every file of the tree at REV (e.g. HEAD)
-              --history [RANGE]     every blob of the commits in RANGE once (A..B, a revision; default HEAD)
+              --staged           the blobs in the git index: what the next commit holds
+              --all [PATH…]      files in the working folder (or PATHs), minus ignored
+              --all --rev REV    every file of the tree at REV (e.g. HEAD)
+              --history [RANGE]  each blob of the commits in RANGE once (default HEAD)
 
-            Suppressions: 'journey:allow' in a comment on the line, or the baseline file
-            (.journey-scan-baseline.json at the top of the repository) written by --write-baseline,
-            keyed by a hash of each finding's value, so a new value on a baselined line is caught.
+            Suppressions: 'journey:allow' in a comment on the finding's line, or the
+            baseline (.journey-scan-baseline.json at the top of the repository)
+            written by --write-baseline. The baseline is keyed by a hash of each
+            value, not by line: a new value on a baselined line is caught.
 
             Exit codes: 0 nothing found; 1 findings; 2 usage error or unreadable input.
 

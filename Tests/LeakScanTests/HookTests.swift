@@ -102,4 +102,23 @@ struct HookTests {
             #expect(try commit(in: folder).exitCode == 0)
         }
     }
+
+    @Test func workspaceInASubFolderGetsTheJourneyRules() throws {
+        try withScratchFolder { folder in
+            try Git.initRepository(at: folder.path)
+            _ = try Fixtures.workspace(in: folder.path("ops"))
+            let install = try Journey.run(["hook", "install"], in: folder, at: "ops")
+            #expect(install.exitCode == 0, "\(install.allOutput)")
+            let password = "hunter2" + "hunter2"
+            try folder.write("name: db\nvalues:\n  db_password: \(password)\nsteps: []\n", to: "ops/journeys/db.yaml")
+            try folder.write("plain value\n", to: "ops/secrets/notes.txt")
+            try Git.run(["add", "--all"], in: folder.path)
+            let result = try commit(in: folder)
+            #expect(result.exitCode != 0)
+            #expect(result.allOutput.contains("ops/journeys/db.yaml:3:16: journey-literal-credential"))
+            #expect(result.allOutput.contains("db_password: { secret: db-password }"))
+            #expect(result.allOutput.contains("ops/secrets/notes.txt:1:1: secrets-folder-unsealed-file"))
+            #expect(!result.allOutput.contains(password))
+        }
+    }
 }
