@@ -49,7 +49,8 @@ enum FileRules {
     private static func unsealedProblem(inside: String, contents: UnsafeRawBufferPointer?) -> String? {
         if inside == "recipients.yaml" { return nil }
         guard let contents else { return "a file that journey did not write" }
-        if contents.isEmpty || (inside.hasPrefix(".") && !inside.contains("/")) && contents.allSatisfy({ ByteSet.whitespace.contains($0) }) { return nil }
+        // An empty placeholder such as `.gitkeep` holds nothing.
+        if contents.allSatisfy({ ByteSet.whitespace.contains($0) }) { return nil }
         guard inside.hasSuffix("." + Workspace.sealedExtension), !inside.contains("/") else { return "a file that journey did not write" }
         guard let text = String(validating: contents, as: UTF8.self) else { return "not a valid sealed file: it is not UTF-8 text" }
         let nameText = String(inside.dropLast(Workspace.sealedExtension.count + 1))

@@ -107,7 +107,7 @@ public enum Reporter {
                 .init(
                     tool: .init(
                         driver: .init(
-                            name: "journey", version: version, informationUri: "https://github.com/journey/journey/blob/main/docs/SCANNING.md",
+                            name: "journey", version: version,
                             rules: descriptors)),
                     results: results, columnKind: "unicodeCodePoints")
             ])
@@ -145,7 +145,6 @@ enum SARIF {
     struct Driver: Encodable {
         let name: String
         let version: String
-        let informationUri: String
         let rules: [Rule]
     }
 
