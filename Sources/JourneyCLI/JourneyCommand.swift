@@ -26,6 +26,7 @@ public struct JourneyCommand: ParsableCommand {
     static let subcommandList: [ParsableCommand.Type] = [
         InitCommand.self, KeysCommand.self, SecretCommand.self, ExecCommand.self,
         CheckCommand.self, ResolveCommand.self, RunCommand.self,
+        ScanCommand.self, HookCommand.self,
     ]
 
     /// Runs the command line and exits with its code.
