@@ -218,6 +218,12 @@ enum ValueShape {
             return true
         }
         if !quoted, text.utf8.allSatisfy({ ByteSet.letters.contains($0) || $0 == UInt8(ascii: "_") }) { return true }
+        // An optional type in a declaration (a parameter typed Name? or Name!), not a value.
+        if !quoted, let last = text.last, last == "?" || last == "!",
+            text.dropLast().utf8.allSatisfy({ ByteSet.letters.contains($0) || $0 == UInt8(ascii: "_") })
+        {
+            return true
+        }
         return false
     }
 }
