@@ -60,5 +60,30 @@ sed -i 's/^version: .*/version: 1/' secrets/payments-api-key.sealed
 if journey exec --secret payments-api-key -- true; then echo "unexpected: opened"; exit 1; else echo "(refused, exit code $?)"; fi
 git -C "$ROOT" show HEAD:example-workspace/secrets/payments-api-key.sealed > secrets/payments-api-key.sealed 2>/dev/null || cp "$ROOT/example-workspace/secrets/payments-api-key.sealed" secrets/
 
+step "The pre-commit check: a pasted credential is blocked before it reaches git"
+git init -q --initial-branch=main . && git config user.name "Demo" && git config user.email demo@example.invalid
+git add -A && git commit -qm "example workspace" --no-verify
+show journey hook install
+cat > journeys/refund.yaml <<'YAML'
+name: refund
+steps:
+  - name: refund a payment
+    http:
+      method: POST
+      url: ${{ values.base_url }}/v1/refunds
+      headers: { Authorization: "Bearer pay_live_9fQ2mX7kL4vR8tW3zN6bC1dH" }
+values:
+  base_url: { env: DEMO_BASE_URL }
+YAML
+git add journeys/refund.yaml
+printf '$ git commit -m "add refund journey"\n'
+if git commit -qm "add refund journey"; then echo "unexpected: the commit went through"; exit 1; else echo "(commit blocked)"; fi
+
+step "The fix: name the secret instead of pasting it, then the same commit goes through"
+sed -i 's/Bearer pay_live_9fQ2mX7kL4vR8tW3zN6bC1dH/Bearer ${{ secrets.payments-api-key }}/' journeys/refund.yaml
+git add journeys/refund.yaml
+show git commit -qm "add refund journey"
+show git log --oneline -2
+
 echo
 echo "Demo done. The scratch workspace is in $DEMO/workspace."

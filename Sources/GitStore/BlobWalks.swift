@@ -23,6 +23,21 @@ extension Repository {
         return entries
     }
 
+    /// The staged blobs the next commit adds or changes: index entries whose path and blob id
+    /// are not already in HEAD's tree (all of them before the first commit). What HEAD already
+    /// holds was checked when it was committed, and is `walkHistory`'s business.
+    public func stagedChanges() throws(GitError) -> [BlobEntry] {
+        let staged = try stagedBlobs()
+        guard !isHeadUnborn else { return staged }
+        let committed = Set(try treeBlobs(at: "HEAD").map { CommittedBlob(path: $0.path, id: $0.id) })
+        return staged.filter { !committed.contains(CommittedBlob(path: $0.path, id: $0.id)) }
+    }
+
+    private struct CommittedBlob: Hashable {
+        let path: String
+        let id: ObjectID
+    }
+
     /// Every file blob of the tree at `revision` (`git_revparse_single` on `REV^{tree}`,
     /// `git_tree_walk`). A repository with no commits yet throws a not-found error.
     public func treeBlobs(at revision: String) throws(GitError) -> [BlobEntry] {

@@ -8,10 +8,10 @@ public struct ScanSources {
 
     public init(scanner: LeakScanner) { self.scanner = scanner }
 
-    /// What is staged: the blobs the next commit will hold, read from the index, not the
+    /// What is staged: the blobs the next commit adds or changes, read from the index, not the
     /// working folder.
     public func staged(_ repository: Repository, into report: inout ScanReport) throws {
-        for entry in try repository.stagedBlobs() {
+        for entry in try repository.stagedChanges() {
             try scanBlob(entry, in: repository, commit: nil, into: &report)
         }
     }

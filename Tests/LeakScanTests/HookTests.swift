@@ -62,6 +62,26 @@ struct HookTests {
         }
     }
 
+    @Test func aLeakAlreadyCommittedDoesNotBlockAnUnrelatedCommitButAChangeToItsFileDoes() throws {
+        try withScratchFolder { folder in
+            try repository(in: folder)
+            try folder.write("GITHUB_TOKEN=\(Synthetic.githubToken())\n", to: "old.env")
+            try Git.run(["add", "old.env"], in: folder.path)
+            try Git.run(["commit", "--quiet", "--no-verify", "-m", "leak that slipped past"], in: folder.path)
+            // --staged checks what the commit adds or changes; the old leak is history's business.
+            try folder.write("notes\n", to: "notes.txt")
+            try Git.run(["add", "notes.txt"], in: folder.path)
+            let unrelated = try commit(in: folder)
+            #expect(unrelated.exitCode == 0, "\(unrelated.allOutput)")
+            // Touching the file that holds it puts it in the commit again: blocked.
+            try folder.write("GITHUB_TOKEN=\(Synthetic.githubToken())\nMORE=1\n", to: "old.env")
+            try Git.run(["add", "old.env"], in: folder.path)
+            #expect(try commit(in: folder).exitCode != 0)
+            let history = try Journey.run(["scan", "--history"], in: folder)
+            #expect(history.exitCode == 1)
+        }
+    }
+
     @Test func existingHookIsChainedAndRestored() throws {
         try withScratchFolder { folder in
             try Git.initRepository(at: folder.path)
