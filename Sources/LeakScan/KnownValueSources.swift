@@ -1,12 +1,11 @@
 import Foundation
 import Sealing
 import Workspace
-import Yams
 
 /// The values this machine knows for a workspace's secret names (DESIGN §7): environment
 /// variables named from the secret names, `.journey/local-secrets.yaml`, and the sealed store
 /// when a private key is at hand. Each value goes straight into wiped memory.
-public enum LocalSecrets {
+public enum KnownValueSources {
     /// Every known value; a source that cannot be read is reported to `note` (never a value)
     /// and the scan goes on with the others.
     public static func load(for workspace: Workspace, keyFile: String?, note: (String) -> Void) -> [KnownSecret] {
@@ -30,23 +29,17 @@ public enum LocalSecrets {
         return known
     }
 
-    /// `.journey/local-secrets.yaml`: a mapping of secret name to value.
+    /// `.journey/local-secrets.yaml`, through the same loader local runs use.
     private static func localFileValues(_ workspace: Workspace, note: (String) -> Void) -> [KnownSecret] {
-        let path = workspace.localSecretsPath
-        guard FileManager.default.fileExists(atPath: path) else { return [] }
-        let file: YAMLFile
-        do { file = try YAMLFile.load(path) } catch {
-            note("cannot read \(workspace.relative(path)) for known values: \(error)")
-            return []
-        }
-        guard let mapping = file.root.mapping else {
-            note("\(workspace.relative(path)) is not a mapping of secret name to value; its values are not checked")
+        let file: LocalSecrets
+        do { file = try LocalSecrets(workspace: workspace) } catch {
+            note("the values in \(workspace.relative(workspace.localSecretsPath)) are not checked: \(error)")
             return []
         }
         var known: [KnownSecret] = []
-        for (key, value) in mapping {
-            guard let name = key.scalar?.string, let text = value.scalar?.string, !text.isEmpty else { continue }
-            known.append(KnownSecret(name: name, source: workspace.relative(path), value: SecretBytes(copying: Array(text.utf8))))
+        for text in file.names {
+            guard let name = try? SecretName(text), let value = try? file.value(for: name), value.count > 0 else { continue }
+            known.append(KnownSecret(name: text, source: file.path, value: value))
         }
         return known
     }
