@@ -30,6 +30,11 @@ let package = Package(
             name: "Workspace",
             dependencies: ["Sealing", "GitStore", .product(name: "Yams", package: "Yams")]),
 
+        // The leak check: detectors, suppressions, reporters.
+        .target(
+            name: "LeakScan",
+            dependencies: ["Sealing", "Workspace", "GitStore", .product(name: "Yams", package: "Yams")]),
+
         // Running things: masking, child processes, value resolution, steps.
         .target(name: "Run", dependencies: ["Sealing", "Workspace"]),
 
@@ -40,7 +45,7 @@ let package = Package(
         .target(
             name: "JourneyCLI",
             dependencies: [
-                "Sealing", "GitStore", "Workspace", "Run",
+                "Sealing", "GitStore", "Workspace", "Run", "LeakScan",
                 "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -57,7 +62,10 @@ let package = Package(
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore", "TestSupport"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "TestSupport"]),
         .testTarget(name: "RunTests", dependencies: ["Run", "TestSupport"]),
+        .testTarget(name: "LeakScanTests", dependencies: ["LeakScan", "GitStore", "TestSupport"], exclude: ["Corpus"]),
         .testTarget(name: "JourneyCLITests", dependencies: ["JourneyCLI", "TestSupport"]),
+        .testTarget(name: "JourneyTests", dependencies: ["Workspace", "TestSupport"]),
+        .testTarget(name: "RunJourneyTests", dependencies: ["Run", "Workspace", "JourneyCLI", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "GitStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

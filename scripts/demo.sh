@@ -36,10 +36,54 @@ show journey secret show payments-api-key
 step "The next exec gets the new value (a fingerprint shows it changed; the value stays masked)"
 show journey exec --secret payments-api-key -- sh -c 'echo "key: $PAYMENTS_API_KEY  sha256: $(printf %s "$PAYMENTS_API_KEY" | sha256sum | cut -c1-16)"'
 
+step "Journeys name secrets; check proves every reference resolves to a sealed file"
+show cat journeys/checkout.yaml
+show journey check
+
+step "A demo payments service on 127.0.0.1 (it echoes the credential it receives on /echo)"
+python3 demo-server.py --port 0 --port-file "$DEMO/port" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -s "$DEMO/port" ] && break; sleep 0.1; done
+export DEMO_BASE_URL="http://127.0.0.1:$(cat "$DEMO/port")"
+
+step "Local run: values from environment variables; the sealed store is not read"
+PAYMENTS_API_KEY=pay_local_laptop_value show journey run checkout --local
+
+step "Sealed run, as a runner does: values opened with the runner key; a JSON report without values"
+show journey run checkout --sealed --report "$DEMO/report.json"
+show journey run notify --sealed
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("report:", r.get("status"), "secrets used:", r.get("secrets"))' "$DEMO/report.json"
+
 step "Tampering is caught: a sealed file edited to another version does not open"
 sed -i 's/^version: .*/version: 1/' secrets/payments-api-key.sealed
 if journey exec --secret payments-api-key -- true; then echo "unexpected: opened"; exit 1; else echo "(refused, exit code $?)"; fi
 git -C "$ROOT" show HEAD:example-workspace/secrets/payments-api-key.sealed > secrets/payments-api-key.sealed 2>/dev/null || cp "$ROOT/example-workspace/secrets/payments-api-key.sealed" secrets/
+
+step "The pre-commit check: a pasted credential is blocked before it reaches git"
+git init -q --initial-branch=main . && git config user.name "Demo" && git config user.email demo@example.invalid
+git add -A && git commit -qm "example workspace" --no-verify
+show journey hook install
+cat > journeys/refund.yaml <<'YAML'
+name: refund
+steps:
+  - name: refund a payment
+    http:
+      method: POST
+      url: ${{ values.base_url }}/v1/refunds
+      headers: { Authorization: "Bearer pay_live_9fQ2mX7kL4vR8tW3zN6bC1dH" }
+values:
+  base_url: { env: DEMO_BASE_URL }
+YAML
+git add journeys/refund.yaml
+printf '$ git commit -m "add refund journey"\n'
+if git commit -qm "add refund journey"; then echo "unexpected: the commit went through"; exit 1; else echo "(commit blocked)"; fi
+
+step "The fix: name the secret instead of pasting it, then the same commit goes through"
+sed -i 's/Bearer pay_live_9fQ2mX7kL4vR8tW3zN6bC1dH/Bearer ${{ secrets.payments-api-key }}/' journeys/refund.yaml
+git add journeys/refund.yaml
+show git commit -qm "add refund journey"
+show git log --oneline -2
 
 echo
 echo "Demo done. The scratch workspace is in $DEMO/workspace."

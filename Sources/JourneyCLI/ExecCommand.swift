@@ -18,6 +18,7 @@ struct ExecCommand: ParsableCommand {
             Examples:
               journey exec --secret payments-api-key -- ./deploy.sh
               JOURNEY_KEY_FILE=runner.key journey exec --secret db-password --secret slack-token -- make release
+              journey exec --journey checkout --local -- ./smoke-test.sh
             """)
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
@@ -29,17 +30,36 @@ struct ExecCommand: ParsableCommand {
     @Flag(help: "Open values from the sealed store with a private key (the default).")
     var sealed = false
 
+    @Option(help: ArgumentHelp("Pass every secret this journey names (by name, file name or path).", valueName: "JOURNEY"))
+    var journey: String?
+
+    @Flag(help: "With --journey: resolve from environment variables and .journey/local-secrets.yaml, never secrets/.")
+    var local = false
+
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after '--'.")
     var command: [String] = []
 
     func validate() throws {
         if command.isEmpty { throw ValidationError("give the command to run after '--', e.g. journey exec --secret NAME -- ./deploy.sh") }
+        if local && sealed { throw ValidationError("choose one of --local or --sealed") }
+        if local && (journey == nil || !secrets.isEmpty) {
+            throw ValidationError("--local resolves a journey's references: use it with --journey and without --secret")
+        }
     }
 
     func run() throws {
         let workspace = try workspaceOptions.open()
         let names = try Set(secrets.map { try SecretName($0) }).sorted()
         var injected: [(name: String, value: SecretBytes)] = []
+        if let journey {
+            var resolution = ResolutionOptions()
+            resolution.local = local
+            resolution.keyOptions = keyOptions
+            let resolved = try resolution.resolve(journey, in: workspace)
+            for secret in resolved.secrets where !names.contains(secret.name) {
+                injected.append((secret.name.environmentVariable(prefix: workspace.config.envPrefix), secret.value))
+            }
+        }
         if !names.isEmpty {
             let key = try KeySource.load(keyFile: keyOptions.keyFile, recipients: workspace.recipients())
             for name in names {

@@ -25,6 +25,8 @@ public struct JourneyCommand: ParsableCommand {
     /// Every subcommand; a new group adds itself here.
     static let subcommandList: [ParsableCommand.Type] = [
         InitCommand.self, KeysCommand.self, SecretCommand.self, ExecCommand.self,
+        CheckCommand.self, ResolveCommand.self, RunCommand.self,
+        ScanCommand.self, HookCommand.self,
     ]
 
     /// Runs the command line and exits with its code.

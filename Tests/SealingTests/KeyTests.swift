@@ -6,7 +6,7 @@ import Testing
 @Suite("Keys: texts, key ids and key files")
 struct KeyTests {
     /// The published test vector of docs/FORMAT.md §8.
-    static let vectorPrivateText = "JOURNEY-SECRET-KEY-1-vJW87iaxqfX1CvlU_tDlKYbWiYyYPoA9AgowjuALK90"
+    static let vectorPrivateText = "JOURNEY-SECRET-KEY-1-vJW87iaxqfX1CvlU_tDlKYbWiYyYPoA9AgowjuALK90"  // journey:allow (published test vector)
     static let vectorPublicText = "journey-pk1-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0PlQ"
 
     @Test("the documented key derives the documented public key and key id")
@@ -36,7 +36,7 @@ struct KeyTests {
             "journey-pk1-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0Pl",  // short
             "journey-pk1-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0PlR",  // stray low bits
             "journey-pk1-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0P+Q",  // standard alphabet
-            "JOURNEY-SECRET-KEY-1-vJW87iaxqfX1CvlU_tDlKYbWiYyYPoA9AgowjuALK90",
+            "JOURNEY-SECRET-KEY-1-vJW87iaxqfX1CvlU_tDlKYbWiYyYPoA9AgowjuALK90",  // journey:allow
         ])
     func malformedPublicKey(text: String) {
         #expect(throws: KeyError.malformedPublicKey) { try PublicKey(text: text) }
@@ -47,7 +47,7 @@ struct KeyTests {
         arguments: [
             "", "JOURNEY-SECRET-KEY-1-", "journey-secret-key-1-vJW87iaxqfX1CvlU_tDlKYbWiYyYPoA9AgowjuALK90",
             "JOURNEY-SECRET-KEY-1-vJW87iaxqfX1CvlU_tDlKYbWiYyYPoA9AgowjuALK9",
-            "JOURNEY-SECRET-KEY-1-vJW87iaxqfX1CvlU_tDlKYbWiYyYPoA9AgowjuALK90 extra",
+            "JOURNEY-SECRET-KEY-1-vJW87iaxqfX1CvlU_tDlKYbWiYyYPoA9AgowjuALK90 extra",  // journey:allow
             "journey-pk1-6yiM4eUoCT7AIUD2xZAtzSkec4QelkjP1biiAFC0PlQ",
         ])
     func malformedPrivateKey(text: String) {

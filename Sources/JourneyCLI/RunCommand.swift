@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Run
+import Workspace
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a journey's steps in order; output masked, JSON report on request.",
+        discussion: """
+            Every reference is resolved before the first step: a missing value stops the run
+            with an error naming the journey, the place, the secret and the fix. 'run' steps go
+            through /bin/sh -c in the workspace folder with their env; 'http' steps send one
+            request and check 'expect'. Step output, HTTP bodies, the report and every error are
+            masked (the value, each line, base64, URL-encoded and JSON-escaped forms → ***).
+
+            Exit codes: 0 every step passed; 1 a step failed; 2 bad input or a value that could
+            not be resolved (nothing ran).
+
+            Examples:
+              journey run checkout --local
+              JOURNEY_KEY_FILE=runner.key journey run checkout --sealed --report run.json
+            """)
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var resolution: ResolutionOptions
+
+    @Argument(help: "The journey: its name, file name without .yaml, or path.")
+    var journey: String
+
+    @Option(help: ArgumentHelp("Write a JSON run report here (names and versions of secrets, never values).", valueName: "FILE"))
+    var report: String?
+
+    func run() throws {
+        let workspace = try workspaceOptions.open()
+        let resolved: ResolvedJourney
+        do {
+            resolved = try resolution.resolve(journey, in: workspace)
+        } catch {
+            if let report {
+                try? RunReport(
+                    journey: journey, file: "", mode: resolution.local ? "local" : "sealed", status: .error,
+                    started: Timestamp.now(), durationMilliseconds: 0, secrets: [], steps: [],
+                    error: String(describing: error)
+                ).write(to: report)
+            }
+            throw error
+        }
+        let runner = JourneyRunner(resolved: resolved, workspace: workspace) { stream, bytes in
+            StandardStreams.write(bytes, to: stream == .standardOutput ? 1 : 2)
+        }
+        let result = runner.run()
+        if let report {
+            try result.write(to: report)
+            Output.note("report written to \(report)")
+        }
+        if result.status != .passed { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,185 @@
+import ArgumentParser
+import Foundation
+import GitStore
+import LeakScan
+import Workspace
+
+extension ReportFormat: ExpressibleByArgument {}
+
+/// `journey scan`: the leak check, on what is staged, a tree, or the history.
+struct ScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Find credentials that are, or would be, committed in plaintext.",
+        discussion: """
+            Modes (one at a time; default --all):
+              --staged           the blobs in the git index: what the next commit holds
+              --all [PATH…]      files in the working folder (or PATHs), minus ignored
+              --all --rev REV    every file of the tree at REV (e.g. HEAD)
+              --history [RANGE]  each blob of the commits in RANGE once (default HEAD)
+
+            Suppressions: 'journey:allow' in a comment on the finding's line, or the
+            baseline (.journey-scan-baseline.json at the top of the repository)
+            written by --write-baseline. The baseline is keyed by a hash of each
+            value, not by line: a new value on a baselined line is caught.
+
+            Exit codes: 0 nothing found; 1 findings; 2 usage error or unreadable input.
+
+            Examples:
+              journey scan --staged
+              journey scan --all --format sarif > journey.sarif
+              journey scan --history origin/main..HEAD
+              journey scan --all --write-baseline
+            """)
+
+    @Flag(name: .long, help: "Scan the blobs staged in the git index (what the next commit holds).")
+    var staged = false
+
+    @Flag(name: .long, help: "Scan every file in the working folder, or in PATHs, or of the tree at --rev.")
+    var all = false
+
+    @Option(name: .long, help: ArgumentHelp("With --all: scan the tree at this revision instead of the working folder.", valueName: "REV"))
+    var rev: String?
+
+    @Flag(name: .long, help: "Scan every blob of a commit range once (RANGE: A..B or a revision; default HEAD).")
+    var history = false
+
+    @Argument(help: ArgumentHelp("With --history: the RANGE. With --all: files or folders to scan.", valueName: "RANGE|PATH"))
+    var targets: [String] = []
+
+    @Option(name: .long, help: "Output format: text, json or sarif (SARIF 2.1.0).")
+    var format: ReportFormat = .text
+
+    @Option(name: .long, help: ArgumentHelp("The baseline file (default: .journey-scan-baseline.json at the top of the repository).", valueName: "FILE"))
+    var baseline: String?
+
+    @Flag(name: .long, help: "Write the current findings to the baseline file, accepting them, and exit 0.")
+    var writeBaseline = false
+
+    @Flag(name: .long, help: "Ignore the baseline file: report every finding.")
+    var noBaseline = false
+
+    @Option(name: .long, help: ArgumentHelp("Skip files larger than this many megabytes, with a note.", valueName: "MB"))
+    var maxFileSize: Int = 10
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var keyOptions: KeyOptions
+
+    func validate() throws {
+        if [staged, all, history].filter({ $0 }).count > 1 { throw ValidationError("choose one of --staged, --all and --history") }
+        if rev != nil && (staged || history) { throw ValidationError("--rev goes with --all") }
+        if staged && !targets.isEmpty { throw ValidationError("--staged takes no paths: it scans the whole index") }
+        if history && targets.count > 1 { throw ValidationError("--history takes one RANGE (A..B, or a revision)") }
+        if rev != nil && !targets.isEmpty { throw ValidationError("--all --rev REV takes no paths") }
+        if maxFileSize < 1 { throw ValidationError("--max-file-size must be at least 1 (megabytes)") }
+        if writeBaseline && noBaseline { throw ValidationError("--write-baseline and --no-baseline contradict each other") }
+    }
+
+    func run() throws {
+        let currentFolder = FileManager.default.currentDirectoryPath
+        let workspace = try locateWorkspace()
+        let repository: Repository?
+        do { repository = try Repository.discover(containing: workspace?.root ?? currentFolder) } catch {
+            throw CommandError(description: "cannot open the git repository: \(error)")
+        }
+        let top = repository?.workingDirectory.map(Self.resolved)
+        let prefix = Self.workspacePrefix(workspace: workspace, repositoryTop: top)
+        var notes: [String] = []
+        let known = workspace.map { KnownValueSources.load(for: $0, keyFile: keyOptions.keyFile) { notes.append($0) } } ?? []
+        let scanner = LeakScanner(
+            knownValues: KnownValues(known),
+            options: LeakScanner.Options(maxFileSize: maxFileSize * 1024 * 1024, workspacePrefix: prefix))
+        notes.forEach(Output.note)
+        let sources = ScanSources(scanner: scanner)
+
+        var report: ScanReport
+        do {
+            report = try scan(with: sources, repository: repository, top: top, currentFolder: currentFolder)
+        } catch let error as CommandError {
+            throw error
+        } catch {
+            throw CommandError(description: "\(error)")
+        }
+
+        let baselinePath =
+            baseline.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            ?? (top ?? Self.resolved(currentFolder)) + "/" + Baseline.defaultFileName
+        if writeBaseline {
+            let accepted = Baseline(findings: report.findings)
+            try AtomicFile.write(String(decoding: accepted.encoded(), as: UTF8.self), to: baselinePath)
+            Output.note("wrote \(accepted.entries.count) finding\(accepted.entries.count == 1 ? "" : "s") to the baseline \(baselinePath)")
+            return
+        }
+        if !noBaseline {
+            let loaded: Baseline?
+            do { loaded = try Baseline.load(baselinePath) } catch { throw CommandError(description: error.description) }
+            if let loaded {
+                let filtered = loaded.filter(report.findings)
+                report.findings = filtered.kept
+                report.baselined = filtered.baselined
+            }
+        }
+        FileHandle.standardOutput.write(Data(Reporter.render(report, as: format, version: JourneyCommand.configuration.version).utf8))
+        if !report.findings.isEmpty { throw ExitCode(1) }
+    }
+
+    private func scan(with sources: ScanSources, repository: Repository?, top: String?, currentFolder: String) throws -> ScanReport {
+        if staged || history || rev != nil {
+            guard let repository else {
+                throw CommandError(description: "\(currentFolder) is not in a git repository; --staged, --history and --rev need one (scan files with --all)")
+            }
+            if staged {
+                var report = ScanReport(mode: "staged")
+                do { try sources.staged(repository, into: &report) } catch let error as GitError {
+                    throw CommandError(
+                        description: "cannot read what is staged: \(error.description); if the index is damaged, rebuild it with 'rm .git/index && git reset'")
+                }
+                return report
+            }
+            if let rev {
+                var report = ScanReport(mode: "tree at \(rev)")
+                if rev == "HEAD", repository.isHeadUnborn { Output.note("HEAD has no commits yet; nothing to scan") }
+                try sources.tree(repository, revision: rev, into: &report)
+                return report
+            }
+            var report = ScanReport(mode: "history")
+            let showProgress = isatty(STDERR_FILENO) == 1
+            let commits = try sources.history(
+                repository, range: targets.first,
+                progress: { count in
+                    if showProgress && count % 100 == 0 { FileHandle.standardError.write(Data("\rjourney: scanned \(count) commits…".utf8)) }
+                }, into: &report)
+            if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if commits == 0 { Output.note("no commits to scan") }
+            report.mode = "history, \(commits) commit\(commits == 1 ? "" : "s")"
+            return report
+        }
+        var report = ScanReport(mode: "all")
+        let base = top ?? Self.resolved(currentFolder)
+        let paths = targets.isEmpty ? [base] : targets.map { Self.resolved(URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: currentFolder)).path) }
+        sources.folders(paths, base: base, repository: repository, into: &report)
+        return report
+    }
+
+    /// The workspace, when there is one: `--workspace` must hold one; otherwise the nearest
+    /// above the current folder, or none (the scan then runs without journey-aware rules).
+    private func locateWorkspace() throws -> Workspace? {
+        if workspaceOptions.workspace != nil { return try workspaceOptions.open() }
+        do { return try workspaceOptions.open() } catch WorkspaceError.notFound { return nil }
+    }
+
+    /// The workspace root relative to the repository's top (`""` or `"ops/"`).
+    static func workspacePrefix(workspace: Workspace?, repositoryTop: String?) -> String? {
+        guard let workspace else { return nil }
+        let root = resolved(workspace.root)
+        guard let top = repositoryTop else { return "" }
+        if root == top { return "" }
+        return root.hasPrefix(top + "/") ? String(root.dropFirst(top.count + 1)) + "/" : nil
+    }
+
+    static func resolved(_ path: String) -> String {
+        guard let real = realpath(path, nil) else { return path }
+        defer { free(real) }
+        return String(cString: real)
+    }
+}

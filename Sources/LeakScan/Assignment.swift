@@ -1,0 +1,235 @@
+/// `name = value` in the many spellings of source and config files (`KEY=v`, `key: v`,
+/// `"key": "v"`, `key := "v"`, `:key => "v"`), found around a keyword inside the name.
+struct Assignment {
+    /// The name being assigned, e.g. `STRIPE_API_KEY` or `apiKey`.
+    let name: Range<Int>
+    /// The value, without its quotes.
+    let value: Range<Int>
+    let quoted: Bool
+
+    /// How far around a keyword to look; keeps a 1 MB line from costing more than a short one.
+    static let window = 512
+
+    /// The assignment whose name contains the keyword at `keywordStart`, if any.
+    static func around(_ bytes: UnsafeRawBufferPointer, keywordStart: Int, keywordLength: Int) -> Assignment? {
+        var nameStart = keywordStart
+        let lowest = max(0, keywordStart - 96)
+        while nameStart > lowest, ByteSet.identifier.contains(bytes[nameStart - 1]) { nameStart -= 1 }
+        var nameEnd = keywordStart + keywordLength
+        let highest = min(bytes.count, nameEnd + 96)
+        while nameEnd < highest, ByteSet.identifier.contains(bytes[nameEnd]) { nameEnd += 1 }
+        // A name inside a longer word on either side (e.g. `$password`, `@token`) is still a name;
+        // a name that is itself a value on the right of another assignment is not our business.
+        var position = nameEnd
+        let limit = min(bytes.count, nameEnd + window)
+        if position < limit, bytes[position] == UInt8(ascii: "\"") || bytes[position] == UInt8(ascii: "'") { position += 1 }
+        if position < limit, bytes[position] == UInt8(ascii: "]") { position += 1 }
+        while position < limit, bytes[position] == 32 || bytes[position] == 9 { position += 1 }
+        guard position < limit else { return nil }
+        // The operator: `=`, `:`, `:=`, `=>`, but not `==`, `!=`, `::` or `=~`.
+        switch bytes[position] {
+        case UInt8(ascii: "="):
+            position += 1
+            if position < limit, bytes[position] == UInt8(ascii: "=") || bytes[position] == UInt8(ascii: "~") { return nil }
+            if position < limit, bytes[position] == UInt8(ascii: ">") { position += 1 }
+        case UInt8(ascii: ":"):
+            position += 1
+            if position < limit, bytes[position] == UInt8(ascii: ":") { return nil }
+            if position < limit, bytes[position] == UInt8(ascii: "=") { position += 1 }
+        default:
+            return nil
+        }
+        while position < limit, bytes[position] == 32 || bytes[position] == 9 { position += 1 }
+        guard position < limit else { return nil }
+        let opening = bytes[position]
+        if opening == UInt8(ascii: "\"") || opening == UInt8(ascii: "'") || opening == UInt8(ascii: "`") {
+            let start = position + 1
+            var end = start
+            while end < limit, bytes[end] != opening, bytes[end] != 10 {
+                if bytes[end] == UInt8(ascii: "\\") { end += 1 }
+                end += 1
+            }
+            guard end < limit, end <= bytes.count, bytes[end] == opening else { return nil }
+            return Assignment(name: nameStart..<nameEnd, value: start..<end, quoted: true)
+        }
+        var end = position
+        while end < limit, !Self.endsBareValue(bytes[end]) { end += 1 }
+        // A bare value that runs past the window is not something a name-only rule can judge.
+        if end == limit, limit < bytes.count { return nil }
+        return Assignment(name: nameStart..<nameEnd, value: position..<end, quoted: false)
+    }
+
+    @inline(__always)
+    static func endsBareValue(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 32, 9, 10, 13, UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ")"), UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: "<"):
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+/// Tells references and placeholders from values: `${{ secrets.X }}`, `op://…`, `$VAR`,
+/// `<your-key>`, `changeme`, an environment variable's name. These are never findings.
+enum ValueShape {
+    /// Prefixes of reference syntaxes (secret managers, templating, environment lookups).
+    static let referencePrefixes: [String] = [
+        "$", "op://", "vault:", "vault://", "ref+", "secret:", "secrets.", "env:", "env.", "sm://", "awssm://", "gcpsm://",
+        "azurekeyvault://", "keyvault://", "arn:aws:secretsmanager:", "arn:aws:ssm:", "projects/", "process.env", "os.environ",
+        "os.getenv", "getenv(", "env[", "env(", "system.getenv", "config.", "settings.", "self.", "this.", "params.", "args.",
+        "options.", "opts.", "props.", "import.meta.env", "%env", "@secret", "!secret", "!vault", "!env", "!ref",
+        "secretkeyref", "valuefrom", "from_secret", "lookup(", "var.", "local.", "data.", "module.", "{", "<", "@",
+    ]
+    /// Words whose presence marks a value as a stand-in.
+    static let placeholderWords: [String] = [
+        "xxxx", "****", "...", "…", "changeme", "change_me", "change-me", "changeit", "replace", "your_", "your-", "yourkey",
+        "yourtoken", "yourpassword", "yoursecret", "example", "placeholder", "dummy", "sample", "redacted", "fake", "insert",
+        "enter_", "enter-", "here", "todo", "tbd", "notreal", "not_real", "not-a-real", "<", ">", "${", "{{", "}}", "%(", "%s",
+    ]
+    static let referencePrefixBytes = referencePrefixes.map { Array($0.utf8) }
+    static let placeholderWordBytes = placeholderWords.map { Array($0.utf8) }
+    static let exactPlaceholders: Set<String> = [
+        "password", "passwd", "pass", "pwd", "secret", "token", "apikey", "api_key", "key", "none", "null", "nil", "undefined",
+        "true", "false", "string", "str", "int", "bool", "optional", "required", "test", "testing", "admin", "user", "username",
+        "default", "empty", "hidden", "masked", "unset", "na", "n/a", "value", "bearer", "basic", "private", "public",
+    ]
+
+    /// Whether `value` is a reference, a placeholder, or otherwise not a value worth reporting.
+    static func isReferenceOrPlaceholder(_ value: UnsafeRawBufferPointer) -> Bool {
+        guard value.count >= 3 else { return true }
+        let lower = value.map(KeywordPrefilter.fold)
+        if referencePrefixBytes.contains(where: lower.starts(with:)) { return true }
+        if value.count <= 16, exactPlaceholders.contains(String(decoding: lower, as: UTF8.self)) { return true }
+        let found = lower.withUnsafeBytes { haystack in
+            placeholderWordBytes.contains { word in word.withUnsafeBytes { ByteSearch.firstIndex(of: $0, in: haystack) != nil } }
+        }
+        if found { return true }
+        if value.allSatisfy({ $0 == value[0] }) { return true }
+        if value.contains(where: { ByteSet.whitespace.contains($0) }) { return true }
+        return isEnvironmentVariableName(value)
+    }
+
+    /// A token body written as a stand-in: `xxxx…`, one repeated character, `1234…`.
+    static func isPlaceholderBody(_ body: UnsafeRawBufferPointer) -> Bool {
+        guard let first = body.first else { return true }
+        if body.allSatisfy({ $0 == first }) { return true }
+        // `AKIAIOSFODNN7EXAMPLE` and friends: the providers' own documentation examples.
+        if Array("EXAMPLE".utf8).withUnsafeBytes({ ByteSearch.firstIndex(of: $0, in: body) }) != nil { return true }
+        var xRun = 0
+        for byte in body {
+            xRun = byte == UInt8(ascii: "x") || byte == UInt8(ascii: "X") ? xRun + 1 : 0
+            if xRun >= 4 { return true }
+        }
+        return false
+    }
+
+    /// Four or more characters in ascending order (`1234`, `abcd`): documentation examples,
+    /// almost never in generated values.
+    static func hasAscendingRun(_ value: UnsafeRawBufferPointer, length: Int = 4) -> Bool {
+        var run = 1
+        for index in value.indices.dropFirst() {
+            let previous = value[index - 1], current = value[index]
+            run = current == previous &+ 1 && ByteSet.alnum.contains(current) && ByteSet.alnum.contains(previous) ? run + 1 : 1
+            if run >= length { return true }
+        }
+        return false
+    }
+
+    /// Lower-case words joined by `-`, `_` or `.` (`payments-api-key`): a name, not a value.
+    static func isSlug(_ value: UnsafeRawBufferPointer) -> Bool {
+        var separators = 0, digits = 0
+        for byte in value {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): continue
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+            case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."): separators += 1
+            default: return false
+            }
+        }
+        return separators > 0 && digits * 4 < value.count
+    }
+
+    /// `STRIPE_API_KEY`, `DB_PASSWORD`: the name of a variable, not its value.
+    static func isEnvironmentVariableName(_ value: UnsafeRawBufferPointer) -> Bool {
+        var hasUnderscore = false
+        var hasDigit = false
+        for byte in value {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): continue
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): hasDigit = true
+            case UInt8(ascii: "_"): hasUnderscore = true
+            default: return false
+            }
+        }
+        guard (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(value[0]) else { return false }
+        return hasUnderscore || !hasDigit
+    }
+
+    /// Shannon entropy in bits per byte.
+    static func entropy(_ value: UnsafeRawBufferPointer) -> Double {
+        guard !value.isEmpty else { return 0 }
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 256) { counts in
+            counts.initialize(repeating: 0)
+            for byte in value { counts[Int(byte)] += 1 }
+            let total = Double(value.count)
+            var bits = 0.0
+            for count in counts where count > 0 {
+                let p = Double(count) / total
+                bits -= p * log2(p)
+            }
+            return bits
+        }
+    }
+
+    /// How many of lower case, upper case, digits and other characters the value mixes.
+    static func characterClasses(_ value: UnsafeRawBufferPointer) -> Int {
+        var lower = false, upper = false, digit = false, other = false
+        for byte in value {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): lower = true
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): upper = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = true
+            default: other = true
+            }
+        }
+        return [lower, upper, digit, other].filter { $0 }.count
+    }
+
+    /// The entropy gate for values found by name alone: long enough, varied enough, and mixing
+    /// kinds of characters the way generated credentials do.
+    static func looksGenerated(_ value: UnsafeRawBufferPointer, minimumLength: Int = 8) -> Bool {
+        guard value.count >= minimumLength, value.count <= 1024 else { return false }
+        let classes = characterClasses(value)
+        let bits = entropy(value)
+        if value.count >= 20 { return bits >= 3.5 && classes >= 2 || bits >= 4.2 }
+        return classes >= 3 && bits >= 3.0
+    }
+
+    /// Path-like, URL-like or code-like values that a name-only rule must not report.
+    static func isCodeOrLocation(_ value: UnsafeRawBufferPointer, quoted: Bool) -> Bool {
+        let text = String(decoding: value, as: UTF8.self)
+        if text.contains("://") || text.hasPrefix("/") || text.hasPrefix("./") || text.hasPrefix("~/") || text.hasPrefix("../") { return true }
+        if text.contains("(") || text.contains("[") { return true }
+        // `config.api.key`, `foo.bar`: an attribute path, not a value.
+        if !quoted, text.contains("."), text.utf8.allSatisfy({ ByteSet.identifier.contains($0) }),
+            text.split(separator: ".").allSatisfy({ $0.first.map { !$0.isNumber } ?? false })
+        {
+            return true
+        }
+        if !quoted, text.utf8.allSatisfy({ ByteSet.letters.contains($0) || $0 == UInt8(ascii: "_") }) { return true }
+        // An optional type in a declaration (a parameter typed Name? or Name!), not a value.
+        if !quoted, let last = text.last, last == "?" || last == "!",
+            text.dropLast().utf8.allSatisfy({ ByteSet.letters.contains($0) || $0 == UInt8(ascii: "_") })
+        {
+            return true
+        }
+        return false
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif

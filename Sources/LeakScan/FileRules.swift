@@ -1,0 +1,69 @@
+import Workspace
+
+/// Rules about a file as a whole: what may sit in `secrets/`, the local values file, and
+/// private key files by name.
+enum FileRules {
+    static let unsealedRuleID = "secrets-folder-unsealed-file"
+    static let localSecretsRuleID = "local-secrets-file"
+    static let privateKeyFileRuleID = "private-key-file"
+
+    static let privateKeyNames: Set<String> = ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk"]
+    static let keystoreExtensions: Set<String> = ["p12", "pfx", "jks", "keystore", "ppk"]
+
+    /// Findings about the file at `path`; `contents` is `nil` when the file was not read.
+    static func findings(path: String, contents: UnsafeRawBufferPointer?, workspacePrefix: String?) -> [(
+        rule: String, title: String, message: String, fix: String
+    )] {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let lowerName = name.lowercased()
+        var found: [(rule: String, title: String, message: String, fix: String)] = []
+        if path == ".journey/local-secrets.yaml" || path.hasSuffix("/.journey/local-secrets.yaml") || path.hasSuffix(".journey/local-secrets.yml") {
+            found.append(
+                (
+                    localSecretsRuleID, "local secret values file", "the local values file holds plaintext values and must stay out of git",
+                    "unstage it ('git rm --cached \(path)') and keep '.journey/' in .gitignore ('journey init' adds it)"
+                ))
+        }
+        let fileExtension = lowerName.split(separator: ".").last.map(String.init) ?? ""
+        if privateKeyNames.contains(lowerName) || (lowerName.contains(".") && keystoreExtensions.contains(fileExtension)) {
+            found.append(
+                (
+                    privateKeyFileRuleID, "private key file", "a private key or key store file",
+                    "unstage it ('git rm --cached \(path)'), keep it outside the repository, and replace the key if it was ever pushed"
+                ))
+        }
+        if let workspacePrefix, path.hasPrefix(workspacePrefix + "secrets/") {
+            let inside = String(path.dropFirst(workspacePrefix.count + "secrets/".count))
+            if let problem = unsealedProblem(inside: inside, contents: contents) {
+                found.append(
+                    (
+                        unsealedRuleID, "file in secrets/ that is not sealed", problem,
+                        "secrets/ holds only sealed files written by journey and recipients.yaml: remove this file and seal its value with 'journey secret add NAME'"
+                    ))
+            }
+        }
+        return found
+    }
+
+    /// Why a file under `secrets/` does not belong there, or `nil` when it does.
+    private static func unsealedProblem(inside: String, contents: UnsafeRawBufferPointer?) -> String? {
+        if inside == "recipients.yaml" { return nil }
+        guard let contents else { return "a file that journey did not write" }
+        // An empty placeholder such as `.gitkeep` holds nothing.
+        if contents.allSatisfy({ ByteSet.whitespace.contains($0) }) { return nil }
+        guard inside.hasSuffix("." + Workspace.sealedExtension), !inside.contains("/") else { return "a file that journey did not write" }
+        guard let text = String(validating: contents, as: UTF8.self) else { return "not a valid sealed file: it is not UTF-8 text" }
+        let nameText = String(inside.dropLast(Workspace.sealedExtension.count + 1))
+        do {
+            let expected = try SecretName(nameText)
+            _ = try SealedFile.parse(YAMLFile(path: inside, text: text), expectedName: expected)
+            return nil
+        } catch {
+            // The parse message may echo a key of the file; report only where it failed.
+            if case .malformed(let location, _) = error, let line = location.line {
+                return "not a valid sealed file (it fails to parse at line \(line)); 'journey check' explains"
+            }
+            return "not a valid sealed file; 'journey check' explains"
+        }
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+
+/// The one engine behind every scan mode: give it a file's path and bytes, get findings.
+///
+/// Cost stays flat in the number of rules: one pass of a keyword automaton over the bytes, and
+/// a rule's matcher runs only where one of its keywords occurs. Known values are found with
+/// `memchr` and `memcmp`. Nothing here keeps or prints a value; findings carry redacted excerpts.
+public final class LeakScanner: Sendable {
+    public struct Options: Sendable {
+        /// Files larger than this are skipped with a note.
+        public var maxFileSize: Int
+        /// The workspace root relative to the repository (`""` at the root, `"ops/"` in a
+        /// sub-folder); `nil` when the scanned tree holds no workspace.
+        public var workspacePrefix: String?
+
+        public init(maxFileSize: Int = 10 * 1024 * 1024, workspacePrefix: String? = nil) {
+            self.maxFileSize = maxFileSize
+            self.workspacePrefix = workspacePrefix
+        }
+    }
+
+    public static let allowMarker = "journey:allow"
+    /// A bound on the work one file can cause (a file of ten thousand keys is reported in part).
+    static let maxCandidatesPerFile = 5000
+    /// How many bytes of a NUL-free start mark a file as text (as git does).
+    static let binaryProbe = 8000
+
+    public let options: Options
+    let rules: [Rule]
+    let prefilter: KeywordPrefilter
+    /// For each keyword, the rules that run when it occurs.
+    let rulesByKeyword: [[Int]]
+    let known: KnownValues
+
+    public init(knownValues: KnownValues = KnownValues([]), options: Options = Options(), rules: [Rule] = RuleCatalogue.all) {
+        self.options = options
+        self.rules = rules
+        known = knownValues
+        var keywordIndex: [String: Int] = [:]
+        var keywords: [[UInt8]] = []
+        var rulesByKeyword: [[Int]] = []
+        for (ruleIndex, rule) in rules.enumerated() {
+            for keyword in rule.keywords {
+                let index =
+                    keywordIndex[keyword]
+                    ?? {
+                        keywords.append(Array(keyword.utf8))
+                        rulesByKeyword.append([])
+                        keywordIndex[keyword] = keywords.count - 1
+                        return keywords.count - 1
+                    }()
+                if !rulesByKeyword[index].contains(ruleIndex) { rulesByKeyword[index].append(ruleIndex) }
+            }
+        }
+        prefilter = KeywordPrefilter(keywords: keywords)
+        self.rulesByKeyword = rulesByKeyword
+    }
+
+    /// Findings for one file whose content was not read (too large, unreadable): only the
+    /// rules about the file as a whole run.
+    public func skip(path: String, reason: String, commit: String? = nil) -> FileResult {
+        var result = FileResult()
+        result.findings = fileFindings(path: path, contents: nil, commit: commit)
+        result.skipped = SkippedFile(path: path, reason: reason)
+        return result
+    }
+
+    /// Scans one file.
+    public func scan(path: String, contents bytes: UnsafeRawBufferPointer, commit: String? = nil) -> FileResult {
+        if bytes.count > options.maxFileSize {
+            return skip(path: path, reason: "larger than \(options.maxFileSize / (1024 * 1024)) MB (raise --max-file-size to read it)", commit: commit)
+        }
+        var result = FileResult()
+        result.findings = fileFindings(path: path, contents: bytes, commit: commit)
+        if let base = bytes.baseAddress, memchr(base, 0, min(bytes.count, Self.binaryProbe)) != nil {
+            result.skipped = SkippedFile(path: path, reason: "binary")
+            return result
+        }
+        var candidates = known.candidates(in: bytes)
+        if JourneyStructure.isJourneyFile(path, workspacePrefix: options.workspacePrefix) {
+            candidates += JourneyStructure.candidates(in: bytes)
+        }
+        if !collectRuleCandidates(in: bytes, into: &candidates) {
+            result.skipped = SkippedFile(path: path, reason: "more than \(Self.maxCandidatesPerFile) matches; only the first were reported")
+        }
+        let kept = Self.resolveOverlaps(candidates)
+        let located = locate(kept, in: bytes, path: path, commit: commit)
+        result.findings += located.findings
+        result.allowed = located.allowed
+        return result
+    }
+
+    // MARK: Steps
+
+    private func fileFindings(path: String, contents: UnsafeRawBufferPointer?, commit: String?) -> [Finding] {
+        FileRules.findings(path: path, contents: contents, workspacePrefix: options.workspacePrefix).map { found in
+            Finding(
+                rule: found.rule, title: found.title, path: path, line: 1, column: 1, excerpt: "", message: found.message, fix: found.fix,
+                fingerprint: Self.fingerprint(rule: found.rule, value: Array(path.utf8)), commit: commit)
+        }
+    }
+
+    /// Runs the rules where their keywords occur; `false` when the file hit the match budget.
+    private func collectRuleCandidates(in bytes: UnsafeRawBufferPointer, into candidates: inout [Candidate]) -> Bool {
+        var budget = Self.maxCandidatesPerFile
+        prefilter.forEachHit(in: bytes) { hit in
+            guard budget > 0 else { return }
+            let keywordLength = prefilter.keywords[hit.keyword].count
+            for ruleIndex in rulesByKeyword[hit.keyword] {
+                let rule = rules[ruleIndex]
+                for found in Self.run(rule.detector, bytes, hit.start, keywordLength) {
+                    candidates.append(
+                        Candidate(
+                            rule: found.ruleID ?? rule.id, title: found.ruleID.flatMap { Self.urlTitles[$0] } ?? rule.title, fix: rule.fix,
+                            range: found.range, visiblePrefix: found.visiblePrefix, priority: rule.priority, message: nil))
+                    budget -= 1
+                }
+            }
+        }
+        return budget > 0
+    }
+
+    static let urlTitles = [
+        "postgres-url-password": "password in a PostgreSQL URL", "mysql-url-password": "password in a MySQL URL",
+        "mongodb-url-password": "password in a MongoDB URL", "redis-url-password": "password in a Redis URL",
+        "amqp-url-password": "password in an AMQP URL", "url-password": "password in a URL",
+    ]
+
+    static func run(_ detector: Detector, _ bytes: UnsafeRawBufferPointer, _ start: Int, _ keywordLength: Int) -> [Match] {
+        switch detector {
+        case .token(let lead, let shape):
+            var tokenStart = start
+            if case .run(let set, let min, let max)? = lead {
+                var count = 0
+                while count <= max, start - count > 0, set.contains(bytes[start - count - 1]) { count += 1 }
+                guard count >= min, count <= max else { return [] }
+                tokenStart = start - count
+            } else if start > 0, ByteSet.alnum.contains(bytes[start]), ByteSet.alnum.contains(bytes[start - 1]) {
+                return []
+            }
+            guard let end = shape.match(bytes, at: start), end == bytes.count || !shape.trailingBoundary.contains(bytes[end]) else { return [] }
+            let bodyStart = lead == nil ? start + keywordLength : tokenStart
+            if bodyStart < end, ValueShape.isPlaceholderBody(UnsafeRawBufferPointer(rebasing: bytes[bodyStart..<end])) { return [] }
+            return [Match(range: tokenStart..<end, visiblePrefix: lead == nil ? keywordLength : 0)]
+        case .assignment(let names, let value):
+            guard let assignment = Assignment.around(bytes, keywordStart: start, keywordLength: keywordLength) else { return [] }
+            let valueBytes = UnsafeRawBufferPointer(rebasing: bytes[assignment.value])
+            guard value.matchesWhole(valueBytes), !ValueShape.isReferenceOrPlaceholder(valueBytes) else { return [] }
+            let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[assignment.name]), as: UTF8.self).lowercased()
+            guard names.contains(where: { $0.allSatisfy(name.contains) }) else { return [] }
+            return [Match(range: assignment.value)]
+        case .custom(let detect):
+            return detect(bytes, start, keywordLength)
+        }
+    }
+
+    /// Keeps one finding per stretch of bytes: the most specific rule, then the longest match.
+    static func resolveOverlaps(_ candidates: [Candidate]) -> [Candidate] {
+        let ordered = candidates.sorted {
+            ($0.priority, -$0.range.count, $0.range.lowerBound) < ($1.priority, -$1.range.count, $1.range.lowerBound)
+        }
+        var kept: [Candidate] = []
+        var taken: [Range<Int>] = []  // sorted by lowerBound
+        for candidate in ordered {
+            let insertAt = taken.partitioningIndex { $0.lowerBound >= candidate.range.lowerBound }
+            if insertAt > 0, taken[insertAt - 1].overlaps(candidate.range) { continue }
+            if insertAt < taken.count, taken[insertAt].overlaps(candidate.range) || taken[insertAt].lowerBound == candidate.range.lowerBound { continue }
+            taken.insert(candidate.range, at: insertAt)
+            kept.append(candidate)
+        }
+        return kept.sorted { $0.range.lowerBound < $1.range.lowerBound }
+    }
+
+    /// Lines, columns, redacted excerpts and `journey:allow`.
+    private func locate(_ candidates: [Candidate], in bytes: UnsafeRawBufferPointer, path: String, commit: String?) -> (findings: [Finding], allowed: Int) {
+        var findings: [Finding] = []
+        var allowed = 0
+        var line = 1
+        var lineStart = 0
+        var scanned = 0
+        let allRanges = candidates.map(\.range)
+        for candidate in candidates {
+            let position = candidate.range.lowerBound
+            while scanned < position {
+                if bytes[scanned] == 10 {
+                    line += 1
+                    lineStart = scanned + 1
+                }
+                scanned += 1
+            }
+            var lineEnd = position
+            while lineEnd < bytes.count, bytes[lineEnd] != 10 { lineEnd += 1 }
+            if Self.contains(Self.allowMarker, in: bytes, lineStart..<lineEnd) {
+                allowed += 1
+                continue
+            }
+            var column = 1
+            for index in lineStart..<position where bytes[index] & 0xC0 != 0x80 { column += 1 }
+            let value = Array(UnsafeRawBufferPointer(rebasing: bytes[candidate.range]))
+            findings.append(
+                Finding(
+                    rule: candidate.rule, title: candidate.title, path: path, line: line, column: column,
+                    excerpt: Excerpt.redacted(
+                        bytes, line: lineStart..<lineEnd, focus: candidate.range, secrets: allRanges, visiblePrefix: candidate.visiblePrefix,
+                        candidates: candidates),
+                    message: candidate.message ?? candidate.title, fix: candidate.fix,
+                    fingerprint: Self.fingerprint(rule: candidate.rule, value: value), commit: commit))
+        }
+        return (findings, allowed)
+    }
+
+    static func contains(_ needle: String, in bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        guard range.count >= needle.utf8.count else { return false }
+        return Array(needle.utf8).withUnsafeBytes { pattern in
+            ByteSearch.firstIndex(of: pattern, in: UnsafeRawBufferPointer(rebasing: bytes[range])) != nil
+        }
+    }
+
+    /// A hash of the rule and the value, so a baseline entry matches this value only.
+    static func fingerprint(rule: String, value: [UInt8]) -> String {
+        let digest = SHA256.hash(Array("journey-leak-1\u{0}\(rule)\u{0}".utf8) + value)
+        return SHA256.hex(Array(digest.prefix(16)))
+    }
+}
+
+extension Array {
+    /// The first index whose element satisfies `belongs`, for an array partitioned by it.
+    fileprivate func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if belongs(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+}
+
+/// The line around a finding, with every value on it replaced by `***`.
+enum Excerpt {
+    static let context = 48
+
+    static func redacted(
+        _ bytes: UnsafeRawBufferPointer, line: Range<Int>, focus: Range<Int>, secrets: [Range<Int>], visiblePrefix: Int, candidates: [Candidate]
+    ) -> String {
+        let start = max(line.lowerBound, focus.lowerBound - context)
+        let end = min(line.upperBound, max(focus.lowerBound, min(focus.upperBound, line.upperBound)) + context)
+        var out: [UInt8] = []
+        if start > line.lowerBound { out += Array("…".utf8) }
+        var position = start
+        let onLine = candidates.filter { $0.range.overlaps(start..<max(end, start + 1)) || $0.range.lowerBound == start }
+        while position < end {
+            if let secret = onLine.first(where: { $0.range.contains(position) }) {
+                let shown = min(secret.visiblePrefix, secret.range.count)
+                if position == secret.range.lowerBound { out += Array(UnsafeRawBufferPointer(rebasing: bytes[position..<min(position + shown, end)])) }
+                out += Array("***".utf8)
+                position = secret.range.upperBound
+                continue
+            }
+            out.append(bytes[position])
+            position += 1
+        }
+        if end < line.upperBound && position < line.upperBound { out += Array("…".utf8) }
+        let text = String(decoding: out, as: UTF8.self)
+        return String(text.unicodeScalars.map { $0.value < 32 || $0.value == 127 ? " " : Character($0) }).trimmingCharacters(in: .whitespaces)
+    }
+}

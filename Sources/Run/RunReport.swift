@@ -1,0 +1,101 @@
+import Foundation
+import Workspace
+
+/// The JSON record of one journey run: journey, steps, status, durations, and the names and
+/// versions of the secrets used. Every text field is masked when it is set; no value is ever
+/// part of a report.
+public struct RunReport: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        /// Every step passed.
+        case passed
+        /// A step failed; the steps after it were skipped.
+        case failed
+        /// Nothing ran: the journey could not be loaded or resolved.
+        case error
+    }
+
+    public struct SecretUsed: Codable, Sendable, Equatable {
+        public var name: String
+        /// `sealed`, `env` or `local-file`.
+        public var source: String
+        /// The sealed version opened; absent for local sources.
+        public var version: Int?
+
+        public init(name: String, source: String, version: Int?) {
+            self.name = name
+            self.source = source
+            self.version = version
+        }
+    }
+
+    public struct Step: Codable, Sendable, Equatable {
+        public enum Status: String, Codable, Sendable {
+            case passed, failed, skipped
+        }
+
+        public var name: String
+        public var kind: String
+        public var status: Status
+        public var durationMilliseconds: Int
+        /// What happened (exit status, HTTP status), masked.
+        public var detail: String?
+        /// Why it failed, masked; for a run step, the tail of its output.
+        public var error: String?
+    }
+
+    public var journey: String
+    public var file: String
+    public var mode: String
+    public var status: Status
+    /// ISO 8601, UTC.
+    public var started: String
+    public var durationMilliseconds: Int
+    public var secrets: [SecretUsed]
+    public var steps: [Step]
+    public var error: String?
+
+    public init(
+        journey: String, file: String, mode: String, status: Status, started: String, durationMilliseconds: Int,
+        secrets: [SecretUsed], steps: [Step], error: String? = nil
+    ) {
+        self.journey = journey
+        self.file = file
+        self.mode = mode
+        self.status = status
+        self.started = started
+        self.durationMilliseconds = durationMilliseconds
+        self.secrets = secrets
+        self.steps = steps
+        self.error = error
+    }
+
+    static func secretsUsed(_ resolved: ResolvedJourney) -> [SecretUsed] {
+        resolved.secrets.map { secret in
+            switch secret.origin {
+            case .environment: return SecretUsed(name: secret.name.rawValue, source: "env", version: nil)
+            case .localFile: return SecretUsed(name: secret.name.rawValue, source: "local-file", version: nil)
+            case .sealed(_, let version): return SecretUsed(name: secret.name.rawValue, source: "sealed", version: version)
+            }
+        }
+    }
+
+    /// Pretty, key-sorted JSON.
+    public func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Only strings, integers and enums: encoding cannot fail.
+        return Array(try! encoder.encode(self)) + [UInt8(ascii: "\n")]
+    }
+
+    /// Writes the report atomically to `path`.
+    public func write(to path: String) throws(WorkspaceError) {
+        try AtomicFile.write(encoded(), to: path)
+    }
+}
+
+extension Duration {
+    var wholeMilliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}

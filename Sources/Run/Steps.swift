@@ -1,0 +1,103 @@
+import Foundation
+import Workspace
+
+/// What a step's executor reports back.
+struct StepOutcome {
+    var passed: Bool
+    var detail: String?
+    var error: String?
+}
+
+/// Runs a resolved journey's steps in order; the first failing step fails the journey and the
+/// rest are skipped. Everything written to `output` is masked: child output by the child
+/// process runner, the runner's own lines and HTTP bodies here.
+public struct JourneyRunner: Sendable {
+    public let resolved: ResolvedJourney
+    public let workspace: Workspace
+    /// What every run step inherits, before its own `env`.
+    public let baseEnvironment: [String: String]
+    private let output: @Sendable (OutputStream, [UInt8]) -> Void
+
+    /// `environment` is this process's; the key variables and the variables local resolution
+    /// read secrets from are removed from it before any step sees it.
+    public init(
+        resolved: ResolvedJourney, workspace: Workspace,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        output: @escaping @Sendable (OutputStream, [UInt8]) -> Void
+    ) {
+        self.resolved = resolved
+        self.workspace = workspace
+        var inherited = environment
+        for variable in ["JOURNEY_KEY", "JOURNEY_KEY_FILE"] + resolved.consumedVariables { inherited[variable] = nil }
+        baseEnvironment = inherited
+        self.output = output
+    }
+
+    public func run() -> RunReport {
+        let journey = resolved.journey
+        let started = Timestamp.now()
+        let clock = ContinuousClock()
+        let journeyStart = clock.now
+        let count = journey.steps.count
+        say("journey \(journey.name) (\(resolved.mode)): \(counted(count, "step")), \(counted(resolved.secrets.count, "secret"))")
+
+        var steps: [RunReport.Step] = []
+        var failed = false
+        for (index, step) in journey.steps.enumerated() {
+            guard !failed else {
+                steps.append(RunReport.Step(name: mask(step.name), kind: step.kindName, status: .skipped, durationMilliseconds: 0))
+                continue
+            }
+            say("[\(index + 1)/\(count)] \(step.name) (\(step.kindName))")
+            let stepStart = clock.now
+            let outcome: StepOutcome
+            switch step.kind {
+            case .run(let run): outcome = RunStepExecutor(runner: self).run(run, timeout: step.timeout)
+            case .http(let http): outcome = HTTPStepExecutor(runner: self).run(http, timeout: step.timeout)
+            }
+            let milliseconds = (clock.now - stepStart).wholeMilliseconds
+            if outcome.passed {
+                say("      ok: \(outcome.detail ?? "passed") (\(milliseconds) ms)")
+            } else {
+                say("      FAILED: \(outcome.error ?? outcome.detail ?? "failed") (\(milliseconds) ms)", to: .standardError)
+                failed = true
+            }
+            steps.append(
+                RunReport.Step(
+                    name: mask(step.name), kind: step.kindName, status: outcome.passed ? .passed : .failed,
+                    durationMilliseconds: milliseconds, detail: outcome.detail.map(mask), error: outcome.error.map(mask)))
+        }
+        let total = (clock.now - journeyStart).wholeMilliseconds
+        say("journey \(journey.name) \(failed ? "failed" : "passed") in \(total) ms", to: failed ? .standardError : .standardOutput)
+        return RunReport(
+            journey: journey.name, file: journey.file, mode: resolved.mode, status: failed ? .failed : .passed,
+            started: started, durationMilliseconds: total, secrets: RunReport.secretsUsed(resolved), steps: steps)
+    }
+
+    // MARK: Output, always masked
+
+    func mask(_ text: String) -> String { resolved.masker.mask(text) }
+
+    func say(_ line: String, to stream: OutputStream = .standardOutput) {
+        output(stream, resolved.masker.mask(Array((line + "\n").utf8)))
+    }
+
+    func emit(_ stream: OutputStream, _ maskedBytes: [UInt8]) {
+        output(stream, maskedBytes)
+    }
+}
+
+/// `1 step`, `3 steps`.
+func counted(_ number: Int, _ noun: String) -> String {
+    "\(number) \(noun)\(number == 1 ? "" : "s")"
+}
+
+extension Duration {
+    /// `30s`, `1.5s`, `500ms`: for messages.
+    var shortDescription: String {
+        let milliseconds = wholeMilliseconds
+        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
+        if milliseconds < 1000 { return "\(milliseconds)ms" }
+        return String(format: "%.1fs", Double(milliseconds) / 1000)
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Sealing
+
+/// `journey check`: every journey parses, every reference has a sealed value and a usable
+/// variable name, journey names are unique, and every sealed file is well-formed and wrapped
+/// for every current recipient. Reads only clear metadata; nothing is decrypted.
+public enum JourneyCheck {
+    public struct Report: Sendable {
+        public var problems: [JourneyProblem]
+        public var journeyCount: Int
+        public var secretCount: Int
+
+        public var errors: [JourneyProblem] { problems.filter { $0.severity == .error } }
+        public var warnings: [JourneyProblem] { problems.filter { $0.severity == .warning } }
+    }
+
+    public static func run(_ workspace: Workspace) -> Report {
+        var problems: [JourneyProblem] = []
+        let catalog = JourneyCatalog(workspace: workspace)
+        for entry in catalog.entries {
+            if case .failure(let error) = entry.result { problems += error.problems }
+        }
+        let journeys = catalog.journeys
+
+        for (name, group) in Dictionary(grouping: journeys, by: \.name) where group.count > 1 {
+            for journey in group {
+                let others = group.filter { $0.file != journey.file }.map(\.file).joined(separator: ", ")
+                problems.append(
+                    JourneyProblem(SourceLocation(file: journey.file), "journey name '\(name)' is also used by \(others); journey names must be unique"))
+            }
+        }
+
+        let recipientsPath = workspace.relative(workspace.recipientsPath)
+        var recipients: [Recipient] = []
+        do { recipients = try workspace.recipients() } catch {
+            problems.append(JourneyParser.problem(from: error, path: recipientsPath))
+        }
+        if recipients.isEmpty {
+            problems.append(
+                JourneyProblem(
+                    SourceLocation(file: recipientsPath), "no recipients: nothing can be sealed or opened; add a key with 'journey keys generate NAME'",
+                    severity: .warning))
+        }
+
+        var stored = Set<SecretName>()
+        do { stored = Set(try workspace.secretNames()) } catch {
+            problems.append(JourneyParser.problem(from: error, path: workspace.relative(workspace.secretsFolder)))
+        }
+        for name in stored.sorted() {
+            problems += checkSealed(name, in: workspace, recipients: recipients)
+        }
+
+        var used = Set<SecretName>()
+        for journey in journeys {
+            for reference in journey.secretReferences {
+                used.insert(reference.name)
+                if !stored.contains(reference.name) {
+                    problems.append(
+                        JourneyProblem(
+                            reference.location,
+                            "journey '\(journey.name)' uses secret '\(reference.name)', which has no sealed file (\(workspace.relative(workspace.sealedPath(reference.name)))); add it with 'journey secret add \(reference.name)'"
+                        ))
+                }
+                do { _ = try reference.name.checkedEnvironmentVariable(prefix: workspace.config.envPrefix) } catch {
+                    problems.append(JourneyProblem(reference.location, error.description))
+                }
+            }
+        }
+        for name in stored.subtracting(used).sorted() {
+            problems.append(
+                JourneyProblem(
+                    SourceLocation(file: workspace.relative(workspace.sealedPath(name))),
+                    "secret '\(name)' is not used by any journey; remove it with 'journey secret remove \(name)' if it is no longer needed", severity: .warning)
+            )
+        }
+        return Report(problems: problems.sorted(by: order), journeyCount: catalog.entries.count, secretCount: stored.count)
+    }
+
+    private static func checkSealed(_ name: SecretName, in workspace: Workspace, recipients: [Recipient]) -> [JourneyProblem] {
+        let path = workspace.relative(workspace.sealedPath(name))
+        let file: SealedFile
+        do { file = try workspace.readSealed(name) } catch {
+            return [JourneyParser.problem(from: error, path: path)]
+        }
+        var problems: [JourneyProblem] = []
+        let wrapped = Set(file.sealed.wraps.map(\.keyID))
+        for recipient in recipients where !wrapped.contains(recipient.id) {
+            problems.append(
+                JourneyProblem(
+                    SourceLocation(file: path),
+                    "secret '\(name)' is not wrapped for recipient '\(recipient.name)' (key id \(recipient.id)); run 'journey secret rekey \(name)' with a key that opens it"
+                ))
+        }
+        let current = Set(recipients.map(\.id))
+        for keyID in wrapped.subtracting(current).sorted() {
+            let holder = file.recipientNames[keyID].map { "'\($0)' " } ?? ""
+            problems.append(
+                JourneyProblem(
+                    SourceLocation(file: path),
+                    "secret '\(name)' is still wrapped for \(holder)(key id \(keyID)), no longer a recipient; rotate it with 'journey secret update \(name)' (rekey alone does not stop that key holder from reading the old value)",
+                    severity: .warning))
+        }
+        return problems
+    }
+
+    private static func order(_ a: JourneyProblem, _ b: JourneyProblem) -> Bool {
+        (a.location.file, a.location.line ?? 0, a.location.column ?? 0) < (b.location.file, b.location.line ?? 0, b.location.column ?? 0)
+    }
+}
