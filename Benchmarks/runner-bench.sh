@@ -106,6 +106,17 @@ git -C "$REMOTE" gc --quiet
 gen_ms=$((($(now_ns) - gen_start) / 1000000))
 echo "generated in ${gen_ms} ms: $(git -C "$REMOTE" rev-list --count main) commits, $(git -C "$REMOTE" ls-tree -r main --name-only | wc -l) files, $(du -sh "$REMOTE" | cut -f1) packed"
 
+# Both sides write ~2,000 small files per run, so the file system sets the floor; say how fast
+# it is (on some virtual machines it swings by 20x from minute to minute: compare within a run).
+fs_probe() {
+	python3 -c 'import os, sys
+d = sys.argv[1]; os.mkdir(d)
+for i in range(2000):
+    with open(f"{d}/f{i}", "w") as f: f.write("x" * 300)' "$SCRATCH/probe" && rm -rf "$SCRATCH/probe"
+}
+probe_before=$(time_ms fs_probe)
+echo "this file system: writing and removing 2,000 small files takes ${probe_before} ms"
+
 CACHE="$SCRATCH/cache"
 runner() { "$JOURNEY" runner --repo "$REMOTE" --ref main --journey j0500 --key-file "$KEY" --cache "$CACHE"; }
 runner_ok=$(runner >/dev/null 2>&1 && echo yes || echo no)
@@ -160,7 +171,19 @@ printf '  %-62s %6s ms\n' "journey runner (ls-remote, no fetch + checkout + reso
 printf '  %-62s %6s ms\n' "git fetch + git checkout into a fresh folder" "$wg"
 printf '  ratio runner / git: %sx (target < 1x); runner total %s ms (target ≤ 150 ms)\n' "$(ratio "$wr" "$wg")" "$wr"
 
+echo "this file system now: writing and removing 2,000 small files takes $(time_ms fs_probe) ms (${probe_before} ms before)"
+
 echo
-echo "one warm run's report (timings in milliseconds):"
-"$JOURNEY" runner --repo "$REMOTE" --ref main --journey j0500 --key-file "$KEY" --cache "$CACHE" --report "$SCRATCH/report.json" >/dev/null 2>&1
-python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("  ", json.dumps(r["timings"]))' "$SCRATCH/report.json" 2>/dev/null || grep -A12 '"timings"' "$SCRATCH/report.json"
+echo "where a warm run's time goes (medians of $WARM_RUNS reported runs; the report's own timings, ms):"
+for ((r = 0; r < WARM_RUNS; r++)); do
+	"$JOURNEY" runner --repo "$REMOTE" --ref main --journey j0500 --key-file "$KEY" --cache "$CACHE" --report "$SCRATCH/report-$r.json" >/dev/null 2>&1
+done
+python3 - "$SCRATCH" "$WARM_RUNS" <<'PY'
+import json, statistics, sys
+folder, runs = sys.argv[1], int(sys.argv[2])
+reports = [json.load(open(f"{folder}/report-{r}.json"))["timings"] for r in range(runs)]
+phases = ["fetchMilliseconds", "checkoutMilliseconds", "resolveMilliseconds", "totalMilliseconds"]
+cells = [f"{p.replace('Milliseconds', '')} {statistics.median(t[p] for t in reports):g}" for p in phases]
+cells.insert(3, f"step {statistics.median(sum(s['milliseconds'] for s in t['steps']) for t in reports):g}")
+print("  " + ", ".join(cells))
+PY

@@ -27,6 +27,7 @@ public struct JourneyCommand: ParsableCommand {
         InitCommand.self, KeysCommand.self, SecretCommand.self, ExecCommand.self,
         CheckCommand.self, ResolveCommand.self, RunCommand.self,
         ScanCommand.self, HookCommand.self,
+        RunnerCommand.self,
     ]
 
     /// Runs the command line and exits with its code.

@@ -39,8 +39,8 @@ public struct MirrorSync {
         self.repo = Self.normalised(repo)
     }
 
-    /// The repository for messages and reports: a password or token in the URL's user part
-    /// (`https://user:token@host/…`) is shown as `***`.
+    /// The repository for messages and reports: a password or token after the user name in the
+    /// URL's user part is shown as `***`.
     public var displayRepo: String { Self.redacted(repo) }
 
     static func redacted(_ repo: String) -> String {

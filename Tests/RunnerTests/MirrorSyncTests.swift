@@ -168,7 +168,7 @@ struct MirrorSyncTests {
 @Suite("Repository URLs in messages and reports")
 struct RepoDisplayTests {
     @Test(arguments: [
-        ("https://ci:s3cr3t-token@git.example.com/team/repo.git", "https://ci:***@git.example.com/team/repo.git"),
+        ("https://ci:s3cr3t-token@git.example.com/team/repo.git", "https://ci:***@git.example.com/team/repo.git"),  // journey:allow (a test value)
         ("https://git.example.com/team/repo.git", "https://git.example.com/team/repo.git"),
         ("ssh://git@git.example.com/team/repo.git", "ssh://git@git.example.com/team/repo.git"),
         ("git@git.example.com:team/repo.git", "git@git.example.com:team/repo.git"),

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Runner
+import Sealing
+import Workspace
+
+/// `journey runner`: one stateless command a CI job or scheduler runs to fetch a repository,
+/// check a ref out, and run one journey from the sealed store.
+struct RunnerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runner",
+        abstract: "Check a repository out at a ref and run one journey with values from its sealed store.",
+        discussion: """
+            The repository is cloned into the cache on first use (a bare mirror per URL) and
+            fetched on later runs only when the ref has moved. The ref's commit is checked out
+            into a fresh work folder, removed afterwards; the journey is resolved and run
+            exactly as 'journey run --sealed' does. A sealed version lower than one this cache
+            has already opened is refused (the rollback guard) unless --allow-rollback.
+
+            The key comes from --key-file, JOURNEY_KEY_FILE or JOURNEY_KEY (the key text, which
+            is removed from the environment before any step starts). The runner process is made
+            non-dumpable before it opens anything.
+
+            Exit codes: 0 the journey passed; 1 it failed; 2 bad input (unreachable repository,
+            unknown ref, missing workspace or journey, a key that opens nothing, a tampered
+            sealed file, a rollback).
+
+            Examples:
+              journey runner --repo https://git.example.com/team/journeys.git --ref main --journey checkout --key-file /run/secrets/journey.key
+              JOURNEY_KEY_FILE=/run/secrets/journey.key journey runner --repo /srv/git/journeys.git --ref v1.4.0 --journey nightly --report report.json
+              journey runner --repo file:///srv/git/mono.git --ref 3f2a9c1 --workspace-path ops/journeys --journey smoke --key-file runner.key
+            """)
+
+    @Option(help: ArgumentHelp("The repository: a local path, or a file://, https:// or ssh:// URL.", valueName: "URL"))
+    var repo: String
+
+    @Option(help: ArgumentHelp("A branch, a tag, a full ref name (refs/…), or a commit id (4 to 40 hex digits).", valueName: "REF"))
+    var ref: String
+
+    @Option(help: ArgumentHelp("The journey to run: its name or its file's stem.", valueName: "NAME"))
+    var journey: String
+
+    @Option(help: ArgumentHelp("Private key file (else JOURNEY_KEY_FILE, else JOURNEY_KEY).", valueName: "FILE"))
+    var keyFile: String?
+
+    @Option(help: ArgumentHelp("The runner's cache (default: $XDG_CACHE_HOME/journey/runner).", valueName: "DIR"))
+    var cache: String?
+
+    @Option(help: ArgumentHelp("Write the JSON run report here (never holds a value).", valueName: "FILE"))
+    var report: String?
+
+    @Option(help: ArgumentHelp("The workspace's folder inside the repository.", valueName: "PATH"))
+    var workspacePath: String = "."
+
+    @Flag(help: "Accept sealed versions lower than this cache has seen (an intended rollback); they become the new marks.")
+    var allowRollback = false
+
+    func validate() throws {
+        if repo.isEmpty { throw ValidationError("--repo is empty; give a local path or a URL") }
+        if ref.isEmpty { throw ValidationError("--ref is empty; give a branch, a tag or a commit id") }
+        if ref.hasPrefix("-") { throw ValidationError("--ref '\(ref)' starts with '-'; give a branch, a tag or a commit id") }
+    }
+
+    func run() throws {
+        let started = ContinuousClock().now
+        do {
+            // Before anything is opened: no core dump or same-user ptrace can reach a value.
+            try ProcessHardening.makeNonDumpable()
+            let key = try RunnerKey.load(keyFile: keyFile)
+            let request = RunnerRequest(
+                repo: repo, ref: ref, workspacePath: workspacePath,
+                cacheRoot: cache.map(Self.absolute) ?? RunnerCache.defaultRoot(), allowRollback: allowRollback)
+            let reportPath = report.map(Self.absolute)
+            let outcome = try Runner(request: request).run { prepared in
+                let checkout = prepared.checkout
+                Output.note(
+                    "runner: \(checkout.repo) \(checkout.ref) → \(checkout.resolved.commit) "
+                        + "(mirror \(checkout.update.rawValue), \(wholeMilliseconds(checkout.fetchSeconds)) ms; "
+                        + "checkout \(wholeMilliseconds(checkout.checkoutSeconds)) ms)")
+                return try RunnerJourney.run(prepared, journey: journey, key: key, started: started)
+            }
+            if let reportPath {
+                do { try AtomicFile.write(try outcome.report.encoded(), to: reportPath) } catch {
+                    throw CommandError(description: "cannot write the report to \(reportPath): \(error)")
+                }
+            }
+            if !outcome.passed { throw ExitCode(1) }
+        } catch let error as RunnerError {
+            throw CommandError(description: error.description)
+        } catch let error as KeyLookupError {
+            throw CommandError(description: error.description)
+        }
+    }
+
+    /// Paths given on the command line, made absolute against the current folder.
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+}
