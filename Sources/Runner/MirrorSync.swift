@@ -86,7 +86,7 @@ public struct MirrorSync {
             throw .unusableRef(ref: ref, repo: displayRepo, reason: (error as? GitError)?.message ?? "\(error)")
         }
         do {
-            try mirror.checkOut(commit: resolved.commit, into: folder)
+            try mirror.writeTree(ofCommit: resolved.commit, into: folder)
         } catch {
             throw .checkout(commit: resolved.commit, reason: error.description)
         }

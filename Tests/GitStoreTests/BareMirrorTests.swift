@@ -64,12 +64,31 @@ struct BareMirrorTests {
         try published.commitAndPush("second")
         let mirror = try BareMirror.clone(from: published.remote, into: folder + "/mirror")
         let target = folder + "/checkout"
-        try mirror.checkOut(commit: first, into: target)
+        try mirror.writeTree(ofCommit: first, into: target)
         #expect(try String(contentsOfFile: target + "/README", encoding: .utf8) == "hello\n")
         #expect(FileManager.default.isExecutableFile(atPath: target + "/scripts/hi.sh"))
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: target + "/link") == "README")
         #expect(!FileManager.default.fileExists(atPath: target + "/.git"))
         #expect(!FileManager.default.fileExists(atPath: mirror.path + "/index"), "the mirror's index is untouched")
+    }
+
+    @Test(arguments: [".git", ".GIT", ".."])
+    func aTreeWithAnEntryGitRefusesIsNotCheckedOut(name: String) throws {
+        // Craft a tree git itself would never write: one blob under `name`.
+        let blob = try published.git("rev-parse", "HEAD:README")
+        var tree = Array("100644 \(name)".utf8) + [0]
+        tree += stride(from: 0, to: 40, by: 2).map { UInt8(blob.dropFirst($0).prefix(2), radix: 16)! }
+        let treeID = try Git.run(["hash-object", "-t", "tree", "-w", "--literally", "--stdin"], in: published.remote, stdin: tree)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let commit = try Git.run(["commit-tree", treeID, "-m", "unsafe"], in: published.remote).trimmingCharacters(in: .whitespacesAndNewlines)
+        try Git.run(["update-ref", "refs/heads/unsafe", commit], in: published.remote)
+        let mirror = try BareMirror.clone(from: published.remote, into: folder + "/mirror")
+        #expect {
+            try mirror.writeTree(ofCommit: commit, into: folder + "/checkout")
+        } throws: { error in
+            "\(error)".contains("which git refuses to check out")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/.git"))
     }
 
     @Test func aClonePackTransferReportsProgressToTheEnd() throws {
