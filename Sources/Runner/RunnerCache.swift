@@ -24,6 +24,7 @@ public struct RunnerCache: Sendable {
                 throw .cache(path: folder, reason: "cannot create it: \(String(cString: strerror(errno)))")
             }
         }
+        FolderPlacement.spreadSubfolders(of: root + "/work")
     }
 
     /// `$XDG_CACHE_HOME/journey/runner`, or `~/.cache/journey/runner`.

@@ -83,6 +83,15 @@ struct WorkFolderTests {
         #expect(entries().isEmpty)
     }
 
+    @Test func workFoldersAreSpreadOverTheDiskWhereTheFileSystemAllows() throws {
+        // `lsattr` answers only on file systems with inode flags (ext2/3/4); elsewhere there is
+        // nothing to check.
+        let result = try Subprocess.run("lsattr", ["-d", cache.root + "/work"])
+        guard result.exitCode == 0 else { return }
+        let flags = result.stdoutText.split(separator: " ").first ?? ""
+        #expect(flags.contains("T"), "work/ is marked as a top directory (chattr +T): \(result.stdoutText)")
+    }
+
     @Test func makingTheProcessNonDumpableSticks() throws {
         try ProcessHardening.makeNonDumpable()
         #expect(!ProcessHardening.isDumpable)
