@@ -5,11 +5,13 @@
 #         target ≤ 1.5×.
 #   warm: journey runner (nothing new to fetch + checkout + resolve + a trivial step) vs
 #         `git fetch` + `git checkout` into a fresh folder; target ≤ 150 ms and below git.
-# Figures are medians of several runs, printed, never asserted.
+# Each round runs all four, alternating which side of a pair goes first; figures are medians of
+# ROUNDS rounds (default 11; COLD_RUNS, default 5, file:// clones for reference), printed, never
+# asserted. The scratch folder is under $TMPDIR (KEEP_SCRATCH=1 keeps it).
 set -euo pipefail
 JOURNEY="${JOURNEY_BIN:-$(cd "$(dirname "$0")/.." && swift build -c release --show-bin-path)/journey}"
 COLD_RUNS="${COLD_RUNS:-5}"
-WARM_RUNS="${WARM_RUNS:-15}"
+WARM_RUNS="${WARM_RUNS:-11}"
 JOURNEYS=1000
 SECRETS=1000
 COMMITS=2000
@@ -117,66 +119,73 @@ for i in range(2000):
 probe_before=$(time_ms fs_probe)
 echo "this file system: writing and removing 2,000 small files takes ${probe_before} ms"
 
-CACHE="$SCRATCH/cache"
-runner() { "$JOURNEY" runner --repo "$REMOTE" --ref main --journey j0500 --key-file "$KEY" --cache "$CACHE"; }
-runner_ok=$(runner >/dev/null 2>&1 && echo yes || echo no)
-if [ "$runner_ok" != yes ]; then
+COLD_CACHE="$SCRATCH/cold-cache" WARM_CACHE="$SCRATCH/warm-cache"
+runner() { "$JOURNEY" runner --repo "$REMOTE" --ref main --journey j0500 --key-file "$KEY" --cache "$1" "${@:2}"; }
+if ! runner "$WARM_CACHE" >/dev/null 2>&1; then
 	echo "journey runner failed on the generated repo:"
-	runner || true
+	runner "$WARM_CACHE" || true
 	exit 1
 fi
-
-# ---------------------------------------------------------------------------------------------
-echo
-echo "cold: an empty cache every run ($COLD_RUNS runs, median)"
-cold_runner=() cold_git=()
-for ((r = 0; r < COLD_RUNS; r++)); do
-	rm -rf "$CACHE" "$SCRATCH/clone"
-	cold_runner+=("$(time_ms runner)")
-	cold_git+=("$(time_ms git clone --quiet "$REMOTE" "$SCRATCH/clone")")
-done
-rm -rf "$SCRATCH/clone-file"
-cold_git_file=()
-for ((r = 0; r < COLD_RUNS; r++)); do
-	rm -rf "$SCRATCH/clone-file"
-	cold_git_file+=("$(time_ms git clone --quiet "file://$REMOTE" "$SCRATCH/clone-file")")
-done
-cr=$(median "${cold_runner[@]}")
-cg=$(median "${cold_git[@]}")
-cgf=$(median "${cold_git_file[@]}")
-printf '  %-62s %6s ms\n' "journey runner (clone + checkout + resolve + step)" "$cr"
-printf '  %-62s %6s ms\n' "git clone PATH (local: hard links + checkout)" "$cg"
-printf '  %-62s %6s ms\n' "git clone file://PATH (pack transfer + checkout)" "$cgf"
-printf '  ratio runner / git clone: %sx (target ≤ 1.5x); vs file:// clone: %sx\n' "$(ratio "$cr" "$cg")" "$(ratio "$cr" "$cgf")"
-
-# ---------------------------------------------------------------------------------------------
-echo
-echo "warm: nothing new on the remote ($WARM_RUNS runs, median)"
-runner >/dev/null 2>&1
-rm -rf "$SCRATCH/clone"
 git clone --quiet "$REMOTE" "$SCRATCH/clone"
-git_fetch_checkout() {
-	rm -rf "$SCRATCH/fresh" && mkdir "$SCRATCH/fresh"
-	git -C "$SCRATCH/clone" fetch --quiet origin &&
+
+# Cold runs start from nothing: the previous cold cache and clone are removed untimed.
+cold_runner() { runner "$COLD_CACHE"; }
+cold_git() { git clone --quiet "$REMOTE" "$SCRATCH/cold-clone"; }
+warm_runner() { runner "$WARM_CACHE"; }
+# git's warm equivalent: a fetch that finds nothing, then the commit's tree into a fresh folder.
+warm_git() {
+	rm -rf "$SCRATCH/fresh" && mkdir "$SCRATCH/fresh" &&
+		git -C "$SCRATCH/clone" fetch --quiet origin &&
 		git --git-dir="$SCRATCH/clone/.git" --work-tree="$SCRATCH/fresh" checkout --quiet --force origin/main -- .
 }
-warm_runner=() warm_git=()
-for ((r = 0; r < WARM_RUNS; r++)); do
-	warm_runner+=("$(time_ms runner)")
-	warm_git+=("$(time_ms git_fetch_checkout)")
-done
-wr=$(median "${warm_runner[@]}")
-wg=$(median "${warm_git[@]}")
-printf '  %-62s %6s ms\n' "journey runner (ls-remote, no fetch + checkout + resolve + step)" "$wr"
-printf '  %-62s %6s ms\n' "git fetch + git checkout into a fresh folder" "$wg"
-printf '  ratio runner / git: %sx (target < 1x); runner total %s ms (target ≤ 150 ms)\n' "$(ratio "$wr" "$wg")" "$wr"
+# timed NAME → the command's milliseconds; the removal of the previous run's folder is part of
+# the command on both sides (the runner removes its work folder when it ends).
+timed() { time_ms "$1"; }
 
+# Rounds interleave all four, and swap each pair's order every round, so a file system whose
+# speed drifts during the run weighs on both sides alike.
+ROUNDS="${ROUNDS:-$WARM_RUNS}"
+echo
+echo "measuring $ROUNDS rounds (each: cold runner, git clone, warm runner, git fetch + checkout)…"
+cr_all=() cg_all=() wr_all=() wg_all=()
+for ((r = 0; r < ROUNDS; r++)); do
+	rm -rf "$COLD_CACHE" "$SCRATCH/cold-clone"
+	if ((r % 2 == 0)); then
+		cr_all+=("$(timed cold_runner)"); cg_all+=("$(timed cold_git)")
+		wr_all+=("$(timed warm_runner)"); wg_all+=("$(timed warm_git)")
+	else
+		cg_all+=("$(timed cold_git)"); cr_all+=("$(timed cold_runner)")
+		wg_all+=("$(timed warm_git)"); wr_all+=("$(timed warm_runner)")
+	fi
+done
+cold_file() { git clone --quiet "file://$REMOTE" "$SCRATCH/file-clone"; }
+cf_all=()
+for ((r = 0; r < COLD_RUNS; r++)); do
+	rm -rf "$SCRATCH/file-clone"
+	cf_all+=("$(timed cold_file)")
+done
+cr=$(median "${cr_all[@]}") cg=$(median "${cg_all[@]}") cgf=$(median "${cf_all[@]}")
+wr=$(median "${wr_all[@]}") wg=$(median "${wg_all[@]}")
+
+echo
+echo "cold: an empty cache every run (median of $ROUNDS)"
+printf '  %-64s %6s ms\n' "journey runner (clone + checkout + resolve + step)" "$cr"
+printf '  %-64s %6s ms\n' "git clone PATH (local: hard links + checkout)" "$cg"
+printf '  %-64s %6s ms\n' "git clone file://PATH (pack transfer + checkout; $COLD_RUNS runs)" "$cgf"
+printf '  ratio runner / git clone: %sx (target ≤ 1.5x); vs file:// clone: %sx\n' "$(ratio "$cr" "$cg")" "$(ratio "$cr" "$cgf")"
+
+echo
+echo "warm: nothing new on the remote (median of $ROUNDS)"
+printf '  %-64s %6s ms\n' "journey runner (ls-remote, no fetch + checkout + resolve + step)" "$wr"
+printf '  %-64s %6s ms\n' "git fetch + git checkout into a fresh folder" "$wg"
+printf '  ratio runner / git: %sx (target < 1x); runner total %s ms (target ≤ 150 ms)\n' "$(ratio "$wr" "$wg")" "$wr"
+printf '  fastest warm runs: runner %s ms, git %s ms\n' "$(printf '%s\n' "${wr_all[@]}" | sort -n | head -1)" "$(printf '%s\n' "${wg_all[@]}" | sort -n | head -1)"
 echo "this file system now: writing and removing 2,000 small files takes $(time_ms fs_probe) ms (${probe_before} ms before)"
 
 echo
 echo "where a warm run's time goes (medians of $WARM_RUNS reported runs; the report's own timings, ms):"
 for ((r = 0; r < WARM_RUNS; r++)); do
-	"$JOURNEY" runner --repo "$REMOTE" --ref main --journey j0500 --key-file "$KEY" --cache "$CACHE" --report "$SCRATCH/report-$r.json" >/dev/null 2>&1
+	runner "$WARM_CACHE" --report "$SCRATCH/report-$r.json" >/dev/null 2>&1
 done
 python3 - "$SCRATCH" "$WARM_RUNS" <<'PY'
 import json, statistics, sys
