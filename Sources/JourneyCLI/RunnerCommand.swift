@@ -11,24 +11,28 @@ struct RunnerCommand: ParsableCommand {
         commandName: "runner",
         abstract: "Check a repository out at a ref and run one journey with values from its sealed store.",
         discussion: """
-            The repository is cloned into the cache on first use (a bare mirror per URL) and
-            fetched on later runs only when the ref has moved. The ref's commit is checked out
-            into a fresh work folder, removed afterwards; the journey is resolved and run
-            exactly as 'journey run --sealed' does. A sealed version lower than one this cache
-            has already opened is refused (the rollback guard) unless --allow-rollback.
+            The repository is cloned into the cache on first use (a bare mirror per
+            URL) and fetched later only when the ref has moved. The ref's commit is
+            checked out into a fresh work folder, removed afterwards; the journey is
+            resolved and run exactly as 'journey run --sealed' does. A sealed
+            version lower than one this cache has opened is refused (the rollback
+            guard) unless --allow-rollback.
 
-            The key comes from --key-file, JOURNEY_KEY_FILE or JOURNEY_KEY (the key text, which
-            is removed from the environment before any step starts). The runner process is made
-            non-dumpable before it opens anything.
+            The key comes from --key-file, JOURNEY_KEY_FILE or JOURNEY_KEY (the key
+            text, removed from the environment before any step starts). The runner
+            makes itself non-dumpable before it opens anything.
 
-            Exit codes: 0 the journey passed; 1 it failed; 2 bad input (unreachable repository,
-            unknown ref, missing workspace or journey, a key that opens nothing, a tampered
-            sealed file, a rollback).
+            Exit codes: 0 the journey passed; 1 it failed; 2 bad input (unreachable
+            repository, unknown ref, missing workspace or journey, a key that opens
+            nothing, a tampered sealed file, a rollback).
 
             Examples:
-              journey runner --repo https://git.example.com/team/journeys.git --ref main --journey checkout --key-file /run/secrets/journey.key
-              JOURNEY_KEY_FILE=/run/secrets/journey.key journey runner --repo /srv/git/journeys.git --ref v1.4.0 --journey nightly --report report.json
-              journey runner --repo file:///srv/git/mono.git --ref 3f2a9c1 --workspace-path ops/journeys --journey smoke --key-file runner.key
+              journey runner --repo https://git.example.com/team/journeys.git \\
+                --ref main --journey checkout --key-file /run/secrets/journey.key
+              JOURNEY_KEY_FILE=runner.key journey runner --repo /srv/git/j.git \\
+                --ref v1.4.0 --journey nightly --report report.json
+              journey runner --repo file:///srv/git/mono.git --ref 3f2a9c1 \\
+                --workspace-path ops/journeys --journey smoke --key-file runner.key
             """)
 
     @Option(help: ArgumentHelp("The repository: a local path, or a file://, https:// or ssh:// URL.", valueName: "URL"))
