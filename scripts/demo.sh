@@ -64,6 +64,8 @@ step "The pre-commit check: a pasted credential is blocked before it reaches git
 git init -q --initial-branch=main . && git config user.name "Demo" && git config user.email demo@example.invalid
 git add -A && git commit -qm "example workspace" --no-verify
 show journey hook install
+# What a hurried user pastes (assembled here so this script itself holds no token-shaped literal).
+PASTED="pay_live_$(printf '%s' 9fQ2mX7kL4 vR8tW3zN6b C1dH)"
 cat > journeys/refund.yaml <<'YAML'
 name: refund
 steps:
@@ -71,16 +73,17 @@ steps:
     http:
       method: POST
       url: ${{ values.base_url }}/v1/refunds
-      headers: { Authorization: "Bearer pay_live_9fQ2mX7kL4vR8tW3zN6bC1dH" }
+      headers: { Authorization: "Bearer PASTED_KEY" }
 values:
   base_url: { env: DEMO_BASE_URL }
 YAML
+sed -i "s/PASTED_KEY/$PASTED/" journeys/refund.yaml
 git add journeys/refund.yaml
 printf '$ git commit -m "add refund journey"\n'
 if git commit -qm "add refund journey"; then echo "unexpected: the commit went through"; exit 1; else echo "(commit blocked)"; fi
 
 step "The fix: name the secret instead of pasting it, then the same commit goes through"
-sed -i 's/Bearer pay_live_9fQ2mX7kL4vR8tW3zN6bC1dH/Bearer ${{ secrets.payments-api-key }}/' journeys/refund.yaml
+sed -i "s/Bearer $PASTED/Bearer \${{ secrets.payments-api-key }}/" journeys/refund.yaml
 git add journeys/refund.yaml
 show git commit -qm "add refund journey"
 show git log --oneline -2

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Runner
 import Workspace
 
 /// The `journey` command: a declaration of its subcommands, one file per group.
@@ -38,6 +39,10 @@ public struct JourneyCommand: ParsableCommand {
     /// Runs the command line and returns the exit code: 0 ok, 1 findings or a failed journey,
     /// 2 usage or bad input (with the message on stderr).
     public static func execute(_ arguments: [String]? = nil) -> Int32 {
+        // Most commands hold a value or a key at some point: no core dump, no ptrace by other
+        // processes of the user, no /proc/PID/environ reads, from the start. (The runner checks
+        // this again and refuses to go on without it.)
+        try? ProcessHardening.makeNonDumpable()
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
@@ -48,8 +53,8 @@ public struct JourneyCommand: ParsableCommand {
             Output.error(error.description)
             return error.exitCode
         } catch {
-            if isOwnError(error), let described = error as? CustomStringConvertible {
-                Output.error(described.description)
+            if isOwnError(error) {
+                Output.error(String(describing: error))
                 return 2
             }
             // The parser's own errors, help and version: its message; usage errors exit 2.
