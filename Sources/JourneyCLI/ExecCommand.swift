@@ -73,11 +73,14 @@ struct ExecCommand: ParsableCommand {
 
     /// Runs `command` with `secrets` added to this process's environment, copying its masked
     /// output to ours; shared by every command that runs a child.
-    static func runMasked(_ command: [String], secrets: [(name: String, value: SecretBytes)], workingDirectory: String?, ownProcessGroup: Bool) throws -> Termination {
+    static func runMasked(_ command: [String], secrets: [(name: String, value: SecretBytes)], workingDirectory: String?, ownProcessGroup: Bool) throws
+        -> Termination
+    {
         var environment = ProcessInfo.processInfo.environment
         environment["JOURNEY_KEY"] = nil
         let masker = Masker(values: secrets.map(\.value))
-        let child = ChildProcess(arguments: command, environment: environment, secretEnvironment: secrets, workingDirectory: workingDirectory, ownProcessGroup: ownProcessGroup)
+        let child = ChildProcess(
+            arguments: command, environment: environment, secretEnvironment: secrets, workingDirectory: workingDirectory, ownProcessGroup: ownProcessGroup)
         return try child.run(masker: masker) { stream, bytes in
             StandardStreams.write(bytes, to: stream == .standardOutput ? 1 : 2)
         }

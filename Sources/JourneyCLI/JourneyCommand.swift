@@ -89,7 +89,8 @@ struct WorkspaceOptions: ParsableArguments {
 
 /// Where the private key comes from, for commands that open values.
 struct KeyOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Private key file (else JOURNEY_KEY_FILE, JOURNEY_KEY, or a recipient's key in the key folder).", valueName: "FILE"))
+    @Option(
+        name: .long, help: ArgumentHelp("Private key file (else JOURNEY_KEY_FILE, JOURNEY_KEY, or a recipient's key in the key folder).", valueName: "FILE"))
     var keyFile: String?
 }
 

@@ -43,7 +43,8 @@ struct SecretCommand: ParsableCommand {
             let value = try ValueInput.read(secret: name, fromFile: valueOptions.fromFile, keepNewline: valueOptions.keepNewline)
             guard value.count > 0 else { throw CommandError(description: "the value for '\(name)' is empty; an empty secret is refused (nothing was written)") }
             let file = try workspace.addSecret(secret, value: value, description: description)
-            Output.line("Sealed '\(name)' version \(file.version) for \(file.sealed.wraps.count) recipient(s) in \(workspace.relative(workspace.sealedPath(secret)))")
+            Output.line(
+                "Sealed '\(name)' version \(file.version) for \(file.sealed.wraps.count) recipient(s) in \(workspace.relative(workspace.sealedPath(secret)))")
         }
     }
 
@@ -64,7 +65,9 @@ struct SecretCommand: ParsableCommand {
             let secret = try SecretName(name)
             let current = try workspace.readSealed(secret)
             let value = try ValueInput.read(secret: name, fromFile: valueOptions.fromFile, keepNewline: valueOptions.keepNewline)
-            guard value.count > 0 else { throw CommandError(description: "the value for '\(name)' is empty; an empty secret is refused (version \(current.version) is unchanged)") }
+            guard value.count > 0 else {
+                throw CommandError(description: "the value for '\(name)' is empty; an empty secret is refused (version \(current.version) is unchanged)")
+            }
             let file = try workspace.updateSecret(secret, value: value, description: description)
             Output.line("Rotated '\(name)': version \(current.version) → \(file.version), sealed for \(file.sealed.wraps.count) recipient(s)")
         }
@@ -90,7 +93,8 @@ struct SecretCommand: ParsableCommand {
                 let label = recipientNames[wrap.keyID] ?? file.recipientNames[wrap.keyID].map { "\($0) (removed)" } ?? "unknown"
                 return "\(label) [\(wrap.keyID)]"
             }
-            return Summary(name: name.rawValue, description: file.description, version: file.version, updated: file.updated, recipients: recipients, usedBy: journeys)
+            return Summary(
+                name: name.rawValue, description: file.description, version: file.version, updated: file.updated, recipients: recipients, usedBy: journeys)
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Sealing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads a secret value from stdin, a no-echo prompt or a file, straight into `SecretBytes`;

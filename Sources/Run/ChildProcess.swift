@@ -2,7 +2,7 @@ import Foundation
 import Sealing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Which of the child's output streams a chunk came from.

@@ -171,10 +171,11 @@ enum Base64URL {
         var decodedLength = 0
         var failed = false
         let scratch = SecretBytes(count: text.count) { out in
-            failed = sodium_base642bin(
-                out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count,
-                text.baseAddress?.assumingMemoryBound(to: CChar.self), text.count,
-                nil, &decodedLength, nil, variant) != 0
+            failed =
+                sodium_base642bin(
+                    out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count,
+                    text.baseAddress?.assumingMemoryBound(to: CChar.self), text.count,
+                    nil, &decodedLength, nil, variant) != 0
         }
         return failed ? nil : scratch.slice(0..<decodedLength)
     }
@@ -230,7 +231,8 @@ extension PrivateKey {
         close(descriptor)
         guard ok, synced else { throw .unreadableKeyFile(path: path, reason: "cannot write the key") }
         guard link(tempPath, path) == 0 else {
-            throw .unreadableKeyFile(path: path, reason: errno == EEXIST ? "a file is already there; refusing to overwrite a key" : String(cString: strerror(errno)))
+            throw .unreadableKeyFile(
+                path: path, reason: errno == EEXIST ? "a file is already there; refusing to overwrite a key" : String(cString: strerror(errno)))
         }
     }
 }

@@ -1,7 +1,7 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Memory for secrets: taken from page-aligned chunks that are locked against swap (`mlock`)

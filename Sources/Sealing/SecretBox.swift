@@ -90,7 +90,9 @@ public enum SecretBox {
 
     /// Re-wraps the data key of `sealed` for `recipients`; the ciphertext stays as it is.
     /// The value is decrypted once first, so a key that cannot open the value cannot re-wrap it.
-    public static func rewrap(_ sealed: SealedValue, context: SealContext, with key: PrivateKey, for recipients: [PublicKey]) throws(SealingError) -> SealedValue {
+    public static func rewrap(_ sealed: SealedValue, context: SealContext, with key: PrivateKey, for recipients: [PublicKey]) throws(SealingError)
+        -> SealedValue
+    {
         guard !recipients.isEmpty else { throw .noRecipients }
         let dataKey = try unwrapDataKey(sealed, with: key)
         _ = try decrypt(sealed, dataKey: dataKey, context: context)
@@ -142,9 +144,10 @@ public enum SecretBox {
         var opened = true
         let dataKey = SecretBytes(count: dataKeySize) { out in
             key.secret.withUnsafeBytes { secret in
-                opened = crypto_box_seal_open(
-                    out.baseAddress!.assumingMemoryBound(to: UInt8.self), wrap.wrappedKey, UInt64(wrap.wrappedKey.count),
-                    key.publicKey.bytes, secret.baseAddress!.assumingMemoryBound(to: UInt8.self)) == 0
+                opened =
+                    crypto_box_seal_open(
+                        out.baseAddress!.assumingMemoryBound(to: UInt8.self), wrap.wrappedKey, UInt64(wrap.wrappedKey.count),
+                        key.publicKey.bytes, secret.baseAddress!.assumingMemoryBound(to: UInt8.self)) == 0
             }
         }
         guard opened else { throw .wrapDidNotOpen(keyID: id) }
@@ -179,7 +182,6 @@ public enum SecretBox {
         return value
     }
 }
-
 
 /// What can go wrong sealing or opening. Callers add the secret name and file; no case carries
 /// value or key bytes.

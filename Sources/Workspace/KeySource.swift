@@ -6,7 +6,8 @@ import Sealing
 public enum KeySource {
     /// The key folder: `$XDG_CONFIG_HOME/journey/keys`, or `~/.config/journey/keys`.
     public static func keyFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let config =
+            environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
         return config + "/journey/keys"
     }

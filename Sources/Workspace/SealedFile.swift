@@ -92,13 +92,18 @@ public struct SealedFile: Sendable, Equatable {
 
         let format = try required("format")
         guard format.value == SealContext.formatTag else {
-            throw malformed(format, nil, "unsupported format '\(WorkspaceError.printable(format.value))'; expected '\(SealContext.formatTag)' (a newer journey may have written it)")
+            throw malformed(
+                format, nil,
+                "unsupported format '\(WorkspaceError.printable(format.value))'; expected '\(SealContext.formatTag)' (a newer journey may have written it)")
         }
         let nameField = try required("name")
         let name: SecretName
         do { name = try SecretName(nameField.value) } catch { throw malformed(nameField, nil, error.description) }
         if let expectedName, expectedName != name {
-            throw malformed(nameField, nil, "the file says it holds '\(name)' but is named '\(expectedName).sealed'; sealed files cannot be renamed (seal the value again with 'journey secret add \(expectedName)')")
+            throw malformed(
+                nameField, nil,
+                "the file says it holds '\(name)' but is named '\(expectedName).sealed'; sealed files cannot be renamed (seal the value again with 'journey secret add \(expectedName)')"
+            )
         }
         let versionField = try required("version")
         guard let version = Int(versionField.value), version >= 1, version < Int.max, String(version) == versionField.value else {

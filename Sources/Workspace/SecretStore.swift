@@ -96,19 +96,24 @@ extension Workspace {
     /// Rotates a secret: a new value under a fresh data key, version + 1, for the current
     /// recipients. `beforeRename` is passed to `AtomicFile.write` (tests interrupt it there).
     @discardableResult
-    public func updateSecret(_ name: SecretName, value: SecretBytes, description: String? = nil, beforeRename: () throws -> Void = {}) throws(WorkspaceError) -> SealedFile {
+    public func updateSecret(_ name: SecretName, value: SecretBytes, description: String? = nil, beforeRename: () throws -> Void = {}) throws(WorkspaceError)
+        -> SealedFile
+    {
         let held = try lock(name.rawValue)
         defer { withExtendedLifetime(held) {} }
         let current = try readSealed(name)
         return try write(name, value: value, description: description ?? current.description, version: current.version + 1, beforeRename: beforeRename)
     }
 
-    private func write(_ name: SecretName, value: SecretBytes, description: String, version: Int, beforeRename: () throws -> Void = {}) throws(WorkspaceError) -> SealedFile {
+    private func write(_ name: SecretName, value: SecretBytes, description: String, version: Int, beforeRename: () throws -> Void = {}) throws(WorkspaceError)
+        -> SealedFile
+    {
         let path = sealedPath(name)
         let recipients = try recipients()
         let sealed: SealedValue
         do {
-            sealed = try SecretBox.seal(value, context: SealContext(workspaceID: config.id, name: name.rawValue, version: version), recipients: recipients.map(\.key))
+            sealed = try SecretBox.seal(
+                value, context: SealContext(workspaceID: config.id, name: name.rawValue, version: version), recipients: recipients.map(\.key))
         } catch {
             throw .cannotSeal(secret: name.rawValue, reason: error.description)
         }

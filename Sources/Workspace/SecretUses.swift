@@ -22,7 +22,8 @@ public enum SecretUses {
             let journey = yaml.root.mapping?["name"]?.scalar?.string ?? String(file.prefix { $0 != "." })
             let relativePath = workspace.relative(folder + "/" + file)
             collect(yaml.root) { name, node in
-                uses.append(SecretUse(secret: name, journey: journey, location: SourceLocation(file: relativePath, line: node.mark?.line, column: node.mark?.column)))
+                uses.append(
+                    SecretUse(secret: name, journey: journey, location: SourceLocation(file: relativePath, line: node.mark?.line, column: node.mark?.column)))
             }
         }
         return uses

@@ -47,7 +47,8 @@ public enum WorkspaceError: Error, CustomStringConvertible {
         case .alreadyInitialised(let path):
             return "\(path) already exists; this folder is already a journey workspace"
         case .invalidSecretName(let name, let reason):
-            return "invalid secret name '\(Self.printable(name))': \(reason); use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters"
+            return
+                "invalid secret name '\(Self.printable(name))': \(reason); use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters"
         case .unknownSecret(let name, let path):
             return "no secret named '\(name)' (\(path) does not exist); see 'journey secret list', or add it with 'journey secret add \(name)'"
         case .secretExists(let name, let path):
@@ -57,7 +58,8 @@ public enum WorkspaceError: Error, CustomStringConvertible {
         case .recipientExists(let name, let path):
             return "a recipient named '\(name)' is already in \(path); pick another name or remove it first with 'journey keys remove \(name)'"
         case .forbiddenVariable(let secret, let variable):
-            return "secret '\(secret)' would be passed as environment variable \(variable), which programs depend on (PATH, HOME, LD_*, …); choose another secret name"
+            return
+                "secret '\(secret)' would be passed as environment variable \(variable), which programs depend on (PATH, HOME, LD_*, …); choose another secret name"
         case .secretInUse(let name, let journeys):
             return "secret '\(name)' is used by \(journeys.joined(separator: ", ")); remove those references first, or pass --force"
         case .cannotOpen(let secret, let path, let reason, let fix):

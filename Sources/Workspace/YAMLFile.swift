@@ -66,7 +66,8 @@ public struct YAMLFile {
         for (key, _) in mapping {
             guard let name = key.scalar?.string, allowed.contains(name) else {
                 let shown = key.scalar?.string ?? "?"
-                throw malformed(key, "unknown key '\(WorkspaceError.printable(shown))' in \(what); expected one of: \(allowed.sorted().joined(separator: ", "))")
+                throw malformed(
+                    key, "unknown key '\(WorkspaceError.printable(shown))' in \(what); expected one of: \(allowed.sorted().joined(separator: ", "))")
             }
         }
     }

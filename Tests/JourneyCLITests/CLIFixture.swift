@@ -24,7 +24,8 @@ final class CLIFixture {
 
     @discardableResult
     func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], in directory: String? = nil) throws -> ProcessResult {
-        let result = try JourneyBinary.run(arguments, in: directory ?? root, configHome: configHome, stdin: stdin.map { Array($0.utf8) }, environment: environment)
+        let result = try JourneyBinary.run(
+            arguments, in: directory ?? root, configHome: configHome, stdin: stdin.map { Array($0.utf8) }, environment: environment)
         results.append(result)
         return result
     }

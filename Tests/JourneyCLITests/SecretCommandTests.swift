@@ -1,7 +1,8 @@
 import Foundation
 import Sealing
-import Testing
+import Synchronization
 import TestSupport
+import Testing
 import Workspace
 
 @Suite("journey secret, keys and exec through the binary")
@@ -14,7 +15,10 @@ struct SecretCommandTests {
         try fixture.expectSuccess(["secret", "list", "--json"])
         try fixture.expectSuccess(["secret", "show", "payments-api-key"])
         try fixture.expectSuccess(["secret", "show", "payments-api-key", "--json"])
-        let exec = try fixture.expectSuccess(["exec", "--secret", "payments-api-key", "--", "sh", "-c", #"echo "key=$PAYMENTS_API_KEY"; echo "$PAYMENTS_API_KEY" >&2; printf %s "$PAYMENTS_API_KEY" | base64"#])
+        let exec = try fixture.expectSuccess([
+            "exec", "--secret", "payments-api-key", "--", "sh", "-c",
+            #"echo "key=$PAYMENTS_API_KEY"; echo "$PAYMENTS_API_KEY" >&2; printf %s "$PAYMENTS_API_KEY" | base64"#,
+        ])
         #expect(exec.stdoutText.hasPrefix("key=***\n"))
         #expect(exec.stderrText == "***\n")
         try fixture.expectSuccess(["secret", "update", "payments-api-key"], stdin: rotated.text)
@@ -151,7 +155,8 @@ struct SecretCommandTests {
         DispatchQueue.concurrentPerform(iterations: 2) { index in
             let name = index == 0 ? "first" : "second"
             for round in 1...rounds {
-                let result = try? Subprocess.run(JourneyBinary.path, ["secret", "update", name], environment: env, currentDirectory: root, stdin: Array("v\(round)".utf8))
+                let result = try? Subprocess.run(
+                    JourneyBinary.path, ["secret", "update", name], environment: env, currentDirectory: root, stdin: Array("v\(round)".utf8))
                 if result?.exitCode != 0 { failures.withLock { $0 += 1 } }
             }
         }
@@ -190,5 +195,3 @@ struct SecretCommandTests {
         #expect(process.terminationStatus == 7)
     }
 }
-
-import Synchronization

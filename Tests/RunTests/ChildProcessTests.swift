@@ -1,8 +1,8 @@
 import Foundation
 import Run
 import Sealing
-import Testing
 import TestSupport
+import Testing
 
 /// Collects a child's masked output from the output callback.
 final class CollectedOutput: @unchecked Sendable {
@@ -24,7 +24,9 @@ final class CollectedOutput: @unchecked Sendable {
 
 @Suite("Child processes")
 struct ChildProcessTests {
-    func run(_ script: String, secrets: [(name: String, value: SecretBytes)] = [], workingDirectory: String? = nil, timeout: Duration? = nil) throws -> (Termination, CollectedOutput) {
+    func run(_ script: String, secrets: [(name: String, value: SecretBytes)] = [], workingDirectory: String? = nil, timeout: Duration? = nil) throws -> (
+        Termination, CollectedOutput
+    ) {
         let collected = CollectedOutput()
         let child = ChildProcess(
             arguments: ["/bin/sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"], secretEnvironment: secrets,

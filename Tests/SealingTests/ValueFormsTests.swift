@@ -1,7 +1,7 @@
 import Foundation
 import Sealing
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Value forms")
 struct ValueFormsTests {

@@ -1,12 +1,15 @@
 import Foundation
 import Sealing
-import Testing
 import TestSupport
+import Testing
 import Workspace
 
 @Suite("Quoted metadata round-trips")
 struct DescriptionRoundTripTests {
-    @Test(arguments: ["plain", "quote \" and \\ backslash", "tab\tnewline\ncr\r", "next line \u{85} here", "line sep \u{2028} para sep \u{2029}", "bell \u{07} del \u{7f}", "émoji 🗝️"])
+    @Test(arguments: [
+        "plain", "quote \" and \\ backslash", "tab\tnewline\ncr\r", "next line \u{85} here", "line sep \u{2028} para sep \u{2029}", "bell \u{07} del \u{7f}",
+        "émoji 🗝️",
+    ])
     func descriptionsSurviveBothReaders(description: String) throws {
         try withScratchFolder { folder in
             let fixture = try Fixtures.workspace(in: folder.path)
