@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps build demo test bench lint clean
 
 ## Installs libsodium, libgit2 and pkg-config with apt-get when pkg-config cannot find them.
 deps:
@@ -27,6 +27,10 @@ test: deps
 bench: deps
 	$(SWIFT) build -c release
 	bash Benchmarks/run.sh
+
+## Checks the code against the checked-in .swift-format.
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests Benchmarks Package.swift
 
 clean:
 	rm -rf .build
