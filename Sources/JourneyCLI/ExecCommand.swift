@@ -77,7 +77,9 @@ struct ExecCommand: ParsableCommand {
         -> Termination
     {
         var environment = ProcessInfo.processInfo.environment
+        // The key's text or its path would let the child open every secret, not just these.
         environment["JOURNEY_KEY"] = nil
+        environment["JOURNEY_KEY_FILE"] = nil
         let masker = Masker(values: secrets.map(\.value))
         let child = ChildProcess(
             arguments: command, environment: environment, secretEnvironment: secrets, workingDirectory: workingDirectory, ownProcessGroup: ownProcessGroup)

@@ -71,7 +71,7 @@ struct ScanCommand: ParsableCommand {
         if staged && !targets.isEmpty { throw ValidationError("--staged takes no paths: it scans the whole index") }
         if history && targets.count > 1 { throw ValidationError("--history takes one RANGE (A..B, or a revision)") }
         if rev != nil && !targets.isEmpty { throw ValidationError("--all --rev REV takes no paths") }
-        if maxFileSize < 1 { throw ValidationError("--max-file-size must be at least 1 (megabytes)") }
+        if !(1...1_048_576).contains(maxFileSize) { throw ValidationError("--max-file-size must be 1 to 1048576 (megabytes)") }
         if writeBaseline && noBaseline { throw ValidationError("--write-baseline and --no-baseline contradict each other") }
     }
 

@@ -109,8 +109,11 @@ public struct JourneyParser {
         }
         checkKeys(mapping, allowed: Self.stepKeys, in: "a step")
         let name = text(mapping["name"], key: "name", singleLine: true) ?? "step \(number)"
-        let kindKeys = mapping.filter { ["run", "http"].contains($0.key.scalar?.string ?? "") }.map(\.key)
-        guard let kindKey = kindKeys.first else {
+        // Key and value together: looking the value up again by the key's text would miss a
+        // tagged key (`!foo run:`).
+        let kinds = mapping.filter { ["run", "http"].contains($0.key.scalar?.string ?? "") }
+        let kindKeys = kinds.map(\.key)
+        guard let kindKey = kindKeys.first, let kindNode = kinds.first?.value else {
             report(node, "step \(number) has no kind: expected 'run: COMMAND' or 'http: { method, url, … }'")
             return nil
         }
@@ -122,7 +125,7 @@ public struct JourneyParser {
         if let timeoutNode = mapping["timeout"] { timeout = duration(timeoutNode) }
 
         if kindKey.scalar?.string == "run" {
-            let commandNode = mapping["run"]!
+            let commandNode = kindNode
             guard let scalar = commandNode.scalar, !isNull(commandNode) else {
                 report(commandNode, "expected 'run' to be a command line for /bin/sh -c")
                 return nil
@@ -159,10 +162,10 @@ public struct JourneyParser {
         if let envKey = mapping.first(where: { $0.key.scalar?.string == "env" })?.key {
             report(envKey, "'env' applies to run steps; an http step sends values through 'headers', 'url' or 'body'")
         }
-        guard let httpNode = mapping["http"], let http = http(httpNode, valueNames: valueNames) else { return nil }
+        guard let http = http(kindNode, valueNames: valueNames) else { return nil }
         if let inner = http.timeout {
             if timeout != nil {
-                report(httpNode, "give the timeout once: either the step's 'timeout' or 'http.timeout'")
+                report(kindNode, "give the timeout once: either the step's 'timeout' or 'http.timeout'")
             }
             timeout = inner
         }
