@@ -7,9 +7,13 @@ public struct ValueForm: Sendable {
 
 /// The forms a value takes when it is printed, pasted or sent: the value itself, each line of a
 /// multi-line value, its base64 (standard and URL-safe alphabets, at each of the three byte
-/// offsets it can start at), URL-encoded (RFC 3986, form-style `+` for space, either hex case)
-/// and JSON-escaped (with and without `\/`). Masking replaces all of them; the leak check looks
-/// for all of them. Every form is built straight into wiped memory.
+/// offsets it can start at), URL-encoded (every byte but the unreserved ones, as query encoders
+/// do; keeping `/` as Python's `quote` does; keeping path characters as URL builders do; `+` for
+/// space; either hex case) and JSON-escaped (with and without `\/`; non-ASCII as `\uXXXX` as
+/// Python writes it; `<>&` as `\u003c` as Go writes it). A value that ends in a newline or
+/// starts or ends with spaces is also taken trimmed, as programs often print it. Masking
+/// replaces all of them; the leak check looks for all of them. Every form is built straight
+/// into wiped memory.
 public enum ValueForms {
     /// The value first, then each distinct derived form of at least `minimumDerivedLength` bytes.
     public static func of(_ value: SecretBytes, minimumDerivedLength: Int) -> [ValueForm] {
@@ -20,7 +24,12 @@ public enum ValueForms {
         }
         value.withUnsafeBytes { raw in
             var parts = [raw]
-            let lines = self.lines(of: raw)
+            let trimmed = self.trimmed(raw)
+            if trimmed.count < raw.count, trimmed.count > 0 {
+                add(" (trimmed)", SecretBytes(copying: trimmed))
+                parts.append(trimmed)
+            }
+            let lines = self.lines(of: trimmed)
             if lines.count > 1 {
                 for line in lines {
                     add(" (one line of it)", SecretBytes(copying: line))
@@ -32,11 +41,13 @@ public enum ValueForms {
                     add(" (base64)", base64Fragment(part, offset: offset, alphabet: base64Standard))
                     add(" (base64url)", base64Fragment(part, offset: offset, alphabet: base64URLSafe))
                 }
-                add(" (URL-encoded)", percentEncoded(part, spaceAsPlus: false, hex: upperHex))
-                add(" (URL-encoded)", percentEncoded(part, spaceAsPlus: true, hex: upperHex))
-                add(" (URL-encoded)", percentEncoded(part, spaceAsPlus: false, hex: lowerHex))
-                add(" (JSON-escaped)", jsonEscaped(part, escapingSlash: false))
-                add(" (JSON-escaped)", jsonEscaped(part, escapingSlash: true))
+                for kept in [keptNone, keptSlash, keptInPaths] {
+                    add(" (URL-encoded)", percentEncoded(part, keeping: kept, spaceAsPlus: false, hex: upperHex))
+                    add(" (URL-encoded)", percentEncoded(part, keeping: kept, spaceAsPlus: false, hex: lowerHex))
+                }
+                add(" (URL-encoded)", percentEncoded(part, keeping: keptNone, spaceAsPlus: true, hex: upperHex))
+                add(" (URL-encoded)", percentEncoded(part, keeping: keptNone, spaceAsPlus: true, hex: lowerHex))
+                for style in JSONStyle.allCases { add(" (JSON-escaped)", jsonEscaped(part, style: style)) }
             }
         }
         return forms
@@ -46,6 +57,16 @@ public enum ValueForms {
     static let base64URLSafe = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
     static let upperHex = Array("0123456789ABCDEF".utf8)
     static let lowerHex = Array("0123456789abcdef".utf8)
+
+    /// `value` without leading and trailing spaces, tabs, CR and LF.
+    static func trimmed(_ value: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 }
+        var start = 0
+        var end = value.count
+        while start < end, isSpace(value[start]) { start += 1 }
+        while end > start, isSpace(value[end - 1]) { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: value[start..<end])
+    }
 
     /// The non-empty lines of `value`, without `\r\n` or `\n`.
     static func lines(of value: UnsafeRawBufferPointer) -> [UnsafeRawBufferPointer] {
@@ -82,7 +103,12 @@ public enum ValueForms {
         }
     }
 
-    static func percentEncoded(_ value: UnsafeRawBufferPointer, spaceAsPlus: Bool, hex: [UInt8]) -> SecretBytes {
+    /// Bytes an encoder may leave as they are, beyond the unreserved `A-Z a-z 0-9 - . _ ~`.
+    static let keptNone: Set<UInt8> = []
+    static let keptSlash: Set<UInt8> = [UInt8(ascii: "/")]
+    static let keptInPaths = Set(Array("/:@!$&'()*+,;=".utf8))
+
+    static func percentEncoded(_ value: UnsafeRawBufferPointer, keeping kept: Set<UInt8>, spaceAsPlus: Bool, hex: [UInt8]) -> SecretBytes {
         encoded(value) { byte, emit in
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
@@ -90,6 +116,8 @@ public enum ValueForms {
                 emit(byte)
             case UInt8(ascii: " ") where spaceAsPlus:
                 emit(UInt8(ascii: "+"))
+            case _ where kept.contains(byte):
+                emit(byte)
             default:
                 emit(UInt8(ascii: "%"))
                 emit(hex[Int(byte >> 4)])
@@ -98,25 +126,83 @@ public enum ValueForms {
         }
     }
 
-    /// JSON string escapes; `escapingSlash` for encoders that write `/` as `\/` (Foundation's).
-    static func jsonEscaped(_ value: UnsafeRawBufferPointer, escapingSlash: Bool) -> SecretBytes {
-        encoded(value) { byte, emit in
+    /// How JSON encoders differ: `/` as `\/` (Foundation), non-ASCII as `\uXXXX` (Python's
+    /// default), `<`, `>`, `&` as `\u003c`… (Go).
+    enum JSONStyle: CaseIterable {
+        case plain, escapedSlash, asciiOnly, asciiOnlyUppercase, htmlSafe
+    }
+
+    static func jsonEscaped(_ value: UnsafeRawBufferPointer, style: JSONStyle) -> SecretBytes {
+        let hex = style == .asciiOnlyUppercase ? upperHex : lowerHex
+        let asciiOnly = style == .asciiOnly || style == .asciiOnlyUppercase
+        if asciiOnly, !isValidUTF8(value) { return SecretBytes(copying: []) }
+        return encodedScalars(value, asciiOnly: asciiOnly) { scalar, emit in
             func escape(_ letter: Character) {
                 emit(UInt8(ascii: "\\"))
                 emit(letter.asciiValue!)
             }
-            switch byte {
-            case UInt8(ascii: "\""): escape("\"")
-            case UInt8(ascii: "\\"): escape("\\")
-            case UInt8(ascii: "/") where escapingSlash: escape("/")
+            func unicodeEscape(_ unit: UInt16) {
+                for byte in Array("\\u".utf8) { emit(byte) }
+                for shift in [12, 8, 4, 0] { emit(hex[Int(unit >> UInt16(shift)) & 15]) }
+            }
+            switch scalar {
+            case 0x22: escape("\"")
+            case 0x5c: escape("\\")
+            case 0x2f where style == .escapedSlash: escape("/")
             case 0x0a: escape("n")
             case 0x0d: escape("r")
             case 0x09: escape("t")
             case 0x08: escape("b")
             case 0x0c: escape("f")
-            case 0..<0x20, 0x7f:
-                for letter in Array("\\u00".utf8) + [lowerHex[Int(byte >> 4)], lowerHex[Int(byte & 15)]] { emit(letter) }
-            default: emit(byte)
+            // (A `where` binds to the last pattern only, so each of <, >, & gets its own.)
+            case 0x3c where style == .htmlSafe, 0x3e where style == .htmlSafe, 0x26 where style == .htmlSafe:
+                unicodeEscape(UInt16(scalar))
+            case 0..<0x20, 0x7f: unicodeEscape(UInt16(scalar))
+            case 0x80...0xffff where asciiOnly: unicodeEscape(UInt16(scalar))
+            case 0x10000... where asciiOnly:
+                let offset = scalar - 0x10000
+                unicodeEscape(UInt16(0xd800 + (offset >> 10)))
+                unicodeEscape(UInt16(0xdc00 + (offset & 0x3ff)))
+            default:
+                emit(UInt8(scalar))  // a byte, or (ASCII-only) a scalar below 0x80
+            }
+        }
+    }
+
+    /// Checks UTF-8 without copying the value into a `String`.
+    private static func isValidUTF8(_ value: UnsafeRawBufferPointer) -> Bool {
+        var iterator = value.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
+    /// Like `encoded`, but over Unicode scalars when `asciiOnly` (the value is valid UTF-8
+    /// then); otherwise over bytes, each passed as its own scalar value.
+    private static func encodedScalars(_ value: UnsafeRawBufferPointer, asciiOnly: Bool, _ encode: (UInt32, (UInt8) -> Void) -> Void) -> SecretBytes {
+        func forEachUnit(_ body: (UInt32) -> Void) {
+            guard asciiOnly else {
+                for byte in value { body(UInt32(byte)) }
+                return
+            }
+            var iterator = value.makeIterator()
+            var decoder = UTF8()
+            while case .scalarValue(let scalar) = decoder.decode(&iterator) { body(scalar.value) }
+        }
+        var length = 0
+        forEachUnit { unit in encode(unit) { _ in length += 1 } }
+        return SecretBytes(count: length) { out in
+            var position = 0
+            forEachUnit { unit in
+                encode(unit) { encodedByte in
+                    out[position] = encodedByte
+                    position += 1
+                }
             }
         }
     }

@@ -33,3 +33,39 @@ struct ValueFormsTests {
         #expect(texts.contains("line-one%0Aline+two+%22quoted%22"))
     }
 }
+
+@Suite("Value forms as real encoders write them")
+struct ValueFormsEncoderTests {
+    /// Forms of `value` as text, for comparing with what real encoders print.
+    func forms(_ value: String) -> Set<String> {
+        Set(ValueForms.of(Fixtures.secret(value), minimumDerivedLength: 4).map { String(decoding: $0.bytes.testBytes, as: UTF8.self) })
+    }
+
+    @Test func includesWhatPythonsEncodersPrint() throws {
+        let value = "Zp@ss \"w/rd\" <&>+x/y=z:1 päss"
+        let script = """
+            import json, sys, urllib.parse
+            v = sys.stdin.read()
+            for form in [urllib.parse.quote(v), urllib.parse.quote(v, safe=''), urllib.parse.quote_plus(v), json.dumps(v)[1:-1], json.dumps(v, ensure_ascii=False)[1:-1]]:
+                print(form)
+            """
+        let result = try Subprocess.run("python3", ["-c", script], stdin: Array(value.utf8))
+        #expect(result.exitCode == 0)
+        let known = forms(value)
+        for line in result.stdoutText.split(separator: "\n") {
+            #expect(known.contains(String(line)), "missing \(line)")
+        }
+    }
+
+    @Test func includesGoStyleHTMLSafeJSONAndTheTrimmedValue() {
+        let known = forms("a<b>&c-1234\n")
+        #expect(known.contains(#"a\u003cb\u003e\u0026c-1234"#))
+        #expect(known.contains("a<b>&c-1234"))
+    }
+
+    @Test func plainJSONLeavesAngleBracketsAlone() {
+        let known = forms("x<y>z-secret")
+        #expect(known.contains("x<y>z-secret"))
+        #expect(known.contains(#"x\u003cy\u003ez-secret"#))
+    }
+}
