@@ -85,7 +85,7 @@ enum HTTPExchange {
         configuration.timeoutIntervalForResource = request.timeoutInterval
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
-        let session = URLSession(configuration: configuration)
+        let session = URLSession(configuration: configuration, delegate: SameOriginRedirects(), delegateQueue: nil)
         defer { session.invalidateAndCancel() }
 
         let box = ResultBox()
@@ -107,6 +107,31 @@ enum HTTPExchange {
             return .timedOut
         }
         return box.result ?? .failed("no HTTP response")
+    }
+
+    /// Follows a redirect only to the same scheme, host and port: the request's headers may
+    /// carry a credential, and URLSession would send them to wherever `Location` points. A
+    /// redirect elsewhere is not followed; the 3xx itself becomes the step's response.
+    private final class SameOriginRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+            newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+        ) {
+            let from = task.originalRequest?.url
+            let to = request.url
+            let sameOrigin =
+                from?.scheme?.lowercased() == to?.scheme?.lowercased() && from?.host?.lowercased() == to?.host?.lowercased()
+                && (from?.port ?? Self.defaultPort(from)) == (to?.port ?? Self.defaultPort(to))
+            completionHandler(sameOrigin ? request : nil)
+        }
+
+        private static func defaultPort(_ url: URL?) -> Int? {
+            switch url?.scheme?.lowercased() {
+            case "http": return 80
+            case "https": return 443
+            default: return nil
+            }
+        }
     }
 
     private final class ResultBox: @unchecked Sendable {
