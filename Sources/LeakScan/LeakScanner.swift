@@ -84,7 +84,9 @@ public final class LeakScanner: Sendable {
             result.skipped = SkippedFile(path: path, reason: "more than \(Self.maxCandidatesPerFile) matches; only the first were reported")
         }
         let kept = Self.resolveOverlaps(candidates)
-        let located = locate(kept, in: bytes, path: path, commit: commit)
+        // Excerpts hide every candidate, not only the kept ones: a value that lost an overlap
+        // to another finding is still a value.
+        let located = locate(kept, redacting: candidates, in: bytes, path: path, commit: commit)
         result.findings += located.findings
         result.allowed = located.allowed
         return result
@@ -172,13 +174,14 @@ public final class LeakScanner: Sendable {
     }
 
     /// Lines, columns, redacted excerpts and `journey:allow`.
-    private func locate(_ candidates: [Candidate], in bytes: UnsafeRawBufferPointer, path: String, commit: String?) -> (findings: [Finding], allowed: Int) {
+    private func locate(
+        _ candidates: [Candidate], redacting everyCandidate: [Candidate], in bytes: UnsafeRawBufferPointer, path: String, commit: String?
+    ) -> (findings: [Finding], allowed: Int) {
         var findings: [Finding] = []
         var allowed = 0
         var line = 1
         var lineStart = 0
         var scanned = 0
-        let allRanges = candidates.map(\.range)
         for candidate in candidates {
             let position = candidate.range.lowerBound
             while scanned < position {
@@ -201,8 +204,7 @@ public final class LeakScanner: Sendable {
                 Finding(
                     rule: candidate.rule, title: candidate.title, path: path, line: line, column: column,
                     excerpt: Excerpt.redacted(
-                        bytes, line: lineStart..<lineEnd, focus: candidate.range, secrets: allRanges, visiblePrefix: candidate.visiblePrefix,
-                        candidates: candidates),
+                        bytes, line: lineStart..<lineEnd, focus: candidate.range, candidates: everyCandidate),
                     message: candidate.message ?? candidate.title, fix: candidate.fix,
                     fingerprint: Self.fingerprint(rule: candidate.rule, value: value), commit: commit))
         }
@@ -240,9 +242,9 @@ extension Array {
 enum Excerpt {
     static let context = 48
 
-    static func redacted(
-        _ bytes: UnsafeRawBufferPointer, line: Range<Int>, focus: Range<Int>, secrets: [Range<Int>], visiblePrefix: Int, candidates: [Candidate]
-    ) -> String {
+    /// `candidates` may overlap; every byte any of them covers is hidden, and a candidate's
+    /// visible prefix (`sk_live_`) is shown only where nothing else covers it.
+    static func redacted(_ bytes: UnsafeRawBufferPointer, line: Range<Int>, focus: Range<Int>, candidates: [Candidate]) -> String {
         let start = max(line.lowerBound, focus.lowerBound - context)
         let end = min(line.upperBound, max(focus.lowerBound, min(focus.upperBound, line.upperBound)) + context)
         var out: [UInt8] = []
@@ -250,11 +252,20 @@ enum Excerpt {
         var position = start
         let onLine = candidates.filter { $0.range.overlaps(start..<max(end, start + 1)) || $0.range.lowerBound == start }
         while position < end {
-            if let secret = onLine.first(where: { $0.range.contains(position) }) {
-                let shown = min(secret.visiblePrefix, secret.range.count)
-                if position == secret.range.lowerBound { out += Array(UnsafeRawBufferPointer(rebasing: bytes[position..<min(position + shown, end)])) }
+            let covering = onLine.filter { $0.range.contains(position) }
+            if !covering.isEmpty {
+                // A visible prefix only at a candidate's own start, and only if nothing covering
+                // this position started earlier (the excerpt may begin mid-candidate).
+                let allStartHere = covering.allSatisfy { $0.range.lowerBound == position }
+                let shown = allStartHere ? covering.map { min($0.visiblePrefix, $0.range.count) }.min() ?? 0 : 0
+                out += Array(UnsafeRawBufferPointer(rebasing: bytes[position..<min(position + shown, end)]))
                 out += Array("***".utf8)
-                position = secret.range.upperBound
+                // Skip to the end of everything hidden from here, overlaps chained.
+                var hiddenEnd = covering.map(\.range.upperBound).max()!
+                while let next = onLine.first(where: { $0.range.lowerBound < hiddenEnd && $0.range.upperBound > hiddenEnd }) {
+                    hiddenEnd = next.range.upperBound
+                }
+                position = hiddenEnd
                 continue
             }
             out.append(bytes[position])

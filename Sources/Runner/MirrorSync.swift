@@ -39,18 +39,31 @@ public struct MirrorSync {
         self.repo = Self.normalised(repo)
     }
 
-    /// The repository for messages and reports: a password or token after the user name in the
-    /// URL's user part is shown as `***`.
+    /// The repository for messages and reports: a password after the user name, a bare token as
+    /// the user part of an http(s) URL (`https://TOKEN@host/…`), and every query value are shown
+    /// as `***`; an ssh user name (`ssh://git@…`) stays.
     public var displayRepo: String { Self.redacted(repo) }
 
     static func redacted(_ repo: String) -> String {
         guard let scheme = repo.range(of: "://") else { return repo }
-        let rest = repo[scheme.upperBound...]
+        var rest = Substring(repo[scheme.upperBound...])
+        var query = ""
+        if let mark = rest.firstIndex(of: "?") {
+            let fragmentStart = rest[mark...].firstIndex(of: "#") ?? rest.endIndex
+            let pairs = rest[rest.index(after: mark)..<fragmentStart].split(separator: "&", omittingEmptySubsequences: false)
+            query = "?" + pairs.map { pair in pair.firstIndex(of: "=").map { "\(pair[..<$0])=***" } ?? "***" }.joined(separator: "&")
+            rest = rest[..<mark]
+        }
         let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
-        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return repo }
-        let userInfo = rest[..<at]
-        guard let colon = userInfo.firstIndex(of: ":") else { return repo }
-        return String(repo[..<scheme.upperBound]) + userInfo[..<colon] + ":***" + rest[at...]
+        if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+            let user = rest[..<at]
+            if let colon = user.firstIndex(of: ":") {
+                rest = user[..<colon] + ":***" + rest[at...]
+            } else if repo.lowercased().hasPrefix("http") {
+                rest = "***" + rest[at...]
+            }
+        }
+        return String(repo[..<scheme.upperBound]) + rest + query
     }
 
     /// A URL (`scheme://…`) or scp-like `host:path` (a colon before any slash) is kept as

@@ -37,6 +37,18 @@ struct KnownValueTests {
         #expect(findings("nothing here", known: known).isEmpty)
     }
 
+    @Test func anExcerptHidesAValueThatLostAnOverlapToAnotherFinding() {
+        // A known value that is the start of a longer assigned password: the findings overlap,
+        // one is kept, and the excerpt must still hide every byte of both.
+        let known = KnownSecret(name: "short", source: "test", value: SecretBytes(copying: Array("Zx81Kq".utf8)))
+        let found = findings(#"db_password = "Zx81KqW7#kLm9pQ2rT""# + "\n", known: [known])
+        #expect(!found.isEmpty)
+        for finding in found {
+            #expect(!finding.excerpt.contains("Zx81"), "\(finding.rule)")
+            #expect(!finding.excerpt.contains("kLm9pQ2rT"), "\(finding.rule)")
+        }
+    }
+
     @Test func shortValuesAreLeftOut() {
         let known = [KnownSecret(name: "pin", source: "test", value: SecretBytes(copying: Array("1234".utf8)))]
         #expect(findings("pin 1234", known: known).isEmpty)

@@ -172,6 +172,8 @@ struct RepoDisplayTests {
         ("https://git.example.com/team/repo.git", "https://git.example.com/team/repo.git"),
         ("ssh://git@git.example.com/team/repo.git", "ssh://git@git.example.com/team/repo.git"),
         ("git@git.example.com:team/repo.git", "git@git.example.com:team/repo.git"),
+        ("https://tok3n-only@git.example.com/r.git", "https://***@git.example.com/r.git"),  // journey:allow (a test value)
+        ("https://git.example.com/r.git?access_token=qu3ry&x=1", "https://git.example.com/r.git?access_token=***&x=***"),  // journey:allow (a test value)
     ])
     func aPasswordInTheURLIsNeverShown(url: String, shown: String) throws {
         let scratch = try ScratchFolder(label: "display")
