@@ -14,9 +14,21 @@ public struct Finding: Sendable, Equatable, Codable {
     public var message: String
     public var fix: String
     /// A hash of rule and value that keys the baseline: a new value on the same line is new.
-    public var fingerprint: String
+    /// Kept out of JSON and SARIF output: a fast hash of a weak password can be reversed by
+    /// guessing, and reports travel further than the repository.
+    public var fingerprint: String = ""
     /// The commit that introduced the blob, for history scans.
     public var commit: String?
+
+    enum CodingKeys: String, CodingKey {
+        case rule, title, path, line, column, excerpt, message, fix, commit
+    }
+
+    /// For report consumers that track results (SARIF `partialFingerprints`): rule, path and the
+    /// redacted excerpt — nothing derived from the value.
+    public var reportFingerprint: String {
+        SHA256.hex(Array(SHA256.hash(Array("journey-report-1\u{0}\(rule)\u{0}\(path)\u{0}\(excerpt)".utf8)).prefix(16)))
+    }
 }
 
 /// A file the scan did not read, and why (binary, too large, unreadable).

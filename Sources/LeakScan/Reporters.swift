@@ -99,7 +99,7 @@ public enum Reporter {
                             region: .init(
                                 startLine: finding.line, startColumn: finding.column, snippet: finding.excerpt.isEmpty ? nil : .init(text: finding.excerpt))))
                 ],
-                partialFingerprints: ["journeyContentHash/v1": finding.fingerprint],
+                partialFingerprints: ["journeyLocationHash/v1": finding.reportFingerprint],
                 properties: finding.commit.map { ["commit": $0] })
         }
         let log = SARIF.Log(
