@@ -127,7 +127,7 @@ public struct ChildProcess {
                 Self.killAfterGrace(pid: pid, group: ownProcessGroup)
             }
         }
-        buffer.withUnsafeMutableBytes { memset($0.baseAddress!, 0, $0.count) }
+        _ = buffer.withUnsafeMutableBytes { memset($0.baseAddress!, 0, $0.count) }
         for stream in streams {
             var masking = stream.masking
             let rest = masking.finish()
