@@ -41,8 +41,16 @@ struct RedirectTests {
             kill(server.processIdentifier, SIGKILL)
             server.waitUntilExit()
         }
-        let ports = String(decoding: portsPipe.fileHandleForReading.availableData, as: UTF8.self).split(separator: " ")
-        let first = String(ports[0]).trimmingCharacters(in: .whitespacesAndNewlines)
+        // The servers print both ports on one line once listening; read until the line is whole.
+        var printed = Data()
+        while !printed.contains(UInt8(ascii: "\n")) {
+            let chunk = portsPipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            printed += chunk
+        }
+        let ports = String(decoding: printed, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        try #require(ports.count == 2, "the test servers did not start")
+        let first = String(ports[0])
         let journey = """
             name: redirects
             steps:
@@ -62,7 +70,7 @@ struct RedirectTests {
         // (Booleans, so a failure message never prints the recorded header.)
         let sameOriginFollowedWithHeader = requests.contains("\(first) /landing Bearer \(canary.text)")
         #expect(sameOriginFollowedWithHeader)
-        let otherPort = String(ports[1]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let otherPort = String(ports[1])
         let otherOriginGotARequest = requests.contains("\(otherPort) ")
         #expect(!otherOriginGotARequest)
         #expect(run.exitCode == 1, "the unfollowed 302 fails the step (expect defaults to 2xx)")
