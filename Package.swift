@@ -3,10 +3,9 @@ import PackageDescription
 
 let package = Package(
     name: "journey",
-    platforms: [.macOS(.v13)],
+    // Linux only: the tool relies on /proc, prctl, namespaces and Debian's system libraries.
     products: [
-        .executable(name: "journey", targets: ["journey"]),
-        .library(name: "JourneyCLI", targets: ["JourneyCLI"]),
+        .executable(name: "journey", targets: ["journey"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

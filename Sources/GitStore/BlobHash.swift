@@ -2,8 +2,8 @@ internal import Clibgit2
 
 /// Git's content hash of some text, as `git hash-object --stdin` prints it (`git_odb_hash` of a
 /// blob). Stable across machines and libgit2 versions, so it can name things on disk.
-public enum BlobHash {
-    public static func hex(of text: String) -> String {
+package enum BlobHash {
+    package static func hex(of text: String) -> String {
         LibGit2.ensureReady()
         var oid = git_oid()
         let bytes = Array(text.utf8)

@@ -6,7 +6,7 @@ extension Repository {
     /// The blobs in the index at stage 0: exactly what the next commit will hold
     /// (`git_repository_index`, `git_index_get_byindex`). Symlinks and submodules are left out;
     /// conflicted entries (stages 1–3) cannot be committed and are left out too.
-    public func stagedBlobs() throws(GitError) -> [BlobEntry] {
+    package func stagedBlobs() throws(GitError) -> [BlobEntry] {
         var index: OpaquePointer?
         try check("read the git index", git_repository_index(&index, handle))
         defer { git_index_free(index) }
@@ -26,7 +26,7 @@ extension Repository {
     /// The staged blobs the next commit adds or changes: index entries whose path and blob id
     /// are not already in HEAD's tree (all of them before the first commit). What HEAD already
     /// holds was checked when it was committed, and is `walkHistory`'s business.
-    public func stagedChanges() throws(GitError) -> [BlobEntry] {
+    package func stagedChanges() throws(GitError) -> [BlobEntry] {
         let staged = try stagedBlobs()
         guard !isHeadUnborn else { return staged }
         let committed = Set(try treeBlobs(at: "HEAD").map { CommittedBlob(path: $0.path, id: $0.id) })
@@ -40,7 +40,7 @@ extension Repository {
 
     /// Every file blob of the tree at `revision` (`git_revparse_single` on `REV^{tree}`,
     /// `git_tree_walk`). A repository with no commits yet throws a not-found error.
-    public func treeBlobs(at revision: String) throws(GitError) -> [BlobEntry] {
+    package func treeBlobs(at revision: String) throws(GitError) -> [BlobEntry] {
         var object: OpaquePointer?
         try check("find the tree of '\(revision)'", git_revparse_single(&object, handle, revision + "^{tree}"))
         defer { git_object_free(object) }
@@ -55,7 +55,7 @@ extension Repository {
     /// tree are not visited), a single revision (everything reachable from it), or `nil` for
     /// HEAD. Returns the number of commits walked.
     @discardableResult
-    public func walkHistory(
+    package func walkHistory(
         range: String?,
         progress: (_ commitsWalked: Int) -> Void = { _ in },
         visit: (BlobEntry, _ commit: ObjectID) throws -> Void

@@ -1,7 +1,7 @@
 internal import Clibgit2
 
 /// A git object id (SHA-1), held as plain bytes so it can key a set without touching libgit2.
-public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
+package struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     let high: UInt64
     let middle: UInt64
     let low: UInt32
@@ -28,7 +28,7 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The 40 hex digits git shows.
-    public var description: String {
+    package var description: String {
         var oid = self.oid
         return withUnsafeBytes(of: &oid.id) { raw in
             raw.map { byte in
@@ -40,16 +40,16 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// One file's content as git stores it: a path and the id of its blob.
-public struct BlobEntry: Sendable, Equatable {
+package struct BlobEntry: Sendable, Equatable {
     /// Relative to the repository's working folder, with `/` separators.
-    public let path: String
-    public let id: ObjectID
+    package let path: String
+    package let id: ObjectID
 }
 
 extension Repository {
     /// The size of a blob in bytes, read from the object header without loading the content
     /// (`git_odb_read_header`), so a huge file can be skipped cheaply.
-    public func blobSize(_ id: ObjectID) throws(GitError) -> Int {
+    package func blobSize(_ id: ObjectID) throws(GitError) -> Int {
         var odb: OpaquePointer?
         try check("open the object database", git_repository_odb(&odb, handle))
         defer { git_odb_free(odb) }
@@ -62,7 +62,7 @@ extension Repository {
 
     /// Lends the bytes of a blob to `body` (`git_blob_lookup`, `git_blob_rawcontent`); the
     /// bytes are valid only inside `body`.
-    public func withBlob<Result>(_ id: ObjectID, _ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+    package func withBlob<Result>(_ id: ObjectID, _ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
         var blob: OpaquePointer?
         var oid = id.oid
         try check("read blob \(id)", git_blob_lookup(&blob, handle, &oid))
@@ -75,11 +75,11 @@ extension Repository {
     }
 
     /// Whether HEAD points at a branch with no commit yet (`git_repository_head_unborn`).
-    public var isHeadUnborn: Bool { git_repository_head_unborn(handle) == 1 }
+    package var isHeadUnborn: Bool { git_repository_head_unborn(handle) == 1 }
 
     /// Whether git ignores `path` (relative to the working folder) under the repository's
     /// ignore rules (`git_ignore_path_is_ignored`).
-    public func isIgnored(_ path: String) -> Bool {
+    package func isIgnored(_ path: String) -> Bool {
         var ignored: Int32 = 0
         return git_ignore_path_is_ignored(&ignored, handle, path) == 0 && ignored == 1
     }

@@ -5,23 +5,23 @@ import Foundation
 /// working folder. Runners keep one per repository URL and check commits out of it.
 ///
 /// Owns its `Repository`; like it, a mirror is used from one thread at a time.
-public final class BareMirror: @unchecked Sendable {
+package final class BareMirror: @unchecked Sendable {
     /// The refspec that makes a fetch mirror the remote: every ref, forced, under its own name.
-    public static let mirrorRefspec = "+refs/*:refs/*"
+    package static let mirrorRefspec = "+refs/*:refs/*"
     static let remoteName = "origin"
 
-    public let repository: Repository
+    package let repository: Repository
 
     init(repository: Repository) { self.repository = repository }
 
     /// The folder holding the mirror.
-    public var path: String { repository.gitDirectory }
+    package var path: String { repository.gitDirectory }
 
     /// Clones `url` into a new bare mirror at `path` (`git_clone` with `bare = 1` and a
     /// `remote_cb` that creates `origin` with the mirror refspec). A local path is cloned by
     /// hard-linking the object files where the file system allows, as `git clone` does.
     /// `progress` hears how the transfer goes, for remotes that send a pack.
-    public static func clone(
+    package static func clone(
         from url: String, into path: String, progress: ((TransferProgress) -> Void)? = nil
     ) throws(GitError) -> BareMirror {
         LibGit2.ensureReady()
@@ -44,7 +44,7 @@ public final class BareMirror: @unchecked Sendable {
     }
 
     /// Opens an existing mirror and checks it is one: bare, with an `origin` remote.
-    public static func open(at path: String) throws(GitError) -> BareMirror {
+    package static func open(at path: String) throws(GitError) -> BareMirror {
         let repository = try Repository.open(at: path)
         guard repository.workingDirectory == nil else {
             throw GitError(operation: "open mirror at \(path)", message: "not a bare repository")
@@ -57,7 +57,7 @@ public final class BareMirror: @unchecked Sendable {
     }
 
     /// The URL the mirror fetches from (`remote.origin.url`).
-    public func originURL() throws(GitError) -> String? {
+    package func originURL() throws(GitError) -> String? {
         try repository.configString("remote.\(Self.remoteName).url")
     }
 
@@ -70,10 +70,10 @@ public final class BareMirror: @unchecked Sendable {
 }
 
 /// How far a clone or fetch has got, from libgit2's indexer progress.
-public struct TransferProgress: Sendable, Equatable {
-    public var receivedObjects: Int
-    public var totalObjects: Int
-    public var receivedBytes: Int
+package struct TransferProgress: Sendable, Equatable {
+    package var receivedObjects: Int
+    package var totalObjects: Int
+    package var receivedBytes: Int
 }
 
 /// What libgit2 calls back during a network operation, passed to C as the callbacks' payload

@@ -2,10 +2,10 @@ internal import Clibgit2
 
 /// An error from libgit2, read from `git_error_last` right after the failing call (libgit2 keeps
 /// its error state per thread, so it must be read on the same thread, before the next call).
-public struct GitError: Error, Equatable, CustomStringConvertible {
-    public let code: Int32
-    public let operation: String
-    public let message: String
+package struct GitError: Error, Equatable, CustomStringConvertible {
+    package let code: Int32
+    package let operation: String
+    package let message: String
 
     init(code: Int32, operation: String) {
         self.code = code
@@ -17,16 +17,16 @@ public struct GitError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    public init(operation: String, message: String) {
+    package init(operation: String, message: String) {
         self.code = -1
         self.operation = operation
         self.message = message
     }
 
     /// libgit2 returned `GIT_ENOTFOUND`.
-    public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
+    package var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
 
-    public var description: String { "\(operation): \(message)" }
+    package var description: String { "\(operation): \(message)" }
 }
 
 /// Runs a libgit2 call and turns a negative result into a `GitError`.

@@ -1,13 +1,13 @@
 internal import Clibgit2
 
 /// A ref resolved in a mirror: the ref it named (if it named one) and the exact commit.
-public struct ResolvedRef: Sendable, Equatable {
+package struct ResolvedRef: Sendable, Equatable {
     /// The full ref name (`refs/heads/main`, `refs/tags/v1`); `nil` when given a commit id.
-    public var refName: String?
+    package var refName: String?
     /// The commit, as 40 hex digits.
-    public var commit: String
+    package var commit: String
 
-    public init(refName: String?, commit: String) {
+    package init(refName: String?, commit: String) {
         self.refName = refName
         self.commit = commit
     }
@@ -16,19 +16,19 @@ public struct ResolvedRef: Sendable, Equatable {
 extension BareMirror {
     /// The full ref names `ref` could mean, in the order they are tried: a full name as given,
     /// else the tag and the branch of that name.
-    public static func candidateRefNames(for ref: String) -> [String] {
+    package static func candidateRefNames(for ref: String) -> [String] {
         ref.hasPrefix("refs/") ? [ref] : ["refs/tags/" + ref, "refs/heads/" + ref]
     }
 
     /// Whether `ref` has the shape of a (possibly abbreviated) commit id: 4 to 40 hex digits.
-    public static func looksLikeCommitID(_ ref: String) -> Bool {
+    package static func looksLikeCommitID(_ ref: String) -> Bool {
         (4...40).contains(ref.utf8.count) && ref.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) }
     }
 
     /// Resolves a branch, a tag, a full ref name, or a full or abbreviated commit id to one
     /// commit; `nil` when the mirror has nothing by that name. A name that is both a branch
     /// and a tag, or an id prefix shared by several objects, is refused as ambiguous.
-    public func resolve(_ ref: String) throws(GitError) -> ResolvedRef? {
+    package func resolve(_ ref: String) throws(GitError) -> ResolvedRef? {
         let existing = Self.candidateRefNames(for: ref).filter { localTarget(ofRef: $0) != nil }
         if existing.count > 1 {
             throw GitError(operation: "resolve '\(ref)'", message: "it names both a tag and a branch; pass refs/tags/\(ref) or refs/heads/\(ref)")

@@ -2,12 +2,12 @@ internal import Clibgit2
 
 /// A live connection to a mirror's `origin`, for asking what the remote's refs point at before
 /// deciding whether a fetch is needed. Owns its `git_remote` and frees it on deinit.
-public final class OriginConnection {
+package final class OriginConnection {
     private let remote: OpaquePointer
     private let mirror: BareMirror
 
     /// Connects to the mirror's `origin` for fetching (`git_remote_lookup`, `git_remote_connect`).
-    public init(to mirror: BareMirror) throws(GitError) {
+    package init(to mirror: BareMirror) throws(GitError) {
         self.mirror = mirror
         remote = try mirror.lookupOrigin()
         let context = RemoteCallbackContext(progress: nil)
@@ -27,7 +27,7 @@ public final class OriginConnection {
 
     /// The refs the remote advertises, by full name, with the object id each points at, as hex
     /// (`git_remote_ls`). Peeled tag entries (`…^{}`) are left out: the mirror stores tags unpeeled.
-    public func advertisedRefs() throws(GitError) -> [String: String] {
+    package func advertisedRefs() throws(GitError) -> [String: String] {
         var heads: UnsafeMutablePointer<UnsafePointer<git_remote_head>?>?
         var count = 0
         try check("list the refs of \(mirror.path)'s origin", git_remote_ls(&heads, &count, remote))
@@ -46,7 +46,7 @@ public final class OriginConnection {
     /// refspec, every tag, and pruning so refs deleted on the remote go from the mirror too).
     /// Returns how many objects arrived; `progress` hears how the transfer goes.
     @discardableResult
-    public func fetch(progress: ((TransferProgress) -> Void)? = nil) throws(GitError) -> Int {
+    package func fetch(progress: ((TransferProgress) -> Void)? = nil) throws(GitError) -> Int {
         let context = RemoteCallbackContext(progress: progress)
         var options = git_fetch_options()
         try check("prepare fetch options", git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)))
@@ -62,7 +62,7 @@ public final class OriginConnection {
 extension BareMirror {
     /// What the mirror's ref `name` points at, as hex; `nil` when the mirror has no such ref
     /// (`git_reference_name_to_id`, which follows symbolic refs).
-    public func localTarget(ofRef name: String) -> String? {
+    package func localTarget(ofRef name: String) -> String? {
         var oid = git_oid()
         guard git_reference_name_to_id(&oid, repository.handle, name) == 0 else { return nil }
         return ObjectHex.string(&oid)

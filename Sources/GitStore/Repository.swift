@@ -2,7 +2,7 @@ internal import Clibgit2
 import Foundation
 
 /// An open git repository; owns its `git_repository` handle and frees it on deinit.
-public final class Repository: @unchecked Sendable {
+package final class Repository: @unchecked Sendable {
     // Only touched through methods on this object; libgit2 allows a repository on one thread at a time.
     let handle: OpaquePointer
 
@@ -10,7 +10,7 @@ public final class Repository: @unchecked Sendable {
     deinit { git_repository_free(handle) }
 
     /// Opens the repository at `path` exactly (`git_repository_open`).
-    public static func open(at path: String) throws(GitError) -> Repository {
+    package static func open(at path: String) throws(GitError) -> Repository {
         LibGit2.ensureReady()
         var pointer: OpaquePointer?
         try check("open repository at \(path)", git_repository_open(&pointer, path))
@@ -19,7 +19,7 @@ public final class Repository: @unchecked Sendable {
 
     /// Finds the repository that contains `path`, walking up (`git_repository_discover`);
     /// `nil` when `path` is in no repository.
-    public static func discover(containing path: String) throws(GitError) -> Repository? {
+    package static func discover(containing path: String) throws(GitError) -> Repository? {
         LibGit2.ensureReady()
         var buffer = git_buf()
         defer { git_buf_dispose(&buffer) }
@@ -30,7 +30,7 @@ public final class Repository: @unchecked Sendable {
     }
 
     /// Creates a repository (`git_repository_init`), used by tests and `journey init` users.
-    public static func create(at path: String, bare: Bool = false) throws(GitError) -> Repository {
+    package static func create(at path: String, bare: Bool = false) throws(GitError) -> Repository {
         LibGit2.ensureReady()
         var pointer: OpaquePointer?
         try check("create repository at \(path)", git_repository_init(&pointer, path, bare ? 1 : 0))
@@ -38,16 +38,16 @@ public final class Repository: @unchecked Sendable {
     }
 
     /// The working folder, with a trailing slash removed; `nil` for a bare repository.
-    public var workingDirectory: String? {
+    package var workingDirectory: String? {
         guard let path = git_repository_workdir(handle) else { return nil }
         return Self.trimmed(String(cString: path))
     }
 
     /// The `.git` folder (or the bare repository itself).
-    public var gitDirectory: String { Self.trimmed(String(cString: git_repository_path(handle))) }
+    package var gitDirectory: String { Self.trimmed(String(cString: git_repository_path(handle))) }
 
     /// A string from the repository's layered config (system, global, local); `nil` when unset.
-    public func configString(_ key: String) throws(GitError) -> String? {
+    package func configString(_ key: String) throws(GitError) -> String? {
         var config: OpaquePointer?
         try check("read git config", git_repository_config_snapshot(&config, handle))
         defer { git_config_free(config) }
@@ -60,7 +60,7 @@ public final class Repository: @unchecked Sendable {
 
     /// The folder git runs hooks from: `core.hooksPath` when set (relative to the working folder,
     /// `~` expanded, as git does), otherwise `.git/hooks`.
-    public func hooksDirectory() throws(GitError) -> String {
+    package func hooksDirectory() throws(GitError) -> String {
         guard let configured = try configString("core.hooksPath"), !configured.isEmpty else {
             return gitDirectory + "/hooks"
         }

@@ -12,7 +12,7 @@ extension BareMirror {
     /// are created with `openat` relative to their folder's descriptor (`O_EXCL | O_NOFOLLOW`),
     /// so an entry can neither follow a symlink nor replace something already written. Entry
     /// names git itself would refuse (`.`, `..`, `.git`, names holding `/`) stop the checkout.
-    public func writeTree(ofCommit commit: String, into folder: String) throws(GitError) {
+    package func writeTree(ofCommit commit: String, into folder: String) throws(GitError) {
         var oid = git_oid()
         try check("read commit id \(commit)", git_oid_fromstr(&oid, commit))
         var commitObject: OpaquePointer?

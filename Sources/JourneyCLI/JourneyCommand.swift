@@ -4,8 +4,8 @@ import Runner
 import Workspace
 
 /// The `journey` command: a declaration of its subcommands, one file per group.
-public struct JourneyCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct JourneyCommand: ParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "journey",
         abstract: "Journeys in git, credentials sealed beside them.",
         discussion: """
@@ -21,7 +21,7 @@ public struct JourneyCommand: ParsableCommand {
         subcommands: JourneyCommand.subcommandList
     )
 
-    public init() {}
+    package init() {}
 
     /// Every subcommand; a new group adds itself here.
     static let subcommandList: [ParsableCommand.Type] = [
@@ -32,13 +32,13 @@ public struct JourneyCommand: ParsableCommand {
     ]
 
     /// Runs the command line and exits with its code.
-    public static func main(arguments: [String]? = nil) -> Never {
+    package static func main(arguments: [String]? = nil) -> Never {
         Foundation.exit(execute(arguments))
     }
 
     /// Runs the command line and returns the exit code: 0 ok, 1 findings or a failed journey,
     /// 2 usage or bad input (with the message on stderr).
-    public static func execute(_ arguments: [String]? = nil) -> Int32 {
+    package static func execute(_ arguments: [String]? = nil) -> Int32 {
         // Most commands hold a value or a key at some point: no core dump, no ptrace by other
         // processes of the user, no /proc/PID/environ reads, from the start. (The runner checks
         // this again and refuses to go on without it.)

@@ -2,40 +2,40 @@ import Foundation
 
 /// Findings accepted on purpose, keyed by content: the rule, the file and a hash of the value.
 /// A line number is never part of the key, so a new value on a baselined line is reported.
-public struct Baseline: Sendable, Equatable, Codable {
-    public struct Entry: Sendable, Hashable, Codable {
-        public var rule: String
-        public var path: String
-        public var fingerprint: String
+package struct Baseline: Sendable, Equatable, Codable {
+    package struct Entry: Sendable, Hashable, Codable {
+        package var rule: String
+        package var path: String
+        package var fingerprint: String
     }
 
-    public static let defaultFileName = ".journey-scan-baseline.json"
-    public static let currentVersion = 1
+    package static let defaultFileName = ".journey-scan-baseline.json"
+    package static let currentVersion = 1
 
-    public var version: Int
-    public var entries: [Entry]
+    package var version: Int
+    package var entries: [Entry]
 
-    public init(findings: [Finding]) {
+    package init(findings: [Finding]) {
         version = Self.currentVersion
         entries = Array(Set(findings.map { Entry(rule: $0.rule, path: $0.path, fingerprint: $0.fingerprint) }))
             .sorted { ($0.path, $0.rule, $0.fingerprint) < ($1.path, $1.rule, $1.fingerprint) }
     }
 
-    public func contains(_ finding: Finding) -> Bool {
+    package func contains(_ finding: Finding) -> Bool {
         keys.contains(Entry(rule: finding.rule, path: finding.path, fingerprint: finding.fingerprint))
     }
 
     private var keys: Set<Entry> { Set(entries) }
 
     /// The findings not in the baseline, and how many were.
-    public func filter(_ findings: [Finding]) -> (kept: [Finding], baselined: Int) {
+    package func filter(_ findings: [Finding]) -> (kept: [Finding], baselined: Int) {
         let keys = self.keys
         let kept = findings.filter { !keys.contains(Entry(rule: $0.rule, path: $0.path, fingerprint: $0.fingerprint)) }
         return (kept, findings.count - kept.count)
     }
 
     /// Reads a baseline; a missing file is an empty baseline, a malformed one an error.
-    public static func load(_ path: String) throws(BaselineError) -> Baseline? {
+    package static func load(_ path: String) throws(BaselineError) -> Baseline? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path: path) }
         do {
@@ -49,19 +49,19 @@ public struct Baseline: Sendable, Equatable, Codable {
         }
     }
 
-    public func encoded() -> Data {
+    package func encoded() -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return ((try? encoder.encode(self)) ?? Data()) + Data("\n".utf8)
     }
 }
 
-public enum BaselineError: Error, CustomStringConvertible {
+package enum BaselineError: Error, CustomStringConvertible {
     case unreadable(path: String)
     case malformed(path: String)
     case unsupportedVersion(path: String, version: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unreadable(let path): return "cannot read the baseline \(path)"
         case .malformed(let path):

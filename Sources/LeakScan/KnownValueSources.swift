@@ -5,10 +5,10 @@ import Workspace
 /// The values this machine knows for a workspace's secret names (DESIGN §7): environment
 /// variables named from the secret names, `.journey/local-secrets.yaml`, and the sealed store
 /// when a private key is at hand. Each value goes straight into wiped memory.
-public enum KnownValueSources {
+package enum KnownValueSources {
     /// Every known value; a source that cannot be read is reported to `note` (never a value)
     /// and the scan goes on with the others.
-    public static func load(for workspace: Workspace, keyFile: String?, note: (String) -> Void) -> [KnownSecret] {
+    package static func load(for workspace: Workspace, keyFile: String?, note: (String) -> Void) -> [KnownSecret] {
         var names = Set((try? workspace.secretNames()) ?? [])
         for use in SecretUses.scan(workspace) {
             if let name = try? SecretName(use.secret) { names.insert(name) }

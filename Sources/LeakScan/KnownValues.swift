@@ -7,13 +7,13 @@ import Sealing
 #endif
 
 /// A secret value known on this machine, with where it came from (for the message).
-public struct KnownSecret: Sendable {
-    public let name: String
+package struct KnownSecret: Sendable {
+    package let name: String
     /// `$PAYMENTS_API_KEY`, `.journey/local-secrets.yaml`, `the sealed store`.
-    public let source: String
-    public let value: SecretBytes
+    package let source: String
+    package let value: SecretBytes
 
-    public init(name: String, source: String, value: SecretBytes) {
+    package init(name: String, source: String, value: SecretBytes) {
         self.name = name
         self.source = source
         self.value = value
@@ -23,10 +23,10 @@ public struct KnownSecret: Sendable {
 /// Finds exact values known locally, in every form `ValueForms` derives (plain, each line,
 /// base64, URL-encoded, JSON-escaped) — the same forms masking hides. Every form lives in wiped
 /// memory.
-public struct KnownValues: Sendable {
-    public static let ruleID = "known-secret-value"
+package struct KnownValues: Sendable {
+    package static let ruleID = "known-secret-value"
     /// Shorter values would match ordinary text; they are left out (and said so in the docs).
-    public static let minimumLength = 6
+    package static let minimumLength = 6
 
     struct Form: Sendable {
         let secret: String
@@ -37,7 +37,7 @@ public struct KnownValues: Sendable {
 
     let forms: [Form]
 
-    public init(_ secrets: [KnownSecret]) {
+    package init(_ secrets: [KnownSecret]) {
         var forms: [Form] = []
         for secret in secrets where secret.value.count >= Self.minimumLength {
             for form in ValueForms.of(secret.value, minimumDerivedLength: Self.minimumLength) {
@@ -47,7 +47,7 @@ public struct KnownValues: Sendable {
         self.forms = forms
     }
 
-    public var isEmpty: Bool { forms.isEmpty }
+    package var isEmpty: Bool { forms.isEmpty }
 
     /// Every occurrence of every form in `bytes` (`memchr` to each candidate start).
     func candidates(in bytes: UnsafeRawBufferPointer) -> [Candidate] {

@@ -5,34 +5,34 @@ import Foundation
 /// Cost stays flat in the number of rules: one pass of a keyword automaton over the bytes, and
 /// a rule's matcher runs only where one of its keywords occurs. Known values are found with
 /// `memchr` and `memcmp`. Nothing here keeps or prints a value; findings carry redacted excerpts.
-public final class LeakScanner: Sendable {
-    public struct Options: Sendable {
+package final class LeakScanner: Sendable {
+    package struct Options: Sendable {
         /// Files larger than this are skipped with a note.
-        public var maxFileSize: Int
+        package var maxFileSize: Int
         /// The workspace root relative to the repository (`""` at the root, `"ops/"` in a
         /// sub-folder); `nil` when the scanned tree holds no workspace.
-        public var workspacePrefix: String?
+        package var workspacePrefix: String?
 
-        public init(maxFileSize: Int = 10 * 1024 * 1024, workspacePrefix: String? = nil) {
+        package init(maxFileSize: Int = 10 * 1024 * 1024, workspacePrefix: String? = nil) {
             self.maxFileSize = maxFileSize
             self.workspacePrefix = workspacePrefix
         }
     }
 
-    public static let allowMarker = "journey:allow"
+    package static let allowMarker = "journey:allow"
     /// A bound on the work one file can cause (a file of ten thousand keys is reported in part).
     static let maxCandidatesPerFile = 5000
     /// How many bytes of a NUL-free start mark a file as text (as git does).
     static let binaryProbe = 8000
 
-    public let options: Options
+    package let options: Options
     let rules: [Rule]
     let prefilter: KeywordPrefilter
     /// For each keyword, the rules that run when it occurs.
     let rulesByKeyword: [[Int]]
     let known: KnownValues
 
-    public init(knownValues: KnownValues = KnownValues([]), options: Options = Options(), rules: [Rule] = RuleCatalogue.all) {
+    package init(knownValues: KnownValues = KnownValues([]), options: Options = Options(), rules: [Rule] = RuleCatalogue.all) {
         self.options = options
         self.rules = rules
         known = knownValues
@@ -58,7 +58,7 @@ public final class LeakScanner: Sendable {
 
     /// Findings for one file whose content was not read (too large, unreadable): only the
     /// rules about the file as a whole run.
-    public func skip(path: String, reason: String, commit: String? = nil) -> FileResult {
+    package func skip(path: String, reason: String, commit: String? = nil) -> FileResult {
         var result = FileResult()
         result.findings = fileFindings(path: path, contents: nil, commit: commit)
         result.skipped = SkippedFile(path: path, reason: reason)
@@ -66,7 +66,7 @@ public final class LeakScanner: Sendable {
     }
 
     /// Scans one file.
-    public func scan(path: String, contents bytes: UnsafeRawBufferPointer, commit: String? = nil) -> FileResult {
+    package func scan(path: String, contents bytes: UnsafeRawBufferPointer, commit: String? = nil) -> FileResult {
         if bytes.count > options.maxFileSize {
             return skip(path: path, reason: "larger than \(options.maxFileSize / (1024 * 1024)) MB (raise --max-file-size to read it)", commit: commit)
         }

@@ -1,18 +1,18 @@
 import Foundation
 
 /// The outcome of a scan, as the reporters print it.
-public struct ScanReport: Sendable, Codable {
-    public var mode: String
-    public var findings: [Finding]
-    public var skipped: [SkippedFile]
-    public var filesScanned: Int
-    public var bytesScanned: Int
+package struct ScanReport: Sendable, Codable {
+    package var mode: String
+    package var findings: [Finding]
+    package var skipped: [SkippedFile]
+    package var filesScanned: Int
+    package var bytesScanned: Int
     /// Silenced by `journey:allow` on their line.
-    public var allowed: Int
+    package var allowed: Int
     /// Silenced by the baseline file.
-    public var baselined: Int
+    package var baselined: Int
 
-    public init(mode: String) {
+    package init(mode: String) {
         self.mode = mode
         findings = []
         skipped = []
@@ -23,14 +23,14 @@ public struct ScanReport: Sendable, Codable {
     }
 }
 
-public enum ReportFormat: String, Sendable, CaseIterable {
+package enum ReportFormat: String, Sendable, CaseIterable {
     case text, json, sarif
 }
 
 /// Text for people, JSON for scripts, SARIF 2.1.0 for code-scanning dashboards. Each prints
 /// excerpts that were redacted when the finding was made; none sees a value.
-public enum Reporter {
-    public static func render(_ report: ScanReport, as format: ReportFormat, version: String) -> String {
+package enum Reporter {
+    package static func render(_ report: ScanReport, as format: ReportFormat, version: String) -> String {
         switch format {
         case .text: return text(report)
         case .json: return json(report)
@@ -40,7 +40,7 @@ public enum Reporter {
 
     // MARK: Text
 
-    public static func text(_ report: ScanReport) -> String {
+    package static func text(_ report: ScanReport) -> String {
         var out = ""
         for finding in report.findings {
             out += "\(finding.path):\(finding.line):\(finding.column): \(finding.rule): \(finding.message)"
@@ -68,13 +68,13 @@ public enum Reporter {
 
     // MARK: JSON
 
-    public static func json(_ report: ScanReport) -> String {
+    package static func json(_ report: ScanReport) -> String {
         encode(report)
     }
 
     // MARK: SARIF 2.1.0
 
-    public static func sarif(_ report: ScanReport, version: String) -> String {
+    package static func sarif(_ report: ScanReport, version: String) -> String {
         let used = Set(report.findings.map(\.rule))
         var descriptors: [SARIF.Rule] = []
         var titles: [String: String] = [:]

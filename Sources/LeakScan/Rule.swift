@@ -1,8 +1,8 @@
 /// One kind of leak the scanner reports: an id users write in baselines and SARIF, a title, the
 /// keywords that make a file worth a closer look, and how to find the value.
-public struct Rule: Sendable {
-    public let id: String
-    public let title: String
+package struct Rule: Sendable {
+    package let id: String
+    package let title: String
     /// Lower-case byte strings; a rule runs only where one of them occurs.
     let keywords: [String]
     let detector: Detector
@@ -10,7 +10,7 @@ public struct Rule: Sendable {
     let priority: Int
 
     /// What to do about a finding of this rule.
-    public var fix: String {
+    package var fix: String {
         switch id {
         case "private-key-block", "journey-private-key", "putty-private-key":
             return

@@ -1,12 +1,12 @@
 import Sealing
 
 /// Every rule the scanner knows, written from the providers' documented token formats.
-public enum RuleCatalogue {
-    public static let all: [Rule] =
+package enum RuleCatalogue {
+    package static let all: [Rule] =
         cloud + sourceHosting + packagesAndBuild + observability + chat + payments + mail
         + artificialIntelligence + productivity + keysAndStructures + generic
 
-    public static func rule(_ id: String) -> Rule? { all.first { $0.id == id } }
+    package static func rule(_ id: String) -> Rule? { all.first { $0.id == id } }
 
     /// The fixed starts of documented token formats (`ghp_`, `sk_live_`, `xoxb-`). A value that
     /// starts with one but does not fit its format is an example or a truncated token; the
@@ -356,7 +356,7 @@ public enum RuleCatalogue {
     ]
 
     /// The ids of the journey-aware and file rules, which run outside the keyword engine.
-    public static let structuralRules: [(id: String, title: String)] = [
+    package static let structuralRules: [(id: String, title: String)] = [
         (JourneyStructure.literalRuleID, "literal credential in a journey"),
         (JourneyStructure.bearerRuleID, "literal bearer token in a journey"),
         (JourneyStructure.envRuleID, "literal credential in a step env"),

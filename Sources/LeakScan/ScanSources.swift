@@ -3,21 +3,21 @@ import GitStore
 
 /// Feeds the scanner from the places a leak can sit: the git index, a tree at a revision,
 /// every blob of a commit range, or files in folders. One engine, four sources.
-public struct ScanSources {
-    public let scanner: LeakScanner
+package struct ScanSources {
+    package let scanner: LeakScanner
 
-    public init(scanner: LeakScanner) { self.scanner = scanner }
+    package init(scanner: LeakScanner) { self.scanner = scanner }
 
     /// What is staged: the blobs the next commit adds or changes, read from the index, not the
     /// working folder.
-    public func staged(_ repository: Repository, into report: inout ScanReport) throws {
+    package func staged(_ repository: Repository, into report: inout ScanReport) throws {
         for entry in try repository.stagedChanges() {
             try scanBlob(entry, in: repository, commit: nil, into: &report)
         }
     }
 
     /// Every file of the tree at `revision`. A repository with no commits has nothing to scan.
-    public func tree(_ repository: Repository, revision: String, into report: inout ScanReport) throws {
+    package func tree(_ repository: Repository, revision: String, into report: inout ScanReport) throws {
         if revision == "HEAD", repository.isHeadUnborn { return }
         for entry in try repository.treeBlobs(at: revision) {
             try scanBlob(entry, in: repository, commit: nil, into: &report)
@@ -27,7 +27,7 @@ public struct ScanSources {
     /// Every blob of `range` once, reported with the commit that introduced it. Returns the
     /// number of commits walked.
     @discardableResult
-    public func history(_ repository: Repository, range: String?, progress: (Int) -> Void = { _ in }, into report: inout ScanReport) throws -> Int {
+    package func history(_ repository: Repository, range: String?, progress: (Int) -> Void = { _ in }, into report: inout ScanReport) throws -> Int {
         try repository.walkHistory(range: range, progress: progress) { entry, commit in
             try scanBlob(entry, in: repository, commit: commit.description, into: &report)
         }
@@ -36,7 +36,7 @@ public struct ScanSources {
     /// Files under `paths` in the working folder. `.git` folders are skipped, and so is what
     /// `repository`'s ignore rules exclude below a path; a path named explicitly is read even
     /// when git ignores it. Paths in findings are relative to `base`.
-    public func folders(_ paths: [String], base: String, repository: Repository?, into report: inout ScanReport) {
+    package func folders(_ paths: [String], base: String, repository: Repository?, into report: inout ScanReport) {
         for path in paths {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {

@@ -1,7 +1,7 @@
 /// The shape of a credential as its provider documents it: literals and runs of an alphabet,
 /// matched on bytes without a regex engine (Swift `Regex` is far too slow for 100 MB/s).
-public struct TokenShape: Sendable {
-    public enum Part: Sendable {
+package struct TokenShape: Sendable {
+    package enum Part: Sendable {
         /// Exactly these bytes.
         case literal([UInt8])
         /// One of these byte strings.
@@ -10,17 +10,17 @@ public struct TokenShape: Sendable {
         case run(ByteSet, min: Int, max: Int)
     }
 
-    public let parts: [Part]
+    package let parts: [Part]
 
-    public init(_ parts: [Part]) { self.parts = parts }
+    package init(_ parts: [Part]) { self.parts = parts }
 
     /// Where a match starting at `start` ends, trying longer runs first; `nil` for no match.
-    public func match(_ bytes: UnsafeRawBufferPointer, at start: Int) -> Int? {
+    package func match(_ bytes: UnsafeRawBufferPointer, at start: Int) -> Int? {
         match(bytes, part: 0, position: start, budget: 64)
     }
 
     /// Whether the whole of `bytes` fits the shape.
-    public func matchesWhole(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    package func matchesWhole(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var budget = 64
         return matchWhole(bytes, part: 0, position: 0, budget: &budget)
     }

@@ -6,18 +6,18 @@ import Sealing
 #endif
 
 /// Which of the child's output streams a chunk came from.
-public enum OutputStream: Sendable, Equatable {
+package enum OutputStream: Sendable, Equatable {
     case standardOutput, standardError
 }
 
 /// How a child process ended.
-public enum Termination: Equatable, Sendable {
+package enum Termination: Equatable, Sendable {
     case exited(Int32)
     case signalled(Int32)
     case timedOut
 
     /// The exit code a shell would report: the status, or 128 + the signal.
-    public var exitCode: Int32 {
+    package var exitCode: Int32 {
         switch self {
         case .exited(let code): return code
         case .signalled(let signal): return 128 + signal
@@ -25,14 +25,14 @@ public enum Termination: Equatable, Sendable {
         }
     }
 
-    public var succeeded: Bool { self == .exited(0) }
+    package var succeeded: Bool { self == .exited(0) }
 }
 
-public enum RunError: Error, Equatable, CustomStringConvertible {
+package enum RunError: Error, Equatable, CustomStringConvertible {
     case spawnFailed(command: String, reason: String)
     case pipeFailed(reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .spawnFailed(let command, let reason): return "cannot start \(command): \(reason)"
         case .pipeFailed(let reason): return "cannot create a pipe for the child's output: \(reason)"
@@ -43,18 +43,18 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
 /// A child started with `posix_spawnp`, its output read through pipes and masked before
 /// anyone sees it. Secret values reach it only through its environment: they are copied into
 /// C strings at the last moment and those are zeroed as soon as the child has started.
-public struct ChildProcess {
-    public var arguments: [String]
-    public var environment: [String: String]
-    public var secretEnvironment: [(name: String, value: SecretBytes)]
-    public var workingDirectory: String?
-    public var timeout: Duration?
+package struct ChildProcess {
+    package var arguments: [String]
+    package var environment: [String: String]
+    package var secretEnvironment: [(name: String, value: SecretBytes)]
+    package var workingDirectory: String?
+    package var timeout: Duration?
     /// Put the child in its own process group, so a timeout or a forwarded signal reaches every
     /// process it started. Off for interactive use: a child outside the terminal's foreground
     /// group cannot read the terminal.
-    public var ownProcessGroup: Bool
+    package var ownProcessGroup: Bool
 
-    public init(
+    package init(
         arguments: [String], environment: [String: String],
         secretEnvironment: [(name: String, value: SecretBytes)] = [],
         workingDirectory: String? = nil, timeout: Duration? = nil, ownProcessGroup: Bool = true
@@ -71,7 +71,7 @@ public struct ChildProcess {
 
     /// Runs the child to its end. Signals sent to this process are forwarded to it; `output`
     /// receives masked bytes only.
-    public func run(masker: Masker, output: @escaping @Sendable (OutputStream, [UInt8]) -> Void) throws(RunError) -> Termination {
+    package func run(masker: Masker, output: @escaping @Sendable (OutputStream, [UInt8]) -> Void) throws(RunError) -> Termination {
         precondition(!arguments.isEmpty, "a child process needs a command")
         let outPipe = try Self.makePipe()
         let errPipe: (read: Int32, write: Int32)

@@ -6,18 +6,18 @@ import Sealing
 /// The forms are derived once and kept in one `SecretBytes` blob (zeroed when the masker goes).
 /// Short-value policy: the exact value is masked at any length; derived forms (lines, encodings)
 /// only from `minimumDerivedLength` bytes, so a 2-character line does not blank out output.
-public final class Masker: Sendable {
-    public static let replacement: [UInt8] = Array("***".utf8)
-    public static let minimumDerivedLength = 4
+package final class Masker: Sendable {
+    package static let replacement: [UInt8] = Array("***".utf8)
+    package static let minimumDerivedLength = 4
 
     private let blob: SecretBytes
     /// (offset, length) of each form in `blob`, longest first so the longest match wins.
     private let forms: [(offset: Int, length: Int)]
     /// For each first byte, the indexes into `forms` that start with it.
     private let formsByFirstByte: [[Int]]
-    public let longestForm: Int
+    package let longestForm: Int
 
-    public init(values: [SecretBytes]) {
+    package init(values: [SecretBytes]) {
         // Each value's forms, deduplicated across values, longest first.
         var unique: [SecretBytes] = []
         for value in values where value.count > 0 {
@@ -47,17 +47,17 @@ public final class Masker: Sendable {
         longestForm = offsets.first?.1 ?? 0
     }
 
-    public var isEmpty: Bool { forms.isEmpty }
+    package var isEmpty: Bool { forms.isEmpty }
 
     /// A streaming masker for one output stream: matches split across chunks are still caught.
-    public func stream() -> MaskingStream { MaskingStream(masker: self) }
+    package func stream() -> MaskingStream { MaskingStream(masker: self) }
 
-    public func mask(_ bytes: [UInt8]) -> [UInt8] {
+    package func mask(_ bytes: [UInt8]) -> [UInt8] {
         var stream = stream()
         return stream.feed(bytes) + stream.finish()
     }
 
-    public func mask(_ text: String) -> String {
+    package func mask(_ text: String) -> String {
         isEmpty ? text : String(decoding: mask(Array(text.utf8)), as: UTF8.self)
     }
 
@@ -113,14 +113,14 @@ public final class Masker: Sendable {
 }
 
 /// Masking state for one output stream.
-public struct MaskingStream {
+package struct MaskingStream {
     let masker: Masker
     private var pending: [UInt8] = []
 
     init(masker: Masker) { self.masker = masker }
 
     /// Masks what can be decided now and holds back a tail that might be the start of a value.
-    public mutating func feed(_ chunk: [UInt8]) -> [UInt8] {
+    package mutating func feed(_ chunk: [UInt8]) -> [UInt8] {
         pending += chunk
         var output: [UInt8] = []
         output.reserveCapacity(pending.count)
@@ -130,7 +130,7 @@ public struct MaskingStream {
     }
 
     /// Masks and returns whatever is still held back (end of stream).
-    public mutating func finish() -> [UInt8] {
+    package mutating func finish() -> [UInt8] {
         var output: [UInt8] = []
         _ = masker.scan(pending, into: &output, isFinal: true)
         pending.removeAll()

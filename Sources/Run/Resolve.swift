@@ -3,7 +3,7 @@ import Sealing
 import Workspace
 
 /// Where a journey's secret values come from (DESIGN §7).
-public enum SecretSource {
+package enum SecretSource {
     /// Environment variables (`payments-api-key` → `PAYMENTS_API_KEY`, after the workspace's
     /// env-prefix), then `.journey/local-secrets.yaml`. Never reads `secrets/`.
     case local(environment: [String: String])
@@ -11,7 +11,7 @@ public enum SecretSource {
     /// names a secret). No environment fallback.
     case sealed(loadKey: () throws(KeyLookupError) -> PrivateKey)
 
-    public var modeName: String {
+    package var modeName: String {
         switch self {
         case .local: return "local"
         case .sealed: return "sealed"
@@ -20,12 +20,12 @@ public enum SecretSource {
 }
 
 /// Where one resolved value came from; shown by `resolve` and written into run reports.
-public enum SecretOrigin: Sendable, Equatable, CustomStringConvertible {
+package enum SecretOrigin: Sendable, Equatable, CustomStringConvertible {
     case environment(variable: String)
     case localFile(path: String)
     case sealed(file: String, version: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .environment(let variable): return "env \(variable)"
         case .localFile(let path): return path
@@ -33,41 +33,41 @@ public enum SecretOrigin: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var version: Int? {
+    package var version: Int? {
         if case .sealed(_, let version) = self { return version }
         return nil
     }
 }
 
 /// One secret a journey uses, opened.
-public struct ResolvedSecret: Sendable {
-    public let name: SecretName
-    public let value: SecretBytes
-    public let origin: SecretOrigin
+package struct ResolvedSecret: Sendable {
+    package let name: SecretName
+    package let value: SecretBytes
+    package let origin: SecretOrigin
     /// Every place the journey names it.
-    public let references: [SourceLocation]
+    package let references: [SourceLocation]
 }
 
 /// A journey with every reference it makes turned into a value, ready to run.
-public struct ResolvedJourney: Sendable {
-    public let journey: Journey
-    public let mode: String
+package struct ResolvedJourney: Sendable {
+    package let journey: Journey
+    package let mode: String
     /// Sorted by name; only the names the journey uses.
-    public let secrets: [ResolvedSecret]
+    package let secrets: [ResolvedSecret]
     /// `{ env: VAR }` values read from the environment.
-    public let environmentValues: [String: String]
+    package let environmentValues: [String: String]
     /// Variables local resolution read secrets from: kept out of every step's inherited
     /// environment, so a step sees a secret only where the journey passes it.
-    public let consumedVariables: Set<String>
+    package let consumedVariables: Set<String>
     /// Masks every resolved secret value and its encoded forms.
-    public let masker: Masker
+    package let masker: Masker
 
-    public func secret(_ name: SecretName) -> ResolvedSecret? {
+    package func secret(_ name: SecretName) -> ResolvedSecret? {
         secrets.first { $0.name == name }
     }
 
     /// A field's value: `.plain` when no secret went into it, `.secret` (wiped bytes) when one did.
-    public func render(_ value: JourneyValue) -> RenderedValue {
+    package func render(_ value: JourneyValue) -> RenderedValue {
         switch value {
         case .secret(let name, _):
             return .secret(secret(name)!.value)
@@ -78,7 +78,7 @@ public struct ResolvedJourney: Sendable {
         }
     }
 
-    public func render(_ template: Template) -> RenderedValue {
+    package func render(_ template: Template) -> RenderedValue {
         if let text = template.plainText { return .plain(text) }
         var pieces: [RenderedValue] = []
         for part in template.parts {
@@ -94,24 +94,24 @@ public struct ResolvedJourney: Sendable {
 
 /// A rendered field. Values holding a secret stay in `SecretBytes` until the last moment
 /// (a child's environment, a request header).
-public enum RenderedValue: Sendable {
+package enum RenderedValue: Sendable {
     case plain(String)
     case secret(SecretBytes)
 
-    public var holdsSecret: Bool {
+    package var holdsSecret: Bool {
         if case .secret = self { return true }
         return false
     }
 
     /// The text, for the moment it must become a `String` (URL, header, body).
-    public func revealText() -> String {
+    package func revealText() -> String {
         switch self {
         case .plain(let text): return text
         case .secret(let bytes): return bytes.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
         }
     }
 
-    public func revealBytes() -> SecretBytes {
+    package func revealBytes() -> SecretBytes {
         switch self {
         case .plain(let text): return SecretBytes(copying: Array(text.utf8))
         case .secret(let bytes): return bytes
@@ -148,9 +148,9 @@ public enum RenderedValue: Sendable {
 
 /// Turns a journey's references into values, before anything runs: a missing value is an
 /// error here, never an empty string later.
-public enum Resolver {
+package enum Resolver {
     /// `environment` is where `{ env: VAR }` values come from (the process environment).
-    public static func resolve(
+    package static func resolve(
         _ journey: Journey, in workspace: Workspace, from source: SecretSource,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ResolveFailure) -> ResolvedJourney {
@@ -288,8 +288,8 @@ public enum Resolver {
 
 /// Why a reference could not be resolved. Names the journey, the reference's place, the secret
 /// and the fix; never a value.
-public struct ResolveError: Error, Sendable, CustomStringConvertible {
-    public enum Reason: Sendable {
+package struct ResolveError: Error, Sendable, CustomStringConvertible {
+    package enum Reason: Sendable {
         case noLocalValue(variable: String, localFile: String, variableIsEmpty: Bool)
         case emptyValue(origin: SecretOrigin)
         case missingEnvironment(variable: String)
@@ -299,17 +299,17 @@ public struct ResolveError: Error, Sendable, CustomStringConvertible {
         case key(KeyLookupError, secretCount: Int)
     }
 
-    public var journey: String
-    public var secret: String?
-    public var reference: SourceLocation
-    public var reason: Reason
+    package var journey: String
+    package var secret: String?
+    package var reference: SourceLocation
+    package var reason: Reason
 
     var environmentVariable: String? {
         if case .missingEnvironment(let variable) = reason { return variable }
         return nil
     }
 
-    public var description: String {
+    package var description: String {
         let subject = secret.map { "journey '\(journey)': secret '\($0)' (\(reference))" } ?? "journey '\(journey)' (\(reference))"
         switch reason {
         case .noLocalValue(let variable, let localFile, let variableIsEmpty):
@@ -332,10 +332,10 @@ public struct ResolveError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Every reference that failed to resolve; nothing ran.
-public struct ResolveFailure: Error, Sendable, CustomStringConvertible {
-    public var errors: [ResolveError]
+package struct ResolveFailure: Error, Sendable, CustomStringConvertible {
+    package var errors: [ResolveError]
 
-    public var description: String {
+    package var description: String {
         errors.map(\.description).joined(separator: "\n")
     }
 }

@@ -4,8 +4,8 @@ import Workspace
 /// The JSON record of one journey run: journey, steps, status, durations, and the names and
 /// versions of the secrets used. Every text field is masked when it is set; no value is ever
 /// part of a report.
-public struct RunReport: Codable, Sendable, Equatable {
-    public enum Status: String, Codable, Sendable {
+package struct RunReport: Codable, Sendable, Equatable {
+    package enum Status: String, Codable, Sendable {
         /// Every step passed.
         case passed
         /// A step failed; the steps after it were skipped.
@@ -14,47 +14,47 @@ public struct RunReport: Codable, Sendable, Equatable {
         case error
     }
 
-    public struct SecretUsed: Codable, Sendable, Equatable {
-        public var name: String
+    package struct SecretUsed: Codable, Sendable, Equatable {
+        package var name: String
         /// `sealed`, `env` or `local-file`.
-        public var source: String
+        package var source: String
         /// The sealed version opened; absent for local sources.
-        public var version: Int?
+        package var version: Int?
 
-        public init(name: String, source: String, version: Int?) {
+        package init(name: String, source: String, version: Int?) {
             self.name = name
             self.source = source
             self.version = version
         }
     }
 
-    public struct Step: Codable, Sendable, Equatable {
-        public enum Status: String, Codable, Sendable {
+    package struct Step: Codable, Sendable, Equatable {
+        package enum Status: String, Codable, Sendable {
             case passed, failed, skipped
         }
 
-        public var name: String
-        public var kind: String
-        public var status: Status
-        public var durationMilliseconds: Int
+        package var name: String
+        package var kind: String
+        package var status: Status
+        package var durationMilliseconds: Int
         /// What happened (exit status, HTTP status), masked.
-        public var detail: String?
+        package var detail: String?
         /// Why it failed, masked; for a run step, the tail of its output.
-        public var error: String?
+        package var error: String?
     }
 
-    public var journey: String
-    public var file: String
-    public var mode: String
-    public var status: Status
+    package var journey: String
+    package var file: String
+    package var mode: String
+    package var status: Status
     /// ISO 8601, UTC.
-    public var started: String
-    public var durationMilliseconds: Int
-    public var secrets: [SecretUsed]
-    public var steps: [Step]
-    public var error: String?
+    package var started: String
+    package var durationMilliseconds: Int
+    package var secrets: [SecretUsed]
+    package var steps: [Step]
+    package var error: String?
 
-    public init(
+    package init(
         journey: String, file: String, mode: String, status: Status, started: String, durationMilliseconds: Int,
         secrets: [SecretUsed], steps: [Step], error: String? = nil
     ) {
@@ -80,7 +80,7 @@ public struct RunReport: Codable, Sendable, Equatable {
     }
 
     /// Pretty, key-sorted JSON.
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Only strings, integers and enums: encoding cannot fail.
@@ -88,7 +88,7 @@ public struct RunReport: Codable, Sendable, Equatable {
     }
 
     /// Writes the report atomically to `path`.
-    public func write(to path: String) throws(WorkspaceError) {
+    package func write(to path: String) throws(WorkspaceError) {
         try AtomicFile.write(encoded(), to: path)
     }
 }

@@ -11,16 +11,16 @@ struct StepOutcome {
 /// Runs a resolved journey's steps in order; the first failing step fails the journey and the
 /// rest are skipped. Everything written to `output` is masked: child output by the child
 /// process runner, the runner's own lines and HTTP bodies here.
-public struct JourneyRunner: Sendable {
-    public let resolved: ResolvedJourney
-    public let workspace: Workspace
+package struct JourneyRunner: Sendable {
+    package let resolved: ResolvedJourney
+    package let workspace: Workspace
     /// What every run step inherits, before its own `env`.
-    public let baseEnvironment: [String: String]
+    package let baseEnvironment: [String: String]
     private let output: @Sendable (OutputStream, [UInt8]) -> Void
 
     /// `environment` is this process's; the key variables and the variables local resolution
     /// read secrets from are removed from it before any step sees it.
-    public init(
+    package init(
         resolved: ResolvedJourney, workspace: Workspace,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         output: @escaping @Sendable (OutputStream, [UInt8]) -> Void
@@ -33,7 +33,7 @@ public struct JourneyRunner: Sendable {
         self.output = output
     }
 
-    public func run() -> RunReport {
+    package func run() -> RunReport {
         let journey = resolved.journey
         let started = Timestamp.now()
         let clock = ContinuousClock()

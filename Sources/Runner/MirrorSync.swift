@@ -3,7 +3,7 @@ import GitStore
 import Workspace
 
 /// How a run brought its mirror up to date.
-public enum MirrorUpdate: String, Sendable, Codable {
+package enum MirrorUpdate: String, Sendable, Codable {
     /// No mirror yet: cloned.
     case cloned
     /// The mirror was unusable (a killed run, a wrong remote): removed and cloned again.
@@ -15,26 +15,26 @@ public enum MirrorUpdate: String, Sendable, Codable {
 }
 
 /// One commit of a repository, checked out into a run's work folder.
-public struct CheckedOutCommit: Sendable {
-    public var repo: String
-    public var ref: String
-    public var resolved: ResolvedRef
-    public var update: MirrorUpdate
+package struct CheckedOutCommit: Sendable {
+    package var repo: String
+    package var ref: String
+    package var resolved: ResolvedRef
+    package var update: MirrorUpdate
     /// Time spent bringing the mirror up to date (connect, list refs, clone or fetch).
-    public var fetchSeconds: Double
+    package var fetchSeconds: Double
     /// Time spent resolving the ref and writing the commit's tree.
-    public var checkoutSeconds: Double
+    package var checkoutSeconds: Double
 }
 
 /// Brings the cached mirror of a repository up to date and checks one ref out of it, holding
 /// the mirror's lock throughout so runners sharing the cache never see it half-updated.
-public struct MirrorSync {
-    public let cache: RunnerCache
-    public let repo: String
+package struct MirrorSync {
+    package let cache: RunnerCache
+    package let repo: String
 
     /// `repo` as given on the command line; a local path is made absolute so the same
     /// repository gets the same mirror from any current folder.
-    public init(cache: RunnerCache, repo: String) {
+    package init(cache: RunnerCache, repo: String) {
         self.cache = cache
         self.repo = Self.normalised(repo)
     }
@@ -42,7 +42,7 @@ public struct MirrorSync {
     /// The repository for messages and reports: a password after the user name, a bare token as
     /// the user part of an http(s) URL (`https://TOKEN@host/…`), and every query value are shown
     /// as `***`; an ssh user name (`ssh://git@…`) stays.
-    public var displayRepo: String { Self.redacted(repo) }
+    package var displayRepo: String { Self.redacted(repo) }
 
     static func redacted(_ repo: String) -> String {
         guard let scheme = repo.range(of: "://") else { return repo }
@@ -81,7 +81,7 @@ public struct MirrorSync {
     }
 
     /// Updates the mirror as needed, resolves `ref` and writes its tree into `folder`.
-    public func checkOut(ref: String, into folder: String) throws(RunnerError) -> CheckedOutCommit {
+    package func checkOut(ref: String, into folder: String) throws(RunnerError) -> CheckedOutCommit {
         let held = try cache.lock(cache.mirrorLockPath(for: repo), waitingFor: displayRepo)
         defer { withExtendedLifetime(held) {} }
         let fetchStart = Clock.now

@@ -9,7 +9,7 @@ import Workspace
 /// Stored as `rollback-ledger.json` in the cache, rewritten atomically under its own lock.
 /// Only versions that opened with the runner's key are recorded, so a forged sealed file
 /// cannot push the numbers up and lock real values out.
-public struct RollbackLedger: Sendable {
+package struct RollbackLedger: Sendable {
     static let formatTag = "journey-rollback-ledger-1"
 
     struct Contents: Codable, Equatable {
@@ -18,18 +18,18 @@ public struct RollbackLedger: Sendable {
         var workspaces: [String: [String: Int]] = [:]
     }
 
-    public let path: String
+    package let path: String
     private let lockPath: String
     private let cache: RunnerCache
 
-    public init(cache: RunnerCache) {
+    package init(cache: RunnerCache) {
         self.cache = cache
         path = cache.ledgerPath
         lockPath = cache.ledgerLockPath
     }
 
     /// Refuses the first secret whose version is below the highest seen, unless `allowRollback`.
-    public func check(workspaceID: String, versions: [String: Int], allowRollback: Bool) throws(RunnerError) {
+    package func check(workspaceID: String, versions: [String: Int], allowRollback: Bool) throws(RunnerError) {
         guard !allowRollback else { return }
         let held = try cache.lock(lockPath, waitingFor: "rollback ledger")
         defer { withExtendedLifetime(held) {} }
@@ -43,7 +43,7 @@ public struct RollbackLedger: Sendable {
 
     /// Records versions that opened. Normally keeps the highest; with `allowRollback` the
     /// versions used become the new marks, so an intended rollback needs the flag only once.
-    public func record(workspaceID: String, versions: [String: Int], allowRollback: Bool) throws(RunnerError) {
+    package func record(workspaceID: String, versions: [String: Int], allowRollback: Bool) throws(RunnerError) {
         guard !versions.isEmpty else { return }
         let held = try cache.lock(lockPath, waitingFor: "rollback ledger")
         defer { withExtendedLifetime(held) {} }
@@ -66,7 +66,7 @@ public struct RollbackLedger: Sendable {
     }
 
     /// The highest versions seen, by workspace id and secret name.
-    public func highestVersions() throws(RunnerError) -> [String: [String: Int]] { try read().workspaces }
+    package func highestVersions() throws(RunnerError) -> [String: [String: Int]] { try read().workspaces }
 
     private func read() throws(RunnerError) -> Contents {
         guard let data = FileManager.default.contents(atPath: path) else {

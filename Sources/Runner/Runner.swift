@@ -2,15 +2,15 @@ import Foundation
 import Workspace
 
 /// What a runner is asked to do, from the command line.
-public struct RunnerRequest: Sendable {
-    public var repo: String
-    public var ref: String
+package struct RunnerRequest: Sendable {
+    package var repo: String
+    package var ref: String
     /// The workspace's folder inside the repository, relative to its root ("." for the root).
-    public var workspacePath: String
-    public var cacheRoot: String
-    public var allowRollback: Bool
+    package var workspacePath: String
+    package var cacheRoot: String
+    package var allowRollback: Bool
 
-    public init(repo: String, ref: String, workspacePath: String = ".", cacheRoot: String, allowRollback: Bool = false) {
+    package init(repo: String, ref: String, workspacePath: String = ".", cacheRoot: String, allowRollback: Bool = false) {
         self.repo = repo
         self.ref = ref
         self.workspacePath = workspacePath
@@ -21,30 +21,30 @@ public struct RunnerRequest: Sendable {
 
 /// A commit checked out into a fresh work folder, with its workspace open, ready for the
 /// journey to be resolved and run. Lives only for the duration of `Runner.run`.
-public struct PreparedRun {
-    public let checkout: CheckedOutCommit
+package struct PreparedRun {
+    package let checkout: CheckedOutCommit
     /// The run's work folder: the repository's tree at the commit, nothing else.
-    public let folder: String
-    public let workspace: Workspace
+    package let folder: String
+    package let workspace: Workspace
     /// The workspace's folder inside the repository, as given.
-    public let workspacePath: String
+    package let workspacePath: String
     /// The rollback guard for this workspace: check versions before opening, record after.
-    public let rollbackGuard: RollbackGuard
+    package let rollbackGuard: RollbackGuard
 }
 
 /// The rollback ledger bound to one workspace and the run's `--allow-rollback` choice.
-public struct RollbackGuard: Sendable {
-    public let ledger: RollbackLedger
-    public let workspaceID: String
-    public let allowRollback: Bool
+package struct RollbackGuard: Sendable {
+    package let ledger: RollbackLedger
+    package let workspaceID: String
+    package let allowRollback: Bool
 
     /// Refuses a sealed version below the highest this cache has opened (before decrypting).
-    public func check(_ versions: [String: Int]) throws(RunnerError) {
+    package func check(_ versions: [String: Int]) throws(RunnerError) {
         try ledger.check(workspaceID: workspaceID, versions: versions, allowRollback: allowRollback)
     }
 
     /// Remembers versions that opened with the runner's key.
-    public func record(_ versions: [String: Int]) throws(RunnerError) {
+    package func record(_ versions: [String: Int]) throws(RunnerError) {
         try ledger.record(workspaceID: workspaceID, versions: versions, allowRollback: allowRollback)
     }
 }
@@ -52,12 +52,12 @@ public struct RollbackGuard: Sendable {
 /// The runner: fetches (or clones) the repository into the cache, checks the ref's commit out
 /// into a fresh work folder, opens the workspace there, hands it to `execute`, and removes the
 /// work folder whatever happens.
-public struct Runner {
-    public let request: RunnerRequest
+package struct Runner {
+    package let request: RunnerRequest
 
-    public init(request: RunnerRequest) { self.request = request }
+    package init(request: RunnerRequest) { self.request = request }
 
-    public func run<Outcome>(_ execute: (PreparedRun) throws -> Outcome) throws -> Outcome {
+    package func run<Outcome>(_ execute: (PreparedRun) throws -> Outcome) throws -> Outcome {
         let cache = try RunnerCache(root: request.cacheRoot)
         let work = try WorkFolder(in: cache)
         defer { try? work.remove() }

@@ -13,11 +13,11 @@ import Workspace
 ///     rollback-ledger.lock     held while the ledger is checked and updated
 ///
 /// Nothing in the cache holds a secret value: mirrors and checkouts hold sealed files only.
-public struct RunnerCache: Sendable {
-    public let root: String
+package struct RunnerCache: Sendable {
+    package let root: String
 
     /// Uses `root`, creating it (mode 0700) if needed.
-    public init(root: String) throws(RunnerError) {
+    package init(root: String) throws(RunnerError) {
         self.root = root
         for folder in [root, root + "/mirrors", root + "/incoming", root + "/work"] {
             guard mkdir(folder, 0o700) == 0 || errno == EEXIST else {
@@ -28,7 +28,7 @@ public struct RunnerCache: Sendable {
     }
 
     /// `$XDG_CACHE_HOME/journey/runner`, or `~/.cache/journey/runner`.
-    public static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let base =
             environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache"
@@ -37,14 +37,14 @@ public struct RunnerCache: Sendable {
 
     /// The mirror folder's name for `url`: its git blob hash, so the folder of a repository can
     /// be found by hand with `printf %s URL | git hash-object --stdin`.
-    public static func mirrorName(for url: String) -> String { BlobHash.hex(of: url) }
+    package static func mirrorName(for url: String) -> String { BlobHash.hex(of: url) }
 
-    public func mirrorPath(for url: String) -> String { root + "/mirrors/" + Self.mirrorName(for: url) }
+    package func mirrorPath(for url: String) -> String { root + "/mirrors/" + Self.mirrorName(for: url) }
     func mirrorLockPath(for url: String) -> String { mirrorPath(for: url) + ".lock" }
     var incomingFolder: String { root + "/incoming" }
     var workFolder: String { root + "/work" }
     var workLockPath: String { root + "/work.lock" }
-    public var ledgerPath: String { root + "/rollback-ledger.json" }
+    package var ledgerPath: String { root + "/rollback-ledger.json" }
     var ledgerLockPath: String { root + "/rollback-ledger.lock" }
 
     /// Takes an exclusive lock, saying on stderr what it waits for when another runner holds it.

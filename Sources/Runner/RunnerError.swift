@@ -1,7 +1,7 @@
 /// Why a runner stopped before or around running a journey. Every message names the repo,
 /// ref, path or secret involved and the fix; none carries a secret value. All are bad input
 /// or an unusable environment, so the command exits 2 for each.
-public enum RunnerError: Error, CustomStringConvertible {
+package enum RunnerError: Error, CustomStringConvertible {
     case noKey
     case unreachable(repo: String, reason: String)
     case unknownRef(ref: String, repo: String)
@@ -13,7 +13,7 @@ public enum RunnerError: Error, CustomStringConvertible {
     case checkout(commit: String, reason: String)
     case hardening(reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .noKey:
             return "no private key for the runner: pass --key-file FILE, or set JOURNEY_KEY_FILE (a key file) or JOURNEY_KEY (the key text)"

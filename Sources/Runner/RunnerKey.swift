@@ -5,8 +5,8 @@ import Workspace
 /// The runner's private key. Runners name their key explicitly — `--key-file`, else
 /// `JOURNEY_KEY_FILE`, else `JOURNEY_KEY` (the key text) — and never fall back to a personal
 /// key folder.
-public enum RunnerKey {
-    public static func load(keyFile: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PrivateKey {
+package enum RunnerKey {
+    package static func load(keyFile: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PrivateKey {
         let named =
             keyFile != nil
             || !(environment["JOURNEY_KEY_FILE"] ?? "").isEmpty

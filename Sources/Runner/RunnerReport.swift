@@ -3,41 +3,41 @@ import Foundation
 /// The runner's JSON report: where the journey came from (repository, ref, exact commit), which
 /// sealed versions it used, which key opened them, and how long each phase took, around the
 /// journey's own run report. Names, versions, ids and timings only — never a value.
-public struct RunnerReport<JourneyRun: Encodable & Sendable>: Encodable, Sendable {
-    public static var formatTag: String { "journey-runner-report-1" }
+package struct RunnerReport<JourneyRun: Encodable & Sendable>: Encodable, Sendable {
+    package static var formatTag: String { "journey-runner-report-1" }
 
-    public struct SecretVersion: Encodable, Sendable, Equatable {
-        public var name: String
-        public var version: Int
+    package struct SecretVersion: Encodable, Sendable, Equatable {
+        package var name: String
+        package var version: Int
 
-        public init(name: String, version: Int) {
+        package init(name: String, version: Int) {
             self.name = name
             self.version = version
         }
     }
 
-    public struct StepTiming: Encodable, Sendable, Equatable {
-        public var name: String
-        public var milliseconds: Int
+    package struct StepTiming: Encodable, Sendable, Equatable {
+        package var name: String
+        package var milliseconds: Int
 
-        public init(name: String, milliseconds: Int) {
+        package init(name: String, milliseconds: Int) {
             self.name = name
             self.milliseconds = milliseconds
         }
     }
 
-    public struct Timings: Encodable, Sendable, Equatable {
+    package struct Timings: Encodable, Sendable, Equatable {
         /// Connecting, listing the remote's refs, and cloning or fetching (0 when skipped).
-        public var fetchMilliseconds: Int
+        package var fetchMilliseconds: Int
         /// Resolving the ref and writing the commit's tree into the work folder.
-        public var checkoutMilliseconds: Int
+        package var checkoutMilliseconds: Int
         /// Finding the journey and opening its secrets.
-        public var resolveMilliseconds: Int
-        public var steps: [StepTiming]
+        package var resolveMilliseconds: Int
+        package var steps: [StepTiming]
         /// From the command's start to the report.
-        public var totalMilliseconds: Int
+        package var totalMilliseconds: Int
 
-        public init(fetchMilliseconds: Int, checkoutMilliseconds: Int, resolveMilliseconds: Int, steps: [StepTiming], totalMilliseconds: Int) {
+        package init(fetchMilliseconds: Int, checkoutMilliseconds: Int, resolveMilliseconds: Int, steps: [StepTiming], totalMilliseconds: Int) {
             self.fetchMilliseconds = fetchMilliseconds
             self.checkoutMilliseconds = checkoutMilliseconds
             self.resolveMilliseconds = resolveMilliseconds
@@ -46,31 +46,31 @@ public struct RunnerReport<JourneyRun: Encodable & Sendable>: Encodable, Sendabl
         }
     }
 
-    public var format: String = Self.formatTag
+    package var format: String = Self.formatTag
     /// The repository as given (a password in its URL shown as `***`).
-    public var repo: String
+    package var repo: String
     /// The ref as given.
-    public var ref: String
+    package var ref: String
     /// The full ref name it resolved through (`refs/heads/main`); absent for a commit id.
-    public var refName: String?
+    package var refName: String?
     /// The exact commit the journey ran at, 40 hex digits.
-    public var commit: String
+    package var commit: String
     /// `cloned`, `rebuilt`, `fetched` or `up-to-date`.
-    public var mirror: MirrorUpdate
-    public var workspacePath: String
-    public var workspaceID: String
-    public var journey: String
+    package var mirror: MirrorUpdate
+    package var workspacePath: String
+    package var workspaceID: String
+    package var journey: String
     /// The key id of the runner's private key.
-    public var runnerKeyID: String
+    package var runnerKeyID: String
     /// `passed` or `failed`.
-    public var status: String
+    package var status: String
     /// Every secret the journey used, with the sealed version opened.
-    public var secrets: [SecretVersion]
-    public var timings: Timings
+    package var secrets: [SecretVersion]
+    package var timings: Timings
     /// The journey's own run report, as `journey run --report` writes it.
-    public var run: JourneyRun
+    package var run: JourneyRun
 
-    public init(
+    package init(
         checkout: CheckedOutCommit, workspacePath: String, workspaceID: String, journey: String, runnerKeyID: String,
         passed: Bool, secrets: [SecretVersion], timings: Timings, run: JourneyRun
     ) {
@@ -90,7 +90,7 @@ public struct RunnerReport<JourneyRun: Encodable & Sendable>: Encodable, Sendabl
     }
 
     /// Pretty, key-sorted JSON with a final newline.
-    public func encoded() throws -> [UInt8] {
+    package func encoded() throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(self)) + [10]
@@ -98,4 +98,4 @@ public struct RunnerReport<JourneyRun: Encodable & Sendable>: Encodable, Sendabl
 }
 
 /// Milliseconds from seconds, for reports.
-public func wholeMilliseconds(_ seconds: Double) -> Int { Int((seconds * 1000).rounded()) }
+package func wholeMilliseconds(_ seconds: Double) -> Int { Int((seconds * 1000).rounded()) }

@@ -3,14 +3,14 @@ import Foundation
 /// A run's own folder under `work/`, empty when made and removed when the run ends. The run
 /// holds a `flock` on the folder itself while it lives, so a later runner can tell a folder
 /// left by a killed run (lockable) from one in use (locked) and sweep only the former.
-public final class WorkFolder {
-    public let path: String
+package final class WorkFolder {
+    package let path: String
     private let descriptor: Int32
     private var removed = false
 
     /// Sweeps folders of dead runs, then makes and locks a new folder. Both happen under the
     /// cache's `work.lock`, so a sweeper never sees a folder between its creation and its lock.
-    public init(in cache: RunnerCache) throws(RunnerError) {
+    package init(in cache: RunnerCache) throws(RunnerError) {
         let held = try cache.lock(cache.workLockPath, waitingFor: "work folders")
         defer { withExtendedLifetime(held) {} }
         Self.sweepAbandoned(in: cache.workFolder)
@@ -27,7 +27,7 @@ public final class WorkFolder {
     }
 
     /// Removes the folder and everything the run wrote in it.
-    public func remove() throws(RunnerError) {
+    package func remove() throws(RunnerError) {
         guard !removed else { return }
         removed = true
         defer { close(descriptor) }

@@ -3,10 +3,10 @@ import Foundation
 
 /// The short, stable name of a public key: the first 8 bytes of its BLAKE2b-256 hash
 /// (`crypto_generichash`), as 16 lowercase hex digits. Opening picks a wrap by this id.
-public struct KeyID: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let hex: String
+package struct KeyID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package let hex: String
 
-    public init(of publicKey: PublicKey) {
+    package init(of publicKey: PublicKey) {
         var digest = [UInt8](repeating: 0, count: 32)
         publicKey.bytes.withUnsafeBufferPointer { key in
             _ = crypto_generichash(&digest, 32, key.baseAddress, UInt64(key.count), nil, 0)
@@ -15,29 +15,29 @@ public struct KeyID: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// A key id as read from a file; `nil` unless it is 16 lowercase hex digits.
-    public init?(hex: String) {
+    package init?(hex: String) {
         guard hex.utf8.count == 16, hex.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
         else { return nil }
         self.hex = hex
     }
 
-    public var description: String { hex }
-    public static func < (lhs: KeyID, rhs: KeyID) -> Bool { lhs.hex < rhs.hex }
+    package var description: String { hex }
+    package static func < (lhs: KeyID, rhs: KeyID) -> Bool { lhs.hex < rhs.hex }
 }
 
 /// An X25519 public key (`crypto_box_PUBLICKEYBYTES`). Text form: `journey-pk1-` and the 32
 /// bytes in unpadded URL-safe base64.
-public struct PublicKey: Hashable, Sendable {
-    public static let textPrefix = "journey-pk1-"
-    public let bytes: [UInt8]
+package struct PublicKey: Hashable, Sendable {
+    package static let textPrefix = "journey-pk1-"
+    package let bytes: [UInt8]
 
-    public init(bytes: [UInt8]) throws(KeyError) {
+    package init(bytes: [UInt8]) throws(KeyError) {
         guard bytes.count == crypto_box_publickeybytes() else { throw .malformedPublicKey }
         self.bytes = bytes
     }
 
     /// Parses the text form; throws `KeyError.malformedPublicKey` for anything else.
-    public init(text: String) throws(KeyError) {
+    package init(text: String) throws(KeyError) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.hasPrefix(Self.textPrefix),
             let decoded = Base64URL.decode(String(trimmed.dropFirst(Self.textPrefix.count)))
@@ -45,22 +45,22 @@ public struct PublicKey: Hashable, Sendable {
         try self.init(bytes: decoded)
     }
 
-    public var text: String { Self.textPrefix + Base64URL.encode(bytes) }
-    public var id: KeyID { KeyID(of: self) }
+    package var text: String { Self.textPrefix + Base64URL.encode(bytes) }
+    package var id: KeyID { KeyID(of: self) }
 }
 
 /// An X25519 key pair whose secret half lives in `SecretBytes`. Text form of the secret half:
 /// `JOURNEY-SECRET-KEY-1-` and the 32 bytes in unpadded URL-safe base64 — a fixed, recognisable
 /// shape so leak scanners can spot one.
-public struct PrivateKey: Sendable {
-    public static let textPrefix = "JOURNEY-SECRET-KEY-1-"
-    public let secret: SecretBytes
-    public let publicKey: PublicKey
+package struct PrivateKey: Sendable {
+    package static let textPrefix = "JOURNEY-SECRET-KEY-1-"
+    package let secret: SecretBytes
+    package let publicKey: PublicKey
     /// The public key's id, computed once: opening compares it against every wrap.
-    public let id: KeyID
+    package let id: KeyID
 
     /// A new random key pair (`crypto_box_keypair`).
-    public static func generate() -> PrivateKey {
+    package static func generate() -> PrivateKey {
         Sodium.ensureReady()
         var publicBytes = [UInt8](repeating: 0, count: crypto_box_publickeybytes())
         let secret = SecretBytes(count: crypto_box_secretkeybytes()) { secretBuffer in
@@ -70,7 +70,7 @@ public struct PrivateKey: Sendable {
     }
 
     /// Derives the public half (`crypto_scalarmult_base`).
-    public init(secret: SecretBytes) throws(KeyError) {
+    package init(secret: SecretBytes) throws(KeyError) {
         guard secret.count == crypto_box_secretkeybytes() else { throw .malformedPrivateKey }
         var publicBytes = [UInt8](repeating: 0, count: crypto_box_publickeybytes())
         let status = secret.withUnsafeBytes { crypto_scalarmult_base(&publicBytes, $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
@@ -86,7 +86,7 @@ public struct PrivateKey: Sendable {
 
     /// Parses the key text held in `text` (surrounding whitespace allowed) without copying the
     /// encoded secret into a `String`.
-    public init(text: SecretBytes) throws(KeyError) {
+    package init(text: SecretBytes) throws(KeyError) {
         let prefix = Array(Self.textPrefix.utf8)
         let decoded: SecretBytes? = text.withUnsafeBytes { raw in
             var body = raw[...]
@@ -101,7 +101,7 @@ public struct PrivateKey: Sendable {
     }
 
     /// The key text, in a buffer that is wiped when dropped.
-    public var text: SecretBytes {
+    package var text: SecretBytes {
         secret.withUnsafeBytes { raw in
             let encoded = Base64URL.encodeSecret(raw)
             return encoded.withUnsafeBytes { body in
@@ -117,14 +117,14 @@ public struct PrivateKey: Sendable {
 }
 
 /// What can go wrong with a key. Messages name the file and the fix, never key material.
-public enum KeyError: Error, Equatable, CustomStringConvertible {
+package enum KeyError: Error, Equatable, CustomStringConvertible {
     case malformedPublicKey
     case malformedPrivateKey
     case unreadableKeyFile(path: String, reason: String)
     case malformedKeyFile(path: String)
     case keyFileTooOpen(path: String, mode: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .malformedPublicKey:
             return "not a journey public key: expected '\(PublicKey.textPrefix)' followed by 43 base64url characters"
@@ -184,7 +184,7 @@ enum Base64URL {
 extension PrivateKey {
     /// Reads a private key file, refusing one that group or others can read (the check runs on
     /// the open descriptor with `fstat`, so a swapped file cannot slip past it).
-    public static func load(fromFile path: String) throws(KeyError) -> PrivateKey {
+    package static func load(fromFile path: String) throws(KeyError) -> PrivateKey {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw .unreadableKeyFile(path: path, reason: String(cString: strerror(errno)))
@@ -217,7 +217,7 @@ extension PrivateKey {
     /// Writes the key text to a new file with mode 0600, never replacing an existing file: the
     /// text goes to a temp file beside it, which is then hard-linked into place (`link` fails if
     /// the target exists), so a crash leaves no half-written key.
-    public func write(toFile path: String) throws(KeyError) {
+    package func write(toFile path: String) throws(KeyError) {
         let folder = (path as NSString).deletingLastPathComponent
         let tempPath = "\(folder.isEmpty ? "." : folder)/.key-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
         let descriptor = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)

@@ -3,14 +3,14 @@ internal import Clibsodium
 /// What a sealed value is bound to. A ciphertext opens only under the exact context it was
 /// sealed under, so a file renamed, copied to another workspace or edited to another version
 /// fails to open.
-public struct SealContext: Sendable, Equatable {
-    public static let formatTag = "journey-sealed/v1"
+package struct SealContext: Sendable, Equatable {
+    package static let formatTag = "journey-sealed/v1"
 
-    public var workspaceID: String
-    public var name: String
-    public var version: Int
+    package var workspaceID: String
+    package var name: String
+    package var version: Int
 
-    public init(workspaceID: String, name: String, version: Int) {
+    package init(workspaceID: String, name: String, version: Int) {
         self.workspaceID = workspaceID
         self.name = name
         self.version = version
@@ -18,7 +18,7 @@ public struct SealContext: Sendable, Equatable {
 
     /// The AEAD associated data: each field as a 4-byte big-endian length, then its UTF-8 bytes,
     /// in this order: format tag, workspace id, secret name, version in decimal.
-    public var associatedData: [UInt8] {
+    package var associatedData: [UInt8] {
         var out = [UInt8]()
         for field in [Self.formatTag, workspaceID, name, String(version)] {
             let bytes = Array(field.utf8)
@@ -31,11 +31,11 @@ public struct SealContext: Sendable, Equatable {
 }
 
 /// The data key wrapped for one recipient with `crypto_box_seal`.
-public struct KeyWrap: Sendable, Equatable {
-    public var keyID: KeyID
-    public var wrappedKey: [UInt8]
+package struct KeyWrap: Sendable, Equatable {
+    package var keyID: KeyID
+    package var wrappedKey: [UInt8]
 
-    public init(keyID: KeyID, wrappedKey: [UInt8]) {
+    package init(keyID: KeyID, wrappedKey: [UInt8]) {
         self.keyID = keyID
         self.wrappedKey = wrappedKey
     }
@@ -43,12 +43,12 @@ public struct KeyWrap: Sendable, Equatable {
 
 /// The cryptographic part of a sealed file: nonce, ciphertext (with its tag) and one wrap of
 /// the data key per recipient. Everything in it is safe to publish.
-public struct SealedValue: Sendable, Equatable {
-    public var nonce: [UInt8]
-    public var ciphertext: [UInt8]
-    public var wraps: [KeyWrap]
+package struct SealedValue: Sendable, Equatable {
+    package var nonce: [UInt8]
+    package var ciphertext: [UInt8]
+    package var wraps: [KeyWrap]
 
-    public init(nonce: [UInt8], ciphertext: [UInt8], wraps: [KeyWrap]) {
+    package init(nonce: [UInt8], ciphertext: [UInt8], wraps: [KeyWrap]) {
         self.nonce = nonce
         self.ciphertext = ciphertext
         self.wraps = wraps
@@ -57,11 +57,11 @@ public struct SealedValue: Sendable, Equatable {
 
 /// Seals and opens values as DESIGN §5 describes: `sodium_pad` to a block, then
 /// XChaCha20-Poly1305 under a fresh data key that is wrapped for every recipient.
-public enum SecretBox {
+package enum SecretBox {
     /// Values are padded to a multiple of this many bytes, hiding their length.
-    public static let paddingBlock = 256
+    package static let paddingBlock = 256
     /// The largest value that can be sealed.
-    public static let maximumValueSize = 64 * 1024
+    package static let maximumValueSize = 64 * 1024
 
     static let dataKeySize = Int(crypto_aead_xchacha20poly1305_ietf_keybytes())
     static let nonceSize = Int(crypto_aead_xchacha20poly1305_ietf_npubbytes())
@@ -69,7 +69,7 @@ public enum SecretBox {
     static let sealOverhead = Int(crypto_box_sealbytes())
 
     /// Seals `value` for `recipients` under `context`. Needs only public keys.
-    public static func seal(_ value: SecretBytes, context: SealContext, recipients: [PublicKey]) throws(SealingError) -> SealedValue {
+    package static func seal(_ value: SecretBytes, context: SealContext, recipients: [PublicKey]) throws(SealingError) -> SealedValue {
         Sodium.ensureReady()
         guard value.count > 0 else { throw .emptyValue }
         guard value.count <= maximumValueSize else { throw .valueTooLarge(limit: maximumValueSize) }
@@ -83,14 +83,14 @@ public enum SecretBox {
 
     /// Opens `sealed` with `key`: picks the wrap by key id, unwraps the data key, then decrypts
     /// and unpads under `context`.
-    public static func open(_ sealed: SealedValue, context: SealContext, with key: PrivateKey) throws(SealingError) -> SecretBytes {
+    package static func open(_ sealed: SealedValue, context: SealContext, with key: PrivateKey) throws(SealingError) -> SecretBytes {
         let dataKey = try unwrapDataKey(sealed, with: key)
         return try decrypt(sealed, dataKey: dataKey, context: context)
     }
 
     /// Re-wraps the data key of `sealed` for `recipients`; the ciphertext stays as it is.
     /// The value is decrypted once first, so a key that cannot open the value cannot re-wrap it.
-    public static func rewrap(_ sealed: SealedValue, context: SealContext, with key: PrivateKey, for recipients: [PublicKey]) throws(SealingError)
+    package static func rewrap(_ sealed: SealedValue, context: SealContext, with key: PrivateKey, for recipients: [PublicKey]) throws(SealingError)
         -> SealedValue
     {
         guard !recipients.isEmpty else { throw .noRecipients }
@@ -185,7 +185,7 @@ public enum SecretBox {
 
 /// What can go wrong sealing or opening. Callers add the secret name and file; no case carries
 /// value or key bytes.
-public enum SealingError: Error, Equatable, CustomStringConvertible {
+package enum SealingError: Error, Equatable, CustomStringConvertible {
     case emptyValue
     case valueTooLarge(limit: Int)
     case noRecipients
@@ -198,7 +198,7 @@ public enum SealingError: Error, Equatable, CustomStringConvertible {
     case authenticationFailed
     case badPadding
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .emptyValue: return "the value is empty; an empty secret is refused"
         case .valueTooLarge(let limit): return "the value is larger than \(limit) bytes"

@@ -5,14 +5,14 @@ internal import Clibsodium
 ///
 /// The bytes are reachable only through `withUnsafeBytes`; `description`, `debugDescription`
 /// and reflection print `<redacted>`, so a value cannot reach a log by accident.
-public final class SecretBytes: @unchecked Sendable {
+package final class SecretBytes: @unchecked Sendable {
     // Immutable after init; the buffer is only read through `withUnsafeBytes`.
     private let buffer: UnsafeMutableRawBufferPointer
-    public let count: Int
+    package let count: Int
 
     /// Allocates `count` bytes and lets `initialize` fill them in place, so the secret never
     /// passes through an unmanaged copy.
-    public init(count: Int, initialize: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
+    package init(count: Int, initialize: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
         Sodium.ensureReady()
         self.count = count
         // Never zero bytes: keeps `baseAddress` non-nil for the C calls.
@@ -27,7 +27,7 @@ public final class SecretBytes: @unchecked Sendable {
 
     /// Allocates `capacity` bytes and lets `initialize` fill a prefix of them, returning its
     /// length; only that prefix is visible afterwards (the whole buffer is still wiped).
-    public init(capacity: Int, initialize: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows {
+    package init(capacity: Int, initialize: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows {
         Sodium.ensureReady()
         buffer = LockedMemory.allocate(max(capacity, 1))
         do {
@@ -41,7 +41,7 @@ public final class SecretBytes: @unchecked Sendable {
     }
 
     /// Copies `bytes` in. The caller stays responsible for wiping its own copy.
-    public convenience init<Bytes: Collection>(copying bytes: Bytes) where Bytes.Element == UInt8 {
+    package convenience init<Bytes: Collection>(copying bytes: Bytes) where Bytes.Element == UInt8 {
         self.init(count: bytes.count) { target in
             _ = target.initializeMemory(as: UInt8.self, from: bytes)
         }
@@ -53,24 +53,24 @@ public final class SecretBytes: @unchecked Sendable {
         LockedMemory.release(buffer) { sodium_memzero($0.baseAddress!, $0.count) }
     }
 
-    public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+    package func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         try body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
     }
 
     /// Whether the bytes are valid UTF-8 text (checked without copying them out).
-    public var isValidUTF8: Bool {
+    package var isValidUTF8: Bool {
         withUnsafeBytes { String(validating: $0, as: UTF8.self) != nil }
     }
 
     /// A new secret holding `range` of these bytes.
-    public func slice(_ range: Range<Int>) -> SecretBytes {
+    package func slice(_ range: Range<Int>) -> SecretBytes {
         withUnsafeBytes { all in SecretBytes(copying: all[range]) }
     }
 }
 
 extension SecretBytes: Equatable {
     /// Constant-time for equal lengths (`sodium_memcmp`).
-    public static func == (lhs: SecretBytes, rhs: SecretBytes) -> Bool {
+    package static func == (lhs: SecretBytes, rhs: SecretBytes) -> Bool {
         guard lhs.count == rhs.count else { return false }
         return lhs.withUnsafeBytes { a in
             rhs.withUnsafeBytes { b in
@@ -81,7 +81,7 @@ extension SecretBytes: Equatable {
 }
 
 extension SecretBytes: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    public var description: String { "<redacted>" }
-    public var debugDescription: String { "<redacted>" }
-    public var customMirror: Mirror { Mirror(reflecting: "<redacted>") }
+    package var description: String { "<redacted>" }
+    package var debugDescription: String { "<redacted>" }
+    package var customMirror: Mirror { Mirror(reflecting: "<redacted>") }
 }

@@ -19,8 +19,8 @@ enum Sodium {
 }
 
 /// Hex helpers for the clear, non-secret parts of the format (key ids, workspace ids).
-public enum Hex {
-    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+package enum Hex {
+    package static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         for byte in bytes {
@@ -31,7 +31,7 @@ public enum Hex {
     }
 
     /// A fresh random identifier of `byteCount` bytes, as lowercase hex (`randombytes_buf`).
-    public static func randomID(byteCount: Int = 16) -> String {
+    package static func randomID(byteCount: Int = 16) -> String {
         encode(Sodium.randomBytes(byteCount))
     }
 }

@@ -1,8 +1,8 @@
 /// One form a secret value can take in text, and what to call it in a message.
-public struct ValueForm: Sendable {
+package struct ValueForm: Sendable {
     /// "" for the value itself, else e.g. " (base64)".
-    public let label: String
-    public let bytes: SecretBytes
+    package let label: String
+    package let bytes: SecretBytes
 }
 
 /// The forms a value takes when it is printed, pasted or sent: the value itself, each line of a
@@ -14,9 +14,9 @@ public struct ValueForm: Sendable {
 /// starts or ends with spaces is also taken trimmed, as programs often print it. Masking
 /// replaces all of them; the leak check looks for all of them. Every form is built straight
 /// into wiped memory.
-public enum ValueForms {
+package enum ValueForms {
     /// The value first, then each distinct derived form of at least `minimumDerivedLength` bytes.
-    public static func of(_ value: SecretBytes, minimumDerivedLength: Int) -> [ValueForm] {
+    package static func of(_ value: SecretBytes, minimumDerivedLength: Int) -> [ValueForm] {
         var forms = [ValueForm(label: "", bytes: value)]
         func add(_ label: String, _ bytes: SecretBytes) {
             guard bytes.count >= minimumDerivedLength, !forms.contains(where: { $0.bytes == bytes }) else { return }

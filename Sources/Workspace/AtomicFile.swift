@@ -3,10 +3,10 @@ import Foundation
 /// Whole-file writes that a crash cannot tear: write a temp file in the same folder, `fsync` it,
 /// `rename` it over the target, then `fsync` the folder. A reader sees the old file or the new
 /// one, never a mix; an interrupted write leaves the old version whole.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Writes `contents` to `path` with `mode`. `beforeRename` runs after the temp file is
     /// durable and before it replaces `path`; tests use it to interrupt a write there.
-    public static func write(
+    package static func write(
         _ contents: [UInt8], to path: String, mode: mode_t = 0o644,
         beforeRename: () throws -> Void = {}
     ) throws(WorkspaceError) {
@@ -39,7 +39,7 @@ public enum AtomicFile {
         syncFolder(folder.isEmpty ? "." : folder)
     }
 
-    public static func write(_ text: String, to path: String, mode: mode_t = 0o644) throws(WorkspaceError) {
+    package static func write(_ text: String, to path: String, mode: mode_t = 0o644) throws(WorkspaceError) {
         try write(Array(text.utf8), to: path, mode: mode)
     }
 
@@ -53,11 +53,11 @@ public enum AtomicFile {
 
 /// An exclusive advisory lock (`flock`) on a lock file, held until `release` or deinit. Writers
 /// of the same file take the same lock, so concurrent updates serialise instead of racing.
-public final class FileLock {
+package final class FileLock {
     private let descriptor: Int32
 
     /// Blocks until the lock is free; `onWait` runs once if another process holds it.
-    public init(path: String, onWait: () -> Void = {}) throws(WorkspaceError) {
+    package init(path: String, onWait: () -> Void = {}) throws(WorkspaceError) {
         let folder = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)

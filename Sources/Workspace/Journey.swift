@@ -1,15 +1,15 @@
 /// A journey: an automated flow read from `journeys/*.yaml` (DESIGN §3). It holds references
 /// to credentials by name, never their values; every part remembers where it was written.
-public struct Journey: Sendable, Equatable {
-    public var name: String
-    public var description: String
+package struct Journey: Sendable, Equatable {
+    package var name: String
+    package var description: String
     /// The file, relative to the workspace (for messages).
-    public var file: String
+    package var file: String
     /// The "Values panel", in the order written.
-    public var values: [NamedValue]
-    public var steps: [JourneyStep]
+    package var values: [NamedValue]
+    package var steps: [JourneyStep]
 
-    public init(name: String, description: String, file: String, values: [NamedValue], steps: [JourneyStep]) {
+    package init(name: String, description: String, file: String, values: [NamedValue], steps: [JourneyStep]) {
         self.name = name
         self.description = description
         self.file = file
@@ -17,12 +17,12 @@ public struct Journey: Sendable, Equatable {
         self.steps = steps
     }
 
-    public func value(named name: String) -> NamedValue? {
+    package func value(named name: String) -> NamedValue? {
         values.first { $0.name == name }
     }
 
     /// Every place the journey names a secret, directly or in `${{ secrets.NAME }}`, in file order.
-    public var secretReferences: [SecretReference] {
+    package var secretReferences: [SecretReference] {
         var references: [SecretReference] = []
         for value in values { references += value.value.secretReferences }
         for step in steps { references += step.secretReferences }
@@ -30,36 +30,36 @@ public struct Journey: Sendable, Equatable {
     }
 
     /// The distinct secret names the journey uses, sorted.
-    public var secretNames: [SecretName] {
+    package var secretNames: [SecretName] {
         Array(Set(secretReferences.map(\.name))).sorted()
     }
 }
 
 /// One place a secret is named, with where.
-public struct SecretReference: Sendable, Equatable {
-    public var name: SecretName
-    public var location: SourceLocation
+package struct SecretReference: Sendable, Equatable {
+    package var name: SecretName
+    package var location: SourceLocation
 
-    public init(name: SecretName, location: SourceLocation) {
+    package init(name: SecretName, location: SourceLocation) {
         self.name = name
         self.location = location
     }
 }
 
 /// An entry of `values:`.
-public struct NamedValue: Sendable, Equatable {
-    public var name: String
-    public var value: JourneyValue
-    public var location: SourceLocation
+package struct NamedValue: Sendable, Equatable {
+    package var name: String
+    package var value: JourneyValue
+    package var location: SourceLocation
 }
 
 /// What a field holds: a literal (which may interpolate), `{ secret: NAME }` or `{ env: VAR }`.
-public enum JourneyValue: Sendable, Equatable {
+package enum JourneyValue: Sendable, Equatable {
     case literal(Template)
     case secret(SecretName, SourceLocation)
     case environment(String, SourceLocation)
 
-    public var location: SourceLocation {
+    package var location: SourceLocation {
         switch self {
         case .literal(let template): return template.location
         case .secret(_, let location), .environment(_, let location): return location
@@ -76,23 +76,23 @@ public enum JourneyValue: Sendable, Equatable {
 }
 
 /// A string with `${{ values.X }}` and `${{ secrets.NAME }}` parts.
-public struct Template: Sendable, Equatable {
-    public enum Part: Sendable, Equatable {
+package struct Template: Sendable, Equatable {
+    package enum Part: Sendable, Equatable {
         case text(String)
         case value(String, SourceLocation)
         case secret(SecretName, SourceLocation)
     }
 
-    public var parts: [Part]
-    public var location: SourceLocation
+    package var parts: [Part]
+    package var location: SourceLocation
 
-    public init(parts: [Part], location: SourceLocation) {
+    package init(parts: [Part], location: SourceLocation) {
         self.parts = parts
         self.location = location
     }
 
     /// The text when nothing is interpolated.
-    public var plainText: String? {
+    package var plainText: String? {
         var text = ""
         for part in parts {
             guard case .text(let piece) = part else { return nil }
@@ -118,22 +118,22 @@ public struct Template: Sendable, Equatable {
 }
 
 /// One step: a shell command or an HTTP request.
-public struct JourneyStep: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+package struct JourneyStep: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         case run(RunStep)
         case http(HTTPStep)
     }
 
-    public var name: String
-    public var kind: Kind
+    package var name: String
+    package var kind: Kind
     /// How long the step may take before it is stopped and fails.
-    public var timeout: Duration
-    public var location: SourceLocation
+    package var timeout: Duration
+    package var location: SourceLocation
 
-    public static let defaultRunTimeout = Duration.seconds(600)
-    public static let defaultHTTPTimeout = Duration.seconds(30)
+    package static let defaultRunTimeout = Duration.seconds(600)
+    package static let defaultHTTPTimeout = Duration.seconds(30)
 
-    public var kindName: String {
+    package var kindName: String {
         switch kind {
         case .run: return "run"
         case .http: return "http"
@@ -152,46 +152,46 @@ public struct JourneyStep: Sendable, Equatable {
 }
 
 /// `run:` — a command for `/bin/sh -c`, run in the workspace with `env` added.
-public struct RunStep: Sendable, Equatable {
-    public var command: Template
-    public var environment: [EnvironmentEntry]
+package struct RunStep: Sendable, Equatable {
+    package var command: Template
+    package var environment: [EnvironmentEntry]
 }
 
 /// One `env:` entry of a run step.
-public struct EnvironmentEntry: Sendable, Equatable {
-    public var name: String
-    public var value: JourneyValue
-    public var location: SourceLocation
+package struct EnvironmentEntry: Sendable, Equatable {
+    package var name: String
+    package var value: JourneyValue
+    package var location: SourceLocation
 }
 
 /// `http:` — one request and what its response must look like.
-public struct HTTPStep: Sendable, Equatable {
-    public var method: String
-    public var url: JourneyValue
-    public var headers: [Header]
-    public var body: JourneyValue?
-    public var expect: Expectation
+package struct HTTPStep: Sendable, Equatable {
+    package var method: String
+    package var url: JourneyValue
+    package var headers: [Header]
+    package var body: JourneyValue?
+    package var expect: Expectation
 
-    public struct Header: Sendable, Equatable {
-        public var name: String
-        public var value: JourneyValue
-        public var location: SourceLocation
+    package struct Header: Sendable, Equatable {
+        package var name: String
+        package var value: JourneyValue
+        package var location: SourceLocation
     }
 
     /// Without `expect`, any 2xx status passes.
-    public struct Expectation: Sendable, Equatable {
-        public var statuses: [Int]?
-        public var bodyContains: [String]
+    package struct Expectation: Sendable, Equatable {
+        package var statuses: [Int]?
+        package var bodyContains: [String]
 
-        public init(statuses: [Int]? = nil, bodyContains: [String] = []) {
+        package init(statuses: [Int]? = nil, bodyContains: [String] = []) {
             self.statuses = statuses
             self.bodyContains = bodyContains
         }
 
-        public func accepts(status: Int) -> Bool {
+        package func accepts(status: Int) -> Bool {
             statuses.map { $0.contains(status) } ?? (200...299).contains(status)
         }
     }
 
-    public static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    package static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 }

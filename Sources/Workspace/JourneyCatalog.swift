@@ -1,16 +1,16 @@
 import Foundation
 
 /// The journeys of a workspace: every `journeys/*.yaml` (and `*.yml`), parsed or with its problems.
-public struct JourneyCatalog: Sendable {
-    public struct Entry: Sendable {
+package struct JourneyCatalog: Sendable {
+    package struct Entry: Sendable {
         /// Relative to the workspace, e.g. `journeys/checkout.yaml`.
-        public var file: String
-        public var result: Result<Journey, JourneyError>
+        package var file: String
+        package var result: Result<Journey, JourneyError>
     }
 
-    public let entries: [Entry]
+    package let entries: [Entry]
 
-    public init(workspace: Workspace) {
+    package init(workspace: Workspace) {
         self.init(workspace: workspace, files: Self.files(in: workspace))
     }
 
@@ -31,13 +31,13 @@ public struct JourneyCatalog: Sendable {
             .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }.sorted()
     }
 
-    public var journeys: [Journey] {
+    package var journeys: [Journey] {
         entries.compactMap { try? $0.result.get() }
     }
 
     /// Finds a journey by its `name`, its file stem, or a path to its file. A journey whose
     /// file does not parse is reported with its problems rather than "not found".
-    public static func find(_ reference: String, in workspace: Workspace) throws(JourneyError) -> Journey {
+    package static func find(_ reference: String, in workspace: Workspace) throws(JourneyError) -> Journey {
         let asPath = reference.hasPrefix("/") ? reference : FileManager.default.currentDirectoryPath + "/" + reference
         if (reference.hasSuffix(".yaml") || reference.hasSuffix(".yml")), FileManager.default.fileExists(atPath: asPath) {
             let standardized = URL(fileURLWithPath: asPath).standardizedFileURL.path

@@ -4,17 +4,17 @@ import Sealing
 /// `journey check`: every journey parses, every reference has a sealed value and a usable
 /// variable name, journey names are unique, and every sealed file is well-formed and wrapped
 /// for every current recipient. Reads only clear metadata; nothing is decrypted.
-public enum JourneyCheck {
-    public struct Report: Sendable {
-        public var problems: [JourneyProblem]
-        public var journeyCount: Int
-        public var secretCount: Int
+package enum JourneyCheck {
+    package struct Report: Sendable {
+        package var problems: [JourneyProblem]
+        package var journeyCount: Int
+        package var secretCount: Int
 
-        public var errors: [JourneyProblem] { problems.filter { $0.severity == .error } }
-        public var warnings: [JourneyProblem] { problems.filter { $0.severity == .warning } }
+        package var errors: [JourneyProblem] { problems.filter { $0.severity == .error } }
+        package var warnings: [JourneyProblem] { problems.filter { $0.severity == .warning } }
     }
 
-    public static func run(_ workspace: Workspace) -> Report {
+    package static func run(_ workspace: Workspace) -> Report {
         var problems: [JourneyProblem] = []
         let catalog = JourneyCatalog(workspace: workspace)
         for entry in catalog.entries {

@@ -4,9 +4,9 @@ import Yams
 /// Reads a journey file into a `Journey`, collecting every problem with its file, line and
 /// column (Yams' node marks) instead of stopping at the first. No message quotes a literal
 /// from the file: a misplaced credential must not reach a log through an error.
-public struct JourneyParser {
+package struct JourneyParser {
     /// `path` is used in messages (relative to the workspace); `text` is the file's content.
-    public static func parse(path: String, text: String, defaultName: String) throws(JourneyError) -> Journey {
+    package static func parse(path: String, text: String, defaultName: String) throws(JourneyError) -> Journey {
         let file: YAMLFile
         do { file = try YAMLFile(path: path, text: text) } catch {
             throw .invalid([Self.problem(from: error, path: path)])
@@ -20,7 +20,7 @@ public struct JourneyParser {
     }
 
     /// Reads and parses `path`; messages name it as `displayPath`.
-    public static func load(_ path: String, displayPath: String) throws(JourneyError) -> Journey {
+    package static func load(_ path: String, displayPath: String) throws(JourneyError) -> Journey {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot read it as UTF-8 text" : "no such file"

@@ -1,34 +1,34 @@
 /// Something wrong with a journey or its secrets, with where it is and what would fit. Problems
 /// are data (check lists them all); `JourneyError` carries them when loading must stop.
-public struct JourneyProblem: Sendable, Equatable, CustomStringConvertible {
-    public enum Severity: String, Sendable, Equatable {
+package struct JourneyProblem: Sendable, Equatable, CustomStringConvertible {
+    package enum Severity: String, Sendable, Equatable {
         case error, warning
     }
 
-    public var location: SourceLocation
+    package var location: SourceLocation
     /// What is wrong and what was expected; never a secret value.
-    public var message: String
-    public var severity: Severity
+    package var message: String
+    package var severity: Severity
 
-    public init(_ location: SourceLocation, _ message: String, severity: Severity = .error) {
+    package init(_ location: SourceLocation, _ message: String, severity: Severity = .error) {
         self.location = location
         self.message = message
         self.severity = severity
     }
 
-    public var description: String {
+    package var description: String {
         "\(location): \(severity == .warning ? "warning: " : "")\(message)"
     }
 }
 
 /// A journey file that does not fit the format, or a journey that cannot be found.
-public enum JourneyError: Error, Sendable, CustomStringConvertible {
+package enum JourneyError: Error, Sendable, CustomStringConvertible {
     /// Every problem found in the file (at least one).
     case invalid([JourneyProblem])
     case notFound(String, known: [String])
     case ambiguous(String, files: [String])
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalid(let problems):
             return problems.map(\.description).joined(separator: "\n")
@@ -41,7 +41,7 @@ public enum JourneyError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    public var problems: [JourneyProblem] {
+    package var problems: [JourneyProblem] {
         if case .invalid(let problems) = self { return problems }
         return []
     }

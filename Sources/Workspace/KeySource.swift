@@ -3,9 +3,9 @@ import Sealing
 
 /// Where a private key comes from, in the order DESIGN §4 gives: `--key-file`, then
 /// `JOURNEY_KEY_FILE`, then `JOURNEY_KEY` (the key text), then the user's key folder.
-public enum KeySource {
+package enum KeySource {
     /// The key folder: `$XDG_CONFIG_HOME/journey/keys`, or `~/.config/journey/keys`.
-    public static func keyFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func keyFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let config =
             environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
@@ -15,7 +15,7 @@ public enum KeySource {
     /// Finds the private key to open with. `JOURNEY_KEY` is removed from this process's
     /// environment once read, so no child inherits it. Without an explicit key, a key in the
     /// key folder whose id is among `recipients` is used.
-    public static func load(keyFile: String?, recipients: [Recipient]) throws(KeyLookupError) -> PrivateKey {
+    package static func load(keyFile: String?, recipients: [Recipient]) throws(KeyLookupError) -> PrivateKey {
         let environment = ProcessInfo.processInfo.environment
         if let keyFile { return try loadFile(keyFile) }
         if let path = environment["JOURNEY_KEY_FILE"], !path.isEmpty { return try loadFile(path) }
@@ -46,12 +46,12 @@ public enum KeySource {
     }
 }
 
-public enum KeyLookupError: Error, CustomStringConvertible {
+package enum KeyLookupError: Error, CustomStringConvertible {
     case key(KeyError)
     case malformedEnvironmentKey
     case noKey(folder: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .key(let error): return error.description
         case .malformedEnvironmentKey:

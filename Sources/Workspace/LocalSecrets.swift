@@ -12,13 +12,13 @@ import Yams
 ///
 /// Only the names asked for are copied into `SecretBytes`. Messages about the file name keys
 /// and positions, never values.
-public struct LocalSecrets {
-    public let path: String
+package struct LocalSecrets {
+    package let path: String
     private let file: YAMLFile?
     private let entries: [String: Node]
 
     /// Reads the file if it exists; a missing file holds no values.
-    public init(path: String, displayPath: String) throws(WorkspaceError) {
+    package init(path: String, displayPath: String) throws(WorkspaceError) {
         self.path = displayPath
         guard FileManager.default.fileExists(atPath: path) else {
             file = nil
@@ -47,14 +47,14 @@ public struct LocalSecrets {
         self.entries = entries
     }
 
-    public init(workspace: Workspace) throws(WorkspaceError) {
+    package init(workspace: Workspace) throws(WorkspaceError) {
         try self.init(path: workspace.localSecretsPath, displayPath: workspace.relative(workspace.localSecretsPath))
     }
 
-    public var names: [String] { entries.keys.sorted() }
+    package var names: [String] { entries.keys.sorted() }
 
     /// The value for `name`, or nil when the file does not hold it.
-    public func value(for name: SecretName) throws(WorkspaceError) -> SecretBytes? {
+    package func value(for name: SecretName) throws(WorkspaceError) -> SecretBytes? {
         guard let node = entries[name.rawValue], let file else { return nil }
         guard let scalar = node.scalar else {
             throw file.malformed(node, "expected the value of '\(name)' to be a string")
@@ -63,7 +63,7 @@ public struct LocalSecrets {
     }
 
     /// Where `name` is written, for messages.
-    public func location(of name: SecretName) -> SourceLocation? {
+    package func location(of name: SecretName) -> SourceLocation? {
         guard let node = entries[name.rawValue], let file else { return nil }
         return file.location(of: node)
     }

@@ -2,24 +2,24 @@ import Sealing
 import Yams
 
 /// One public key that sealed values are wrapped for.
-public struct Recipient: Sendable, Equatable {
-    public var name: String
-    public var key: PublicKey
+package struct Recipient: Sendable, Equatable {
+    package var name: String
+    package var key: PublicKey
     /// When it was added, ISO 8601 in UTC.
-    public var added: String
+    package var added: String
 
-    public init(name: String, key: PublicKey, added: String) {
+    package init(name: String, key: PublicKey, added: String) {
         self.name = name
         self.key = key
         self.added = added
     }
 
-    public var id: KeyID { key.id }
+    package var id: KeyID { key.id }
 }
 
 /// `secrets/recipients.yaml`: the public keys every new or updated value is sealed for.
-public enum RecipientsFile {
-    public static func parse(_ file: YAMLFile) throws(WorkspaceError) -> [Recipient] {
+package enum RecipientsFile {
+    package static func parse(_ file: YAMLFile) throws(WorkspaceError) -> [Recipient] {
         let root = try file.rootMapping(describedAs: "a mapping with a 'recipients' list")
         try file.rejectUnknownKeys(root, allowed: ["recipients"], in: "recipients.yaml")
         guard let listNode = root["recipients"] else { return [] }
@@ -43,7 +43,7 @@ public enum RecipientsFile {
         return recipients
     }
 
-    public static func encode(_ recipients: [Recipient]) -> String {
+    package static func encode(_ recipients: [Recipient]) -> String {
         var text = "# Public keys that journey seals secret values for. Managed by 'journey keys'.\n"
         text += "# Anyone can seal with these; only the matching private keys can open.\n"
         guard !recipients.isEmpty else { return text + "recipients: []\n" }
@@ -59,8 +59,8 @@ public enum RecipientsFile {
 
 /// Writing YAML scalars the tool controls: double-quoted with JSON-style escapes, which YAML
 /// reads back unchanged.
-public enum YAMLText {
-    public static func quoted(_ text: String) -> String {
+package enum YAMLText {
+    package static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -3,17 +3,17 @@ import Sealing
 import Yams
 
 /// One `secrets/<name>.sealed` file: clear metadata plus the sealed value (docs/FORMAT.md).
-public struct SealedFile: Sendable, Equatable {
-    public var name: SecretName
-    public var description: String
-    public var version: Int
+package struct SealedFile: Sendable, Equatable {
+    package var name: SecretName
+    package var description: String
+    package var version: Int
     /// ISO 8601, UTC.
-    public var updated: String
+    package var updated: String
     /// Recipient names beside each wrap, for people reading the file; opening uses key ids only.
-    public var recipientNames: [KeyID: String]
-    public var sealed: SealedValue
+    package var recipientNames: [KeyID: String]
+    package var sealed: SealedValue
 
-    public init(name: SecretName, description: String, version: Int, updated: String, recipientNames: [KeyID: String], sealed: SealedValue) {
+    package init(name: SecretName, description: String, version: Int, updated: String, recipientNames: [KeyID: String], sealed: SealedValue) {
         self.name = name
         self.description = description
         self.version = version
@@ -22,7 +22,7 @@ public struct SealedFile: Sendable, Equatable {
         self.sealed = sealed
     }
 
-    public func context(workspaceID: String) -> SealContext {
+    package func context(workspaceID: String) -> SealContext {
         SealContext(workspaceID: workspaceID, name: name.rawValue, version: version)
     }
 
@@ -33,7 +33,7 @@ public struct SealedFile: Sendable, Equatable {
     /// line parser (`CanonicalSealedText`, about 20× faster than composing YAML, which matters
     /// when a run opens hundreds of values); anything else goes through the YAML parser. Both
     /// feed the same checks.
-    public static func parse(path: String, text: String, expectedName: SecretName? = nil) throws(WorkspaceError) -> SealedFile {
+    package static func parse(path: String, text: String, expectedName: SecretName? = nil) throws(WorkspaceError) -> SealedFile {
         if let fields = CanonicalSealedText.fields(of: text) {
             return try validate(fields, path: path, expectedName: expectedName)
         }
@@ -41,7 +41,7 @@ public struct SealedFile: Sendable, Equatable {
     }
 
     /// Parses an already-composed YAML sealed file.
-    public static func parse(_ file: YAMLFile, expectedName: SecretName? = nil) throws(WorkspaceError) -> SealedFile {
+    package static func parse(_ file: YAMLFile, expectedName: SecretName? = nil) throws(WorkspaceError) -> SealedFile {
         try validate(fields(of: file), path: file.path, expectedName: expectedName)
     }
 
@@ -130,7 +130,7 @@ public struct SealedFile: Sendable, Equatable {
     }
 
     /// The canonical text: fixed key order, one line per field, so diffs stay small.
-    public func encoded() -> String {
+    package func encoded() -> String {
         var text = "# Sealed by journey; do not edit. Rotate with: journey secret update \(name)\n"
         text += "format: \(SealContext.formatTag)\n"
         text += "name: \(name)\n"

@@ -1,8 +1,8 @@
 /// A validated secret name: `[a-z0-9][a-z0-9._-]{0,127}`. The sealed file is `<name>.sealed`.
-public struct SecretName: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let rawValue: String
+package struct SecretName: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package let rawValue: String
 
-    public init(_ text: String) throws(WorkspaceError) {
+    package init(_ text: String) throws(WorkspaceError) {
         let bytes = Array(text.utf8)
         guard !bytes.isEmpty else { throw .invalidSecretName(text, reason: "it is empty") }
         guard bytes.count <= 128 else { throw .invalidSecretName(text, reason: "it is longer than 128 characters") }
@@ -17,17 +17,17 @@ public struct SecretName: Hashable, Sendable, Comparable, CustomStringConvertibl
         (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
-    public var description: String { rawValue }
-    public static func < (lhs: SecretName, rhs: SecretName) -> Bool { lhs.rawValue < rhs.rawValue }
+    package var description: String { rawValue }
+    package static func < (lhs: SecretName, rhs: SecretName) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// The environment variable a value is passed in: upper case, every character other than a
     /// letter or digit becomes `_`, after an optional prefix (`payments-api-key` → `PAYMENTS_API_KEY`).
-    public func environmentVariable(prefix: String = "") -> String {
+    package func environmentVariable(prefix: String = "") -> String {
         prefix + String(rawValue.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
     }
 
     /// The variable for this name, refused when it would replace one that programs depend on.
-    public func checkedEnvironmentVariable(prefix: String = "") throws(WorkspaceError) -> String {
+    package func checkedEnvironmentVariable(prefix: String = "") throws(WorkspaceError) -> String {
         let variable = environmentVariable(prefix: prefix)
         if ProtectedVariables.isProtected(variable) {
             throw .forbiddenVariable(secret: rawValue, variable: variable)
@@ -38,7 +38,7 @@ public struct SecretName: Hashable, Sendable, Comparable, CustomStringConvertibl
 
 /// Variables a process depends on for what it loads, runs or trusts; a secret must never
 /// replace one of them.
-public enum ProtectedVariables {
+package enum ProtectedVariables {
     static let exact: Set<String> = [
         "PATH", "HOME", "USER", "LOGNAME", "SHELL", "PWD", "OLDPWD", "TMPDIR", "TERM", "LANG", "IFS",
         "ENV", "BASH_ENV", "CDPATH", "PS4", "SHELLOPTS", "BASHOPTS", "GLOBIGNORE", "PROMPT_COMMAND",
@@ -51,7 +51,7 @@ public enum ProtectedVariables {
     ]
     static let prefixes = ["LD_", "DYLD_", "LC_", "BASH_FUNC_"]
 
-    public static func isProtected(_ variable: String) -> Bool {
+    package static func isProtected(_ variable: String) -> Bool {
         exact.contains(variable) || prefixes.contains(where: variable.hasPrefix)
     }
 }

@@ -5,13 +5,13 @@ import Sealing
 extension Workspace {
     // MARK: Recipients
 
-    public func recipients() throws(WorkspaceError) -> [Recipient] {
+    package func recipients() throws(WorkspaceError) -> [Recipient] {
         guard FileManager.default.fileExists(atPath: recipientsPath) else { return [] }
         return try RecipientsFile.parse(YAMLFile.load(recipientsPath))
     }
 
     /// Adds a recipient; refuses a duplicate name or key.
-    public func addRecipient(name: String, key: PublicKey) throws(WorkspaceError) {
+    package func addRecipient(name: String, key: PublicKey) throws(WorkspaceError) {
         guard !name.isEmpty, !name.contains(where: { $0.isNewline }) else {
             throw .malformed(SourceLocation(file: relative(recipientsPath)), expected: "a recipient name must be one non-empty line")
         }
@@ -27,7 +27,7 @@ extension Workspace {
     }
 
     /// Removes a recipient and returns it, with the secrets it could open (to be rotated).
-    public func removeRecipient(name: String) throws(WorkspaceError) -> (removed: Recipient, readable: [SecretName]) {
+    package func removeRecipient(name: String) throws(WorkspaceError) -> (removed: Recipient, readable: [SecretName]) {
         let held = try lock("recipients")
         defer { withExtendedLifetime(held) {} }
         var list = try recipients()
@@ -43,12 +43,12 @@ extension Workspace {
 
     // MARK: Reading
 
-    public func sealedPath(_ name: SecretName) -> String {
+    package func sealedPath(_ name: SecretName) -> String {
         secretsFolder + "/" + name.rawValue + "." + Self.sealedExtension
     }
 
     /// Every secret name with a sealed file, sorted.
-    public func secretNames() throws(WorkspaceError) -> [SecretName] {
+    package func secretNames() throws(WorkspaceError) -> [SecretName] {
         let entries: [String]
         do { entries = try FileManager.default.contentsOfDirectory(atPath: secretsFolder) } catch {
             if !FileManager.default.fileExists(atPath: secretsFolder) { return [] }
@@ -60,12 +60,12 @@ extension Workspace {
         }.sorted()
     }
 
-    public func hasSecret(_ name: SecretName) -> Bool {
+    package func hasSecret(_ name: SecretName) -> Bool {
         FileManager.default.fileExists(atPath: sealedPath(name))
     }
 
     /// Reads and checks one sealed file (no decryption).
-    public func readSealed(_ name: SecretName) throws(WorkspaceError) -> SealedFile {
+    package func readSealed(_ name: SecretName) throws(WorkspaceError) -> SealedFile {
         let path = sealedPath(name)
         let text: String
         switch SmallFile.read(path) {
@@ -86,7 +86,7 @@ extension Workspace {
 
     /// Seals `value` as a new secret, version 1. Needs only the recipients' public keys.
     @discardableResult
-    public func addSecret(_ name: SecretName, value: SecretBytes, description: String) throws(WorkspaceError) -> SealedFile {
+    package func addSecret(_ name: SecretName, value: SecretBytes, description: String) throws(WorkspaceError) -> SealedFile {
         let held = try lock(name.rawValue)
         defer { withExtendedLifetime(held) {} }
         guard !hasSecret(name) else { throw .secretExists(name.rawValue, path: relative(sealedPath(name))) }
@@ -96,7 +96,7 @@ extension Workspace {
     /// Rotates a secret: a new value under a fresh data key, version + 1, for the current
     /// recipients. `beforeRename` is passed to `AtomicFile.write` (tests interrupt it there).
     @discardableResult
-    public func updateSecret(_ name: SecretName, value: SecretBytes, description: String? = nil, beforeRename: () throws -> Void = {}) throws(WorkspaceError)
+    package func updateSecret(_ name: SecretName, value: SecretBytes, description: String? = nil, beforeRename: () throws -> Void = {}) throws(WorkspaceError)
         -> SealedFile
     {
         let held = try lock(name.rawValue)
@@ -127,7 +127,7 @@ extension Workspace {
     /// Re-wraps the data key of `name` for the current recipients; the ciphertext and version
     /// stay, so only the recipients block of the file changes.
     @discardableResult
-    public func rekeySecret(_ name: SecretName, with key: PrivateKey) throws(WorkspaceError) -> SealedFile {
+    package func rekeySecret(_ name: SecretName, with key: PrivateKey) throws(WorkspaceError) -> SealedFile {
         let held = try lock(name.rawValue)
         defer { withExtendedLifetime(held) {} }
         var file = try readSealed(name)
@@ -143,7 +143,7 @@ extension Workspace {
         return file
     }
 
-    public func removeSecret(_ name: SecretName) throws(WorkspaceError) {
+    package func removeSecret(_ name: SecretName) throws(WorkspaceError) {
         let held = try lock(name.rawValue)
         defer { withExtendedLifetime(held) {} }
         let path = sealedPath(name)
@@ -154,7 +154,7 @@ extension Workspace {
     // MARK: Opening
 
     /// Decrypts one secret with `key`. Errors name the secret and the fix, never the value.
-    public func openSecret(_ name: SecretName, with key: PrivateKey) throws(WorkspaceError) -> (value: SecretBytes, file: SealedFile) {
+    package func openSecret(_ name: SecretName, with key: PrivateKey) throws(WorkspaceError) -> (value: SecretBytes, file: SealedFile) {
         let file = try readSealed(name)
         do {
             return (try SecretBox.open(file.sealed, context: file.context(workspaceID: config.id), with: key), file)
@@ -179,8 +179,8 @@ extension Workspace {
 }
 
 /// Timestamps written into files: ISO 8601, UTC, whole seconds.
-public enum Timestamp {
-    public static func now() -> String {
+package enum Timestamp {
+    package static func now() -> String {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: Date())

@@ -2,17 +2,17 @@ import Foundation
 import Yams
 
 /// One place a journey names a secret.
-public struct SecretUse: Sendable, Equatable {
-    public var secret: String
-    public var journey: String
-    public var location: SourceLocation
+package struct SecretUse: Sendable, Equatable {
+    package var secret: String
+    package var journey: String
+    package var location: SourceLocation
 }
 
 /// Finds the secret names journeys refer to, without interpreting the journeys: every
 /// `{ secret: NAME }` mapping and every `${{ secrets.NAME }}` in a string. Used to show which
 /// journeys use a secret and to refuse removing one in use.
-public enum SecretUses {
-    public static func scan(_ workspace: Workspace) -> [SecretUse] {
+package enum SecretUses {
+    package static func scan(_ workspace: Workspace) -> [SecretUse] {
         let folder = workspace.journeysFolder
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
@@ -47,7 +47,7 @@ public enum SecretUses {
     }
 
     /// Names in `${{ secrets.NAME }}` expressions.
-    public static func interpolatedSecrets(in text: String) -> [String] {
+    package static func interpolatedSecrets(in text: String) -> [String] {
         var names: [String] = []
         var rest = text[...]
         while let open = rest.range(of: "${{") {

@@ -4,20 +4,20 @@ import Sealing
 import Yams
 
 /// `workspace.yaml`: the workspace's identity and settings.
-public struct WorkspaceConfig: Sendable, Equatable {
+package struct WorkspaceConfig: Sendable, Equatable {
     /// Random 128-bit hex; bound into every sealed value so a file cannot move between workspaces.
-    public var id: String
-    public var name: String
+    package var id: String
+    package var name: String
     /// Put before every variable name in local runs and `exec` (`settings.env-prefix`).
-    public var envPrefix: String
+    package var envPrefix: String
 
-    public init(id: String, name: String, envPrefix: String = "") {
+    package init(id: String, name: String, envPrefix: String = "") {
         self.id = id
         self.name = name
         self.envPrefix = envPrefix
     }
 
-    public static func parse(_ file: YAMLFile) throws(WorkspaceError) -> WorkspaceConfig {
+    package static func parse(_ file: YAMLFile) throws(WorkspaceError) -> WorkspaceConfig {
         let root = try file.rootMapping(describedAs: "a workspace: id, name and optional settings")
         try file.rejectUnknownKeys(root, allowed: ["id", "name", "settings"], in: "workspace.yaml")
         let id = try file.requiredString("id", in: root, at: file.root)
@@ -37,7 +37,7 @@ public struct WorkspaceConfig: Sendable, Equatable {
         return WorkspaceConfig(id: id, name: name, envPrefix: prefix)
     }
 
-    public func encoded() -> String {
+    package func encoded() -> String {
         var text = "# A journey workspace. The id is bound into every sealed value: never change it.\n"
         text += "id: \(id)\n"
         text += "name: \(YAMLText.quoted(name))\n"
@@ -47,28 +47,28 @@ public struct WorkspaceConfig: Sendable, Equatable {
 }
 
 /// A workspace on disk: its config, recipients and sealed store.
-public final class Workspace: Sendable {
-    public static let configFileName = "workspace.yaml"
-    public static let sealedExtension = "sealed"
+package final class Workspace: Sendable {
+    package static let configFileName = "workspace.yaml"
+    package static let sealedExtension = "sealed"
 
-    public let root: String
-    public let config: WorkspaceConfig
+    package let root: String
+    package let config: WorkspaceConfig
 
-    public var configPath: String { root + "/" + Self.configFileName }
-    public var journeysFolder: String { root + "/journeys" }
-    public var secretsFolder: String { root + "/secrets" }
-    public var recipientsPath: String { secretsFolder + "/recipients.yaml" }
-    public var localFolder: String { root + "/.journey" }
-    public var localSecretsPath: String { localFolder + "/local-secrets.yaml" }
+    package var configPath: String { root + "/" + Self.configFileName }
+    package var journeysFolder: String { root + "/journeys" }
+    package var secretsFolder: String { root + "/secrets" }
+    package var recipientsPath: String { secretsFolder + "/recipients.yaml" }
+    package var localFolder: String { root + "/.journey" }
+    package var localSecretsPath: String { localFolder + "/local-secrets.yaml" }
     var locksFolder: String { localFolder + "/locks" }
 
-    public init(root: String) throws(WorkspaceError) {
+    package init(root: String) throws(WorkspaceError) {
         self.root = root
         config = try WorkspaceConfig.parse(YAMLFile.load(root + "/" + Self.configFileName))
     }
 
     /// Walks up from `start` to the nearest folder holding `workspace.yaml`.
-    public static func locate(startingAt start: String) throws(WorkspaceError) -> Workspace {
+    package static func locate(startingAt start: String) throws(WorkspaceError) -> Workspace {
         var folder = URL(fileURLWithPath: start).standardizedFileURL.path
         while true {
             if FileManager.default.fileExists(atPath: folder + "/" + configFileName) {
@@ -83,7 +83,7 @@ public final class Workspace: Sendable {
     /// Creates a new workspace in `folder`: `workspace.yaml` with a fresh id, the folders, an
     /// empty recipients file and `.gitignore` entries that keep local values out of git.
     @discardableResult
-    public static func create(at folder: String, name: String) throws(WorkspaceError) -> Workspace {
+    package static func create(at folder: String, name: String) throws(WorkspaceError) -> Workspace {
         let configPath = folder + "/" + configFileName
         guard !FileManager.default.fileExists(atPath: configPath) else { throw .alreadyInitialised(path: configPath) }
         do {
@@ -118,12 +118,12 @@ public final class Workspace: Sendable {
     }
 
     /// The git repository the workspace lives in, if any (the workspace may be a sub-folder).
-    public func gitRepository() throws -> Repository? {
+    package func gitRepository() throws -> Repository? {
         try Repository.discover(containing: root)
     }
 
     /// Paths relative to the workspace, for messages.
-    public func relative(_ path: String) -> String {
+    package func relative(_ path: String) -> String {
         path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
     }
 

@@ -1,16 +1,16 @@
 /// A place in a file, for messages: `file:line:column`.
-public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var line: Int?
-    public var column: Int?
+package struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
+    package var file: String
+    package var line: Int?
+    package var column: Int?
 
-    public init(file: String, line: Int? = nil, column: Int? = nil) {
+    package init(file: String, line: Int? = nil, column: Int? = nil) {
         self.file = file
         self.line = line
         self.column = column
     }
 
-    public var description: String {
+    package var description: String {
         switch (line, column) {
         case let (line?, column?): return "\(file):\(line):\(column)"
         case let (line?, nil): return "\(file):\(line)"
@@ -21,7 +21,7 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
 
 /// Bad input or a failed operation on the workspace. Every message names the file (and line
 /// where there is one) and the fix; none carries a secret value.
-public enum WorkspaceError: Error, CustomStringConvertible {
+package enum WorkspaceError: Error, CustomStringConvertible {
     /// The file does not fit its format; `expected` says what would.
     case malformed(SourceLocation, expected: String)
     case notFound(startingAt: String)
@@ -38,7 +38,7 @@ public enum WorkspaceError: Error, CustomStringConvertible {
     case cannotSeal(secret: String, reason: String)
     case io(path: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .malformed(let location, let expected):
             return "\(location): \(expected)"

@@ -3,11 +3,11 @@ import Yams
 
 /// A parsed YAML file that remembers where each node came from, for messages with file, line
 /// and column. Parse errors never quote the file's text: it may hold a value.
-public struct YAMLFile {
-    public let path: String
-    public let root: Node
+package struct YAMLFile {
+    package let path: String
+    package let root: Node
 
-    public init(path: String, text: String) throws(WorkspaceError) {
+    package init(path: String, text: String) throws(WorkspaceError) {
         self.path = path
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -23,7 +23,7 @@ public struct YAMLFile {
         }
     }
 
-    public static func load(_ path: String) throws(WorkspaceError) -> YAMLFile {
+    package static func load(_ path: String) throws(WorkspaceError) -> YAMLFile {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -33,28 +33,28 @@ public struct YAMLFile {
         return try YAMLFile(path: path, text: text)
     }
 
-    public func location(of node: Node) -> SourceLocation {
+    package func location(of node: Node) -> SourceLocation {
         SourceLocation(file: path, line: node.mark?.line, column: node.mark?.column)
     }
 
-    public func malformed(_ node: Node, _ expected: String) -> WorkspaceError {
+    package func malformed(_ node: Node, _ expected: String) -> WorkspaceError {
         .malformed(location(of: node), expected: expected)
     }
 
     /// The root as a mapping, or an error saying what the file should hold.
-    public func rootMapping(describedAs what: String) throws(WorkspaceError) -> Node.Mapping {
+    package func rootMapping(describedAs what: String) throws(WorkspaceError) -> Node.Mapping {
         guard let mapping = root.mapping else { throw malformed(root, "expected \(what) (a YAML mapping)") }
         return mapping
     }
 
     /// A scalar string under `key`; `nil` when absent, an error when of another shape.
-    public func string(_ key: String, in mapping: Node.Mapping, at parent: Node) throws(WorkspaceError) -> String? {
+    package func string(_ key: String, in mapping: Node.Mapping, at parent: Node) throws(WorkspaceError) -> String? {
         guard let node = mapping[key] else { return nil }
         guard let scalar = node.scalar else { throw malformed(node, "expected '\(key)' to be a string") }
         return scalar.string
     }
 
-    public func requiredString(_ key: String, in mapping: Node.Mapping, at parent: Node) throws(WorkspaceError) -> String {
+    package func requiredString(_ key: String, in mapping: Node.Mapping, at parent: Node) throws(WorkspaceError) -> String {
         guard let value = try string(key, in: mapping, at: parent) else {
             throw malformed(parent, "missing '\(key)'")
         }
@@ -62,7 +62,7 @@ public struct YAMLFile {
     }
 
     /// Rejects keys other than `allowed`, naming the first unknown one and where it is.
-    public func rejectUnknownKeys(_ mapping: Node.Mapping, allowed: Set<String>, in what: String) throws(WorkspaceError) {
+    package func rejectUnknownKeys(_ mapping: Node.Mapping, allowed: Set<String>, in what: String) throws(WorkspaceError) {
         for (key, _) in mapping {
             guard let name = key.scalar?.string, allowed.contains(name) else {
                 let shown = key.scalar?.string ?? "?"

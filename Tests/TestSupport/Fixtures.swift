@@ -3,32 +3,32 @@ import Sealing
 import Workspace
 
 /// A workspace made for a test: the workspace and the private keys of its recipients.
-public struct WorkspaceFixture {
-    public let workspace: Workspace
+package struct WorkspaceFixture {
+    package let workspace: Workspace
     /// The recipients' private keys, in the order they were added.
-    public let keys: [NamedKey]
+    package let keys: [NamedKey]
 
-    public var root: String { workspace.root }
+    package var root: String { workspace.root }
     /// The first recipient's key, for tests that need just one.
-    public var key: PrivateKey { keys[0].key }
+    package var key: PrivateKey { keys[0].key }
 }
 
 /// A private key with the recipient name it was added under.
-public struct NamedKey: Sendable {
-    public let name: String
-    public let key: PrivateKey
+package struct NamedKey: Sendable {
+    package let name: String
+    package let key: PrivateKey
 
-    public init(name: String, key: PrivateKey) {
+    package init(name: String, key: PrivateKey) {
         self.name = name
         self.key = key
     }
 }
 
 /// Builders for workspaces, keys and key files.
-public enum Fixtures {
+package enum Fixtures {
     /// `Workspace.create` in `folder`, then one fresh key pair per name in `recipients`, each
     /// added as a recipient.
-    public static func workspace(in folder: String, name: String = "test", recipients: [String] = ["alice"]) throws -> WorkspaceFixture {
+    package static func workspace(in folder: String, name: String = "test", recipients: [String] = ["alice"]) throws -> WorkspaceFixture {
         let workspace = try Workspace.create(at: folder, name: name)
         var keys: [NamedKey] = []
         for recipient in recipients {
@@ -42,7 +42,7 @@ public enum Fixtures {
     /// Writes `key`'s text to `path` with `mode` (0600 unless a test wants a looser one), the
     /// way `journey keys generate` does. Creates parent folders.
     @discardableResult
-    public static func writeKeyFile(_ key: PrivateKey, to path: String, mode: mode_t = 0o600) throws -> String {
+    package static func writeKeyFile(_ key: PrivateKey, to path: String, mode: mode_t = 0o600) throws -> String {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let bytes = key.text.withUnsafeBytes { Array($0) } + [10]
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: Int(mode)]) else {
@@ -54,44 +54,44 @@ public enum Fixtures {
     }
 
     /// A secret value from text, for tests.
-    public static func secret(_ text: String) -> SecretBytes { SecretBytes(copying: Array(text.utf8)) }
+    package static func secret(_ text: String) -> SecretBytes { SecretBytes(copying: Array(text.utf8)) }
 
     /// A secret value from bytes, for tests.
-    public static func secret(_ bytes: [UInt8]) -> SecretBytes { SecretBytes(copying: bytes) }
+    package static func secret(_ bytes: [UInt8]) -> SecretBytes { SecretBytes(copying: bytes) }
 
     /// A validated secret name; fails the test loudly when `text` is not one.
-    public static func name(_ text: String) throws -> SecretName { try SecretName(text) }
+    package static func name(_ text: String) throws -> SecretName { try SecretName(text) }
 }
 
 extension SecretBytes {
     /// The bytes, copied out for a test to compare. Never use this outside tests.
-    public var testBytes: [UInt8] { withUnsafeBytes { Array($0) } }
+    package var testBytes: [UInt8] { withUnsafeBytes { Array($0) } }
 }
 
 /// A distinctive value for leak tests: unlikely to occur by chance, easy to search for.
-public struct Canary: Sendable {
-    public let text: String
+package struct Canary: Sendable {
+    package let text: String
 
     /// `journey-canary-` and 24 random hex digits.
-    public init() {
+    package init() {
         text = "journey-canary-" + (0..<12).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     }
 
-    public var bytes: [UInt8] { Array(text.utf8) }
-    public var secret: SecretBytes { SecretBytes(copying: bytes) }
+    package var bytes: [UInt8] { Array(text.utf8) }
+    package var secret: SecretBytes { SecretBytes(copying: bytes) }
 
     /// Whether `haystack` holds the canary.
-    public func appears(in haystack: String) -> Bool { haystack.contains(text) }
+    package func appears(in haystack: String) -> Bool { haystack.contains(text) }
 
     /// Whether `haystack` holds the canary's bytes.
-    public func appears(in haystack: [UInt8]) -> Bool {
+    package func appears(in haystack: [UInt8]) -> Bool {
         let needle = bytes
         guard haystack.count >= needle.count else { return false }
         return (0...(haystack.count - needle.count)).contains { start in haystack[start..<(start + needle.count)].elementsEqual(needle) }
     }
 
     /// The files below `folder` (relative paths) whose bytes hold the canary.
-    public func files(under folder: ScratchFolder) -> [String] {
+    package func files(under folder: ScratchFolder) -> [String] {
         folder.files().filter { relative in
             guard let data = FileManager.default.contents(atPath: folder.path(relative)) else { return false }
             return appears(in: Array(data))
@@ -100,9 +100,9 @@ public struct Canary: Sendable {
 }
 
 /// Paths of the package checkout, for tests that run scripts or read docs kept in it.
-public enum PackagePaths {
+package enum PackagePaths {
     /// The package root: the folder holding `Package.swift` (found from this source file).
-    public static let root: String = {
+    package static let root: String = {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }  // Fixtures.swift, TestSupport, Tests
         return url.path

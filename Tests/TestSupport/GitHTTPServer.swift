@@ -2,12 +2,12 @@ import Foundation
 
 /// Git's smart HTTP protocol on 127.0.0.1: `git http-backend` behind Python's CGI server, serving
 /// every repository under `root`. Stopped when the value goes away.
-public final class GitHTTPServer {
-    public let port: Int
+package final class GitHTTPServer {
+    package let port: Int
     private let process: Process
 
     /// Serves the repositories in `root` on a free port of 127.0.0.1.
-    public init(root: String) throws {
+    package init(root: String) throws {
         let script = root + "/.git-http-server.py"
         try Data(Self.script.utf8).write(to: URL(fileURLWithPath: script))
         process = Process()
@@ -35,11 +35,11 @@ public final class GitHTTPServer {
     deinit { stop() }
 
     /// The URL of the repository at `root/relative`.
-    public func url(_ relative: String) -> String { "http://127.0.0.1:\(port)/cgi-bin/git/\(relative)" }
+    package func url(_ relative: String) -> String { "http://127.0.0.1:\(port)/cgi-bin/git/\(relative)" }
 
     /// Stops the server (its process, by id) and waits for it. SIGKILL, because a child of the
     /// test runner inherits its blocked signal mask, SIGTERM included.
-    public func stop() {
+    package func stop() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -71,6 +71,6 @@ public final class GitHTTPServer {
         """#
 }
 
-public struct GitHTTPServerError: Error, CustomStringConvertible {
-    public var description: String
+package struct GitHTTPServerError: Error, CustomStringConvertible {
+    package var description: String
 }

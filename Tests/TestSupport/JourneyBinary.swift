@@ -1,9 +1,9 @@
 import Foundation
 
 /// Runs the built `journey` executable as a real subprocess, the way users and scripts do.
-public enum JourneyBinary {
+package enum JourneyBinary {
     /// The `journey` built beside the test bundle (`swift build` puts them in one folder).
-    public static let path: String = {
+    package static let path: String = {
         var candidates: [String] = []
         if let executable = Bundle.main.executableURL {
             candidates.append(executable.deletingLastPathComponent().appendingPathComponent("journey").path)
@@ -14,7 +14,7 @@ public enum JourneyBinary {
 
     /// A test's environment: this process's, with the key folder moved into `configHome` and
     /// the key variables cleared, plus `extra`.
-    public static func environment(configHome: String, _ extra: [String: String] = [:]) -> [String: String] {
+    package static func environment(configHome: String, _ extra: [String: String] = [:]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["XDG_CONFIG_HOME"] = configHome
         environment["JOURNEY_KEY"] = nil
@@ -25,7 +25,7 @@ public enum JourneyBinary {
     }
 
     /// Runs `journey ARGUMENTS` in `directory`.
-    public static func run(
+    package static func run(
         _ arguments: [String], in directory: String, configHome: String,
         stdin: [UInt8]? = nil, environment extra: [String: String] = [:]
     ) throws -> ProcessResult {
@@ -38,5 +38,5 @@ public enum JourneyBinary {
 
 extension ProcessResult {
     /// Everything the process printed, both streams.
-    public var allOutput: String { stdoutText + stderrText }
+    package var allOutput: String { stdoutText + stderrText }
 }

@@ -2,14 +2,14 @@ import Foundation
 
 /// A bare repository that plays the remote runners clone from, and a working clone of it on
 /// branch `main` where tests commit and push, both made by the real `git`.
-public struct PublishedRepo: Sendable {
+package struct PublishedRepo: Sendable {
     /// The bare repository.
-    public let remote: String
+    package let remote: String
     /// The working clone.
-    public let work: String
+    package let work: String
 
     /// Creates `remote.git` and its clone `work` inside `folder`.
-    public init(in folder: String) throws {
+    package init(in folder: String) throws {
         remote = folder + "/remote.git"
         work = folder + "/work"
         try FileManager.default.createDirectory(atPath: remote, withIntermediateDirectories: true)
@@ -20,12 +20,12 @@ public struct PublishedRepo: Sendable {
 
     /// Runs `git ARGUMENTS` in the working clone; returns stdout without the final newline.
     @discardableResult
-    public func git(_ arguments: String...) throws -> String {
+    package func git(_ arguments: String...) throws -> String {
         try Git.run(arguments, in: work).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Writes `text` to `relative` in the working clone, creating folders.
-    public func write(_ text: String, to relative: String) throws {
+    package func write(_ text: String, to relative: String) throws {
         let path = work + "/" + relative
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
@@ -33,14 +33,14 @@ public struct PublishedRepo: Sendable {
 
     /// Commits everything in the working clone, pushes `main`, and returns the new commit id.
     @discardableResult
-    public func commitAndPush(_ message: String) throws -> String {
+    package func commitAndPush(_ message: String) throws -> String {
         let commit = try Git.commitAll(in: work, message: message)
         try git("push", "--quiet", "origin", "main")
         return commit
     }
 
     /// Tags the working clone's HEAD (annotated when `message` is given) and pushes the tag.
-    public func tagAndPush(_ tag: String, message: String? = nil) throws {
+    package func tagAndPush(_ tag: String, message: String? = nil) throws {
         if let message { try git("tag", "-a", "-m", message, tag) } else { try git("tag", tag) }
         try git("push", "--quiet", "origin", "refs/tags/\(tag)")
     }

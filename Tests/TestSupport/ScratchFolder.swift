@@ -5,11 +5,11 @@ import Foundation
 ///
 /// ARC may end a value's life right after its last use, so keep the folder alive for the whole
 /// test: use `withScratchFolder { … }`, or `withExtendedLifetime(folder) { … }`.
-public final class ScratchFolder: Sendable {
-    public let path: String
+package final class ScratchFolder: Sendable {
+    package let path: String
 
     /// Creates `$TMPDIR/journey-test-XXXXXX` (`mkdtemp`); `label` makes leftovers recognisable.
-    public init(label: String = "test") throws {
+    package init(label: String = "test") throws {
         let base = (ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp")
         var template = Array("\(base)/journey-\(label)-XXXXXX".utf8CString)
         guard let created = mkdtemp(&template) else {
@@ -25,14 +25,14 @@ public final class ScratchFolder: Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
-    public var url: URL { URL(fileURLWithPath: path, isDirectory: true) }
+    package var url: URL { URL(fileURLWithPath: path, isDirectory: true) }
 
     /// `path/relative`, without touching the disk.
-    public func path(_ relative: String) -> String { path + "/" + relative }
+    package func path(_ relative: String) -> String { path + "/" + relative }
 
     /// Creates `path/relative` (and its parents) and returns its path.
     @discardableResult
-    public func folder(_ relative: String) throws -> String {
+    package func folder(_ relative: String) throws -> String {
         let folder = path(relative)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         return folder
@@ -40,13 +40,13 @@ public final class ScratchFolder: Sendable {
 
     /// Writes `text` to `path/relative`, creating parent folders, and returns its path.
     @discardableResult
-    public func write(_ text: String, to relative: String, mode: mode_t = 0o644) throws -> String {
+    package func write(_ text: String, to relative: String, mode: mode_t = 0o644) throws -> String {
         try write(Array(text.utf8), to: relative, mode: mode)
     }
 
     /// Writes `bytes` to `path/relative` with `mode`, creating parent folders, and returns its path.
     @discardableResult
-    public func write(_ bytes: [UInt8], to relative: String, mode: mode_t = 0o644) throws -> String {
+    package func write(_ bytes: [UInt8], to relative: String, mode: mode_t = 0o644) throws -> String {
         let file = path(relative)
         try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(bytes).write(to: URL(fileURLWithPath: file))
@@ -55,7 +55,7 @@ public final class ScratchFolder: Sendable {
     }
 
     /// Every regular file below the folder, as paths relative to it, sorted.
-    public func files() -> [String] {
+    package func files() -> [String] {
         guard let walker = FileManager.default.enumerator(atPath: path) else { return [] }
         var found: [String] = []
         while let relative = walker.nextObject() as? String {
@@ -69,22 +69,22 @@ public final class ScratchFolder: Sendable {
 }
 
 /// Runs `body` with a fresh scratch folder, removed when `body` returns or throws.
-public func withScratchFolder<Result>(label: String = "test", _ body: (ScratchFolder) throws -> Result) throws -> Result {
+package func withScratchFolder<Result>(label: String = "test", _ body: (ScratchFolder) throws -> Result) throws -> Result {
     let folder = try ScratchFolder(label: label)
     return try withExtendedLifetime(folder) { try body(folder) }
 }
 
 /// Runs async `body` with a fresh scratch folder, removed when `body` returns or throws.
-public func withScratchFolder<Result>(label: String = "test", _ body: (ScratchFolder) async throws -> Result) async throws -> Result {
+package func withScratchFolder<Result>(label: String = "test", _ body: (ScratchFolder) async throws -> Result) async throws -> Result {
     let folder = try ScratchFolder(label: label)
     defer { withExtendedLifetime(folder) {} }
     return try await body(folder)
 }
 
-public enum ScratchError: Error, CustomStringConvertible {
+package enum ScratchError: Error, CustomStringConvertible {
     case cannotCreate(String, String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .cannotCreate(let path, let reason): return "cannot create scratch \(path): \(reason)"
         }

@@ -1,26 +1,26 @@
 import Foundation
 
 /// What a finished child process left behind.
-public struct ProcessResult: Sendable {
-    public var exitCode: Int32
-    public var stdout: [UInt8]
-    public var stderr: [UInt8]
+package struct ProcessResult: Sendable {
+    package var exitCode: Int32
+    package var stdout: [UInt8]
+    package var stderr: [UInt8]
 
     /// Standard output decoded as UTF-8 (invalid bytes replaced).
-    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    package var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     /// Standard error decoded as UTF-8 (invalid bytes replaced).
-    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+    package var stderrText: String { String(decoding: stderr, as: UTF8.self) }
 }
 
 /// Runs real child processes for tests, capturing stdout, stderr and the exit code.
-public enum Subprocess {
+package enum Subprocess {
     /// Runs `executable` (a path, or a name looked up in `PATH`) with `arguments` and waits for it.
     ///
     /// - Parameters:
     ///   - environment: the child's whole environment; `nil` inherits this process's.
     ///   - currentDirectory: where the child starts; `nil` keeps this process's.
     ///   - stdin: bytes fed to standard input, which is then closed (empty when `nil`).
-    public static func run(
+    package static func run(
         _ executable: String, _ arguments: [String] = [],
         environment: [String: String]? = nil, currentDirectory: String? = nil, stdin: [UInt8]? = nil
     ) throws -> ProcessResult {
@@ -47,7 +47,7 @@ public enum Subprocess {
     }
 
     /// The path of `name`: itself when it holds a `/`, else the first match in `PATH`.
-    public static func resolve(_ name: String, environment: [String: String]? = nil) throws -> String {
+    package static func resolve(_ name: String, environment: [String: String]? = nil) throws -> String {
         if name.contains("/") { return name }
         let searchPath =
             (environment ?? ProcessInfo.processInfo.environment)["PATH"]
@@ -80,11 +80,11 @@ public enum Subprocess {
     }
 }
 
-public enum SubprocessError: Error, CustomStringConvertible {
+package enum SubprocessError: Error, CustomStringConvertible {
     case notFound(String, searchPath: String)
     case failed(command: String, result: ProcessResult)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notFound(let name, let searchPath): return "no executable '\(name)' in PATH (\(searchPath))"
         case .failed(let command, let result):
