@@ -20,14 +20,20 @@ let package = Package(
             name: "Clibgit2", pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]),
 
+        // Fixed-argument C wrappers for prctl and ioctl (variadic in C).
+        .target(name: "CProcessHardening"),
+
         // Wrappers: the only targets that import a C module.
-        .target(name: "Sealing", dependencies: ["Clibsodium"]),
+        .target(name: "Sealing", dependencies: ["Clibsodium", "CProcessHardening"]),
         .target(name: "GitStore", dependencies: ["Clibgit2"]),
+
+        // Whole-file reads, atomic writes and file locks with plain system calls.
+        .target(name: "FileIO"),
 
         // The model: workspace.yaml, recipients, the sealed store on disk, journeys.
         .target(
             name: "Workspace",
-            dependencies: ["Sealing", "GitStore", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["Sealing", "FileIO", .product(name: "Yams", package: "Yams")]),
 
         // The leak check: detectors, suppressions, reporters.
         .target(
@@ -35,16 +41,16 @@ let package = Package(
             dependencies: ["Sealing", "Workspace", "GitStore", .product(name: "Yams", package: "Yams")]),
 
         // Running things: masking, child processes, value resolution, steps.
-        .target(name: "Run", dependencies: ["Sealing", "Workspace"]),
+        .target(name: "Run", dependencies: ["Sealing", "FileIO", "Workspace"]),
 
-        // The runner: cache of bare mirrors, fresh checkouts, the rollback guard, hardening.
-        .target(name: "CProcessHardening"),
-        .target(name: "Runner", dependencies: ["GitStore", "Sealing", "Workspace", "CProcessHardening"]),
+        // The runner: cache of bare mirrors, fresh checkouts, the rollback guard; runs the
+        // journey with Run.
+        .target(name: "Runner", dependencies: ["GitStore", "Sealing", "FileIO", "Workspace", "Run", "CProcessHardening"]),
 
         .target(
             name: "JourneyCLI",
             dependencies: [
-                "Sealing", "GitStore", "Workspace", "Run", "LeakScan",
+                "Sealing", "GitStore", "FileIO", "Workspace", "Run", "LeakScan",
                 "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -65,7 +71,7 @@ let package = Package(
         .testTarget(name: "JourneyCLITests", dependencies: ["JourneyCLI", "TestSupport"]),
         .testTarget(name: "JourneyTests", dependencies: ["Workspace", "TestSupport"]),
         .testTarget(name: "RunJourneyTests", dependencies: ["Run", "Workspace", "JourneyCLI", "TestSupport"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "GitStore", "TestSupport"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Run", "GitStore", "FileIO", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

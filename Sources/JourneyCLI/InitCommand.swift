@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GitStore
 import Workspace
 
 struct InitCommand: ParsableCommand {
@@ -22,7 +23,7 @@ struct InitCommand: ParsableCommand {
         let path = URL(fileURLWithPath: folder ?? FileManager.default.currentDirectoryPath).standardizedFileURL.path
         let workspace = try Workspace.create(at: path, name: name ?? (path as NSString).lastPathComponent)
         Output.line("Created workspace '\(workspace.config.name)' (id \(workspace.config.id)) in \(path)")
-        if let repository = try? workspace.gitRepository(), let top = repository.workingDirectory {
+        if let repository = try? Repository.discover(containing: workspace.root), let top = repository.workingDirectory {
             Output.line("It lives in the git repository at \(top); commit workspace.yaml, journeys/ and secrets/.")
         } else {
             Output.line("It is not in a git repository yet: run 'git init' to keep journeys and sealed secrets in git.")

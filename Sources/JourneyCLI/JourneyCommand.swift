@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Runner
+import Sealing
 import Workspace
 
 /// The `journey` command: a declaration of its subcommands, one file per group.
@@ -72,7 +72,7 @@ package struct JourneyCommand: ParsableCommand {
     /// Errors of this project's modules carry a message written for users.
     private static func isOwnError(_ error: Error) -> Bool {
         let module = String(reflecting: type(of: error))
-        return ["Workspace.", "Sealing.", "GitStore.", "Run.", "JourneyCLI."].contains(where: module.hasPrefix)
+        return ["Workspace.", "Sealing.", "GitStore.", "FileIO.", "Run.", "JourneyCLI."].contains(where: module.hasPrefix)
     }
 }
 

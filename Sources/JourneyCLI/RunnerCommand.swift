@@ -1,5 +1,7 @@
 import ArgumentParser
+import FileIO
 import Foundation
+import Run
 import Runner
 import Sealing
 import Workspace
@@ -70,19 +72,20 @@ struct RunnerCommand: ParsableCommand {
         do {
             // Before anything is opened: no core dump or same-user ptrace can reach a value.
             try ProcessHardening.makeNonDumpable()
-            let key = try RunnerKey.load(keyFile: keyFile)
+            let key = try KeySource.load(keyFile: keyFile, fallback: .none)
             let request = RunnerRequest(
                 repo: repo, ref: ref, workspacePath: workspacePath,
                 cacheRoot: cache.map(Self.absolute) ?? RunnerCache.defaultRoot(), allowRollback: allowRollback)
             let reportPath = report.map(Self.absolute)
-            let outcome = try Runner(request: request).run { prepared in
-                let checkout = prepared.checkout
-                Output.note(
-                    "runner: \(checkout.repo) \(checkout.ref) → \(checkout.resolved.commit) "
-                        + "(mirror \(checkout.update.rawValue), \(wholeMilliseconds(checkout.fetchSeconds)) ms; "
-                        + "checkout \(wholeMilliseconds(checkout.checkoutSeconds)) ms)")
-                return try RunnerJourney.run(prepared, journey: journey, key: key, started: started)
-            }
+            let outcome = try Runner(request: request).run(
+                journey: journey, key: key, started: started,
+                checkedOut: { checkout in
+                    Output.note(
+                        "runner: \(checkout.repo) \(checkout.ref) → \(checkout.resolved.commit) "
+                            + "(mirror \(checkout.update.rawValue), \(checkout.fetchDuration.wholeMilliseconds) ms; "
+                            + "checkout \(checkout.checkoutDuration.wholeMilliseconds) ms)")
+                },
+                output: { stream, bytes in StandardStreams.write(bytes, to: stream == .standardOutput ? 1 : 2) })
             if let reportPath {
                 do { try AtomicFile.write(try outcome.report.encoded(), to: reportPath) } catch {
                     throw CommandError(description: "cannot write the report to \(reportPath): \(error)")

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import Workspace
 
@@ -88,13 +89,15 @@ package struct RunReport: Codable, Sendable, Equatable {
     }
 
     /// Writes the report atomically to `path`.
-    package func write(to path: String) throws(WorkspaceError) {
+    package func write(to path: String) throws(FileIOError) {
         try AtomicFile.write(encoded(), to: path)
     }
 }
 
 extension Duration {
-    var wholeMilliseconds: Int {
+    /// Whole milliseconds, for reports and messages; every duration journey measures comes from
+    /// `ContinuousClock`, which is monotonic (it never jumps with the wall clock).
+    package var wholeMilliseconds: Int {
         let (seconds, attoseconds) = components
         return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
     }

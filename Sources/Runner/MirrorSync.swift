@@ -1,6 +1,6 @@
 import Foundation
 import GitStore
-import Workspace
+import Run
 
 /// How a run brought its mirror up to date.
 package enum MirrorUpdate: String, Sendable, Codable {
@@ -21,9 +21,9 @@ package struct CheckedOutCommit: Sendable {
     package var resolved: ResolvedRef
     package var update: MirrorUpdate
     /// Time spent bringing the mirror up to date (connect, list refs, clone or fetch).
-    package var fetchSeconds: Double
+    package var fetchDuration: Duration
     /// Time spent resolving the ref and writing the commit's tree.
-    package var checkoutSeconds: Double
+    package var checkoutDuration: Duration
 }
 
 /// Brings the cached mirror of a repository up to date and checks one ref out of it, holding
@@ -84,11 +84,12 @@ package struct MirrorSync {
     package func checkOut(ref: String, into folder: String) throws(RunnerError) -> CheckedOutCommit {
         let held = try cache.lock(cache.mirrorLockPath(for: repo), waitingFor: displayRepo)
         defer { withExtendedLifetime(held) {} }
-        let fetchStart = Clock.now
+        let clock = ContinuousClock()
+        let fetchStart = clock.now
         let (mirror, update) = try upToDateMirror(for: ref)
-        let fetchSeconds = Clock.seconds(since: fetchStart)
+        let fetchDuration = clock.now - fetchStart
 
-        let checkoutStart = Clock.now
+        let checkoutStart = clock.now
         let resolved: ResolvedRef
         do {
             guard let found = try mirror.resolve(ref) else { throw RunnerError.unknownRef(ref: ref, repo: displayRepo) }
@@ -105,7 +106,7 @@ package struct MirrorSync {
         }
         return CheckedOutCommit(
             repo: displayRepo, ref: ref, resolved: resolved, update: update,
-            fetchSeconds: fetchSeconds, checkoutSeconds: Clock.seconds(since: checkoutStart))
+            fetchDuration: fetchDuration, checkoutDuration: clock.now - checkoutStart)
     }
 
     /// The mirror, fetched only if `ref` moved on the remote; rebuilt if it cannot be used.
@@ -204,19 +205,5 @@ package struct MirrorSync {
         for case let entry as String in walker where entry.hasSuffix(".lock") {
             unlink(path + "/refs/" + entry)
         }
-    }
-}
-
-/// Wall-clock timing for the report.
-enum Clock {
-    static var now: timespec {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return time
-    }
-
-    static func seconds(since start: timespec) -> Double {
-        let end = now
-        return Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
     }
 }

@@ -1,5 +1,5 @@
+import FileIO
 import Foundation
-import Workspace
 
 /// The rollback guard's memory: for each workspace id and secret name, the highest sealed
 /// version this cache's runners have opened. A sealed file at a lower version (an old commit,
@@ -58,8 +58,8 @@ package struct RollbackLedger: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
             try AtomicFile.write(Array(try encoder.encode(contents)) + [10], to: path, mode: 0o600)
-        } catch let error as WorkspaceError {
-            throw .cache(path: path, reason: error.description)
+        } catch let error as FileIOError {
+            throw .cache(path: path, reason: error.reason)
         } catch {
             throw .cache(path: path, reason: "cannot encode the ledger")
         }

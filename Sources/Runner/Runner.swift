@@ -1,4 +1,6 @@
 import Foundation
+import Run
+import Sealing
 import Workspace
 
 /// What a runner is asked to do, from the command line.
@@ -49,15 +51,37 @@ package struct RollbackGuard: Sendable {
     }
 }
 
+/// What a runner run produced: the report, and whether every step passed.
+package struct RunnerOutcome: Sendable {
+    package var report: RunnerReport
+    package var passed: Bool { report.status == .passed }
+}
+
 /// The runner: fetches (or clones) the repository into the cache, checks the ref's commit out
-/// into a fresh work folder, opens the workspace there, hands it to `execute`, and removes the
-/// work folder whatever happens.
+/// into a fresh work folder, opens the workspace there, resolves and runs one journey exactly
+/// as `journey run --sealed` does, and removes the work folder whatever happens.
 package struct Runner {
     package let request: RunnerRequest
 
     package init(request: RunnerRequest) { self.request = request }
 
-    package func run<Outcome>(_ execute: (PreparedRun) throws -> Outcome) throws -> Outcome {
+    /// Runs `journey` (a name or a file path inside the workspace) with `key`. `checkedOut`
+    /// hears which commit was checked out before anything is opened; `output` receives the
+    /// journey's masked output. `started` is when the command began, for the total time.
+    package func run(
+        journey reference: String, key: PrivateKey, started: ContinuousClock.Instant,
+        checkedOut: (CheckedOutCommit) -> Void = { _ in },
+        output: @escaping @Sendable (Run.OutputStream, [UInt8]) -> Void
+    ) throws -> RunnerOutcome {
+        try withCheckout { prepared in
+            checkedOut(prepared.checkout)
+            return try Self.runJourney(reference, in: prepared, key: key, started: started, output: output)
+        }
+    }
+
+    /// The checkout part alone: hands the prepared run to `execute`, then removes the work
+    /// folder, also when `execute` throws.
+    package func withCheckout<Outcome>(_ execute: (PreparedRun) throws -> Outcome) throws -> Outcome {
         let cache = try RunnerCache(root: request.cacheRoot)
         let work = try WorkFolder(in: cache)
         defer { try? work.remove() }
@@ -86,5 +110,56 @@ package struct Runner {
         } catch {
             throw .badWorkspace(commit: commit, reason: error.description.replacingOccurrences(of: folder + "/", with: ""))
         }
+    }
+
+    /// Resolves and runs the journey in the checked-out workspace, with the rollback guard
+    /// around the resolution.
+    private static func runJourney(
+        _ reference: String, in prepared: PreparedRun, key: PrivateKey, started: ContinuousClock.Instant,
+        output: @escaping @Sendable (Run.OutputStream, [UInt8]) -> Void
+    ) throws -> RunnerOutcome {
+        let clock = ContinuousClock()
+        let workspace = prepared.workspace
+        let resolveStart = clock.now
+        let journey = try JourneyCatalog.find(insideWorkspace(reference, workspace), in: workspace)
+
+        // Refuse a rolled-back version before opening anything; versions are read from the
+        // clear part of each sealed file (a missing or malformed one is left to the resolver).
+        var sealedVersions: [String: Int] = [:]
+        for name in journey.secretNames {
+            if let file = try? workspace.readSealed(name) { sealedVersions[name.rawValue] = file.version }
+        }
+        try prepared.rollbackGuard.check(sealedVersions)
+
+        let resolved = try Resolver.resolve(journey, in: workspace, from: .sealed(loadKey: { () throws(KeyLookupError) -> PrivateKey in key }))
+        // Only versions that opened with the key are remembered: they are bound into the
+        // ciphertext, so a forged version number cannot raise the marks.
+        var opened: [String: Int] = [:]
+        for secret in resolved.secrets {
+            if let version = secret.origin.version { opened[secret.name.rawValue] = version }
+        }
+        try prepared.rollbackGuard.record(opened)
+        let resolveDuration = clock.now - resolveStart
+
+        let result = JourneyRunner(resolved: resolved, workspace: workspace, output: output).run()
+        let timings = RunnerReport.Timings(
+            fetchMilliseconds: prepared.checkout.fetchDuration.wholeMilliseconds,
+            checkoutMilliseconds: prepared.checkout.checkoutDuration.wholeMilliseconds,
+            resolveMilliseconds: resolveDuration.wholeMilliseconds,
+            steps: result.steps.map { .init(name: $0.name, milliseconds: $0.durationMilliseconds) },
+            totalMilliseconds: (clock.now - started).wholeMilliseconds)
+        let report = RunnerReport(
+            checkout: prepared.checkout, workspacePath: prepared.workspacePath, workspaceID: workspace.config.id,
+            journey: journey.name, runnerKeyID: key.id.hex,
+            secrets: opened.sorted { $0.key < $1.key }.map { .init(name: $0.key, version: $0.value) },
+            timings: timings, run: result)
+        return RunnerOutcome(report: report)
+    }
+
+    /// A journey given as a file path is looked up inside the checked-out workspace, never
+    /// against the runner's current folder.
+    static func insideWorkspace(_ reference: String, _ workspace: Workspace) -> String {
+        guard reference.hasSuffix(".yaml") || reference.hasSuffix(".yml") else { return reference }
+        return URL(fileURLWithPath: workspace.root + "/" + reference).standardizedFileURL.path
     }
 }

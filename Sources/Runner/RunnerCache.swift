@@ -1,6 +1,6 @@
+import FileIO
 import Foundation
 import GitStore
-import Workspace
 
 /// The runner's cache folder and what lives in it:
 ///
@@ -54,7 +54,7 @@ package struct RunnerCache: Sendable {
                 FileHandle.standardError.write(Data("journey: waiting for another runner using the cache (\(what))…\n".utf8))
             }
         } catch {
-            throw .cache(path: path, reason: error.description)
+            throw .cache(path: path, reason: error.reason)
         }
     }
 }

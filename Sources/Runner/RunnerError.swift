@@ -2,7 +2,6 @@
 /// ref, path or secret involved and the fix; none carries a secret value. All are bad input
 /// or an unusable environment, so the command exits 2 for each.
 package enum RunnerError: Error, CustomStringConvertible {
-    case noKey
     case unreachable(repo: String, reason: String)
     case unknownRef(ref: String, repo: String)
     case unusableRef(ref: String, repo: String, reason: String)
@@ -11,12 +10,9 @@ package enum RunnerError: Error, CustomStringConvertible {
     case rollback(secret: String, workspace: String, version: Int, highestSeen: Int, ledger: String)
     case cache(path: String, reason: String)
     case checkout(commit: String, reason: String)
-    case hardening(reason: String)
 
     package var description: String {
         switch self {
-        case .noKey:
-            return "no private key for the runner: pass --key-file FILE, or set JOURNEY_KEY_FILE (a key file) or JOURNEY_KEY (the key text)"
         case .unreachable(let repo, let reason):
             return "cannot reach repository \(repo): \(reason); check the URL (a local path, file://, https:// or ssh://) and that this machine can reach it"
         case .unknownRef(let ref, let repo):
@@ -34,8 +30,6 @@ package enum RunnerError: Error, CustomStringConvertible {
             return "runner cache \(path): \(reason); check the folder's permissions and free space, or pass --cache DIR"
         case .checkout(let commit, let reason):
             return "cannot check out commit \(commit): \(reason)"
-        case .hardening(let reason):
-            return "cannot harden the runner process: \(reason); the runner refuses to open secrets without it"
         }
     }
 }

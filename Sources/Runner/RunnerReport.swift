@@ -1,10 +1,11 @@
 import Foundation
+import Run
 
 /// The runner's JSON report: where the journey came from (repository, ref, exact commit), which
 /// sealed versions it used, which key opened them, and how long each phase took, around the
 /// journey's own run report. Names, versions, ids and timings only — never a value.
-package struct RunnerReport<JourneyRun: Encodable & Sendable>: Encodable, Sendable {
-    package static var formatTag: String { "journey-runner-report-1" }
+package struct RunnerReport: Encodable, Sendable {
+    package static let formatTag = "journey-runner-report-1"
 
     package struct SecretVersion: Encodable, Sendable, Equatable {
         package var name: String
@@ -62,17 +63,16 @@ package struct RunnerReport<JourneyRun: Encodable & Sendable>: Encodable, Sendab
     package var journey: String
     /// The key id of the runner's private key.
     package var runnerKeyID: String
-    /// `passed` or `failed`.
-    package var status: String
+    package var status: RunReport.Status
     /// Every secret the journey used, with the sealed version opened.
     package var secrets: [SecretVersion]
     package var timings: Timings
     /// The journey's own run report, as `journey run --report` writes it.
-    package var run: JourneyRun
+    package var run: RunReport
 
     package init(
         checkout: CheckedOutCommit, workspacePath: String, workspaceID: String, journey: String, runnerKeyID: String,
-        passed: Bool, secrets: [SecretVersion], timings: Timings, run: JourneyRun
+        secrets: [SecretVersion], timings: Timings, run: RunReport
     ) {
         repo = checkout.repo
         ref = checkout.ref
@@ -83,7 +83,7 @@ package struct RunnerReport<JourneyRun: Encodable & Sendable>: Encodable, Sendab
         self.workspaceID = workspaceID
         self.journey = journey
         self.runnerKeyID = runnerKeyID
-        status = passed ? "passed" : "failed"
+        status = run.status
         self.secrets = secrets
         self.timings = timings
         self.run = run
@@ -96,6 +96,3 @@ package struct RunnerReport<JourneyRun: Encodable & Sendable>: Encodable, Sendab
         return Array(try encoder.encode(self)) + [10]
     }
 }
-
-/// Milliseconds from seconds, for reports.
-package func wholeMilliseconds(_ seconds: Double) -> Int { Int((seconds * 1000).rounded()) }

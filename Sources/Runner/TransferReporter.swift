@@ -6,18 +6,22 @@ import GitStore
 final class TransferReporter: @unchecked Sendable {
     // Called from libgit2's callback on the thread that runs the clone or fetch; no sharing.
     private let what: String
-    private let start = Date()
-    private var lastLine: Date?
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+    private var lastLine: ContinuousClock.Instant?
     private var finished = false
-    private let interval: TimeInterval = 2
+    private let interval = Duration.seconds(2)
 
     /// `what` names the transfer: "cloning URL", "fetching URL".
-    init(_ what: String) { self.what = what }
+    init(_ what: String) {
+        self.what = what
+        start = clock.now
+    }
 
     func report(_ progress: TransferProgress) {
-        let now = Date()
-        guard !finished, now.timeIntervalSince(start) >= interval,
-            now.timeIntervalSince(lastLine ?? .distantPast) >= interval
+        let now = clock.now
+        guard !finished, now - start >= interval,
+            lastLine.map({ now - $0 >= interval }) ?? true
                 || (lastLine != nil && progress.totalObjects > 0 && progress.receivedObjects == progress.totalObjects)
         else { return }
         lastLine = now

@@ -197,6 +197,8 @@ package enum SealingError: Error, Equatable, CustomStringConvertible {
     /// workspace, or edited to another version.
     case authenticationFailed
     case badPadding
+    /// The process could not be made non-dumpable; secrets are not opened without it.
+    case processHardening(reason: String)
 
     package var description: String {
         switch self {
@@ -210,6 +212,8 @@ package enum SealingError: Error, Equatable, CustomStringConvertible {
         case .authenticationFailed:
             return "the sealed value did not verify: the file was altered, renamed, copied from another workspace, or its version edited"
         case .badPadding: return "the sealed value has invalid padding (the file is damaged)"
+        case .processHardening(let reason):
+            return "cannot harden the process: \(reason); journey refuses to open secrets without it (is a seccomp profile blocking prctl?)"
         }
     }
 }

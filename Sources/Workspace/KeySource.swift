@@ -2,8 +2,17 @@ import Foundation
 import Sealing
 
 /// Where a private key comes from, in the order DESIGN §4 gives: `--key-file`, then
-/// `JOURNEY_KEY_FILE`, then `JOURNEY_KEY` (the key text), then the user's key folder.
+/// `JOURNEY_KEY_FILE`, then `JOURNEY_KEY` (the key text), then — for people, never for
+/// runners — the user's key folder.
 package enum KeySource {
+    /// How far the lookup may go when no key is named.
+    package enum Fallback: Sendable {
+        /// A person's key: a key in the key folder whose id is among these recipients.
+        case keyFolder(recipients: [Recipient])
+        /// A runner names its key explicitly and never falls back to a personal key folder.
+        case none
+    }
+
     /// The key folder: `$XDG_CONFIG_HOME/journey/keys`, or `~/.config/journey/keys`.
     package static func keyFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let config =
@@ -12,16 +21,24 @@ package enum KeySource {
         return config + "/journey/keys"
     }
 
-    /// Finds the private key to open with. `JOURNEY_KEY` is removed from this process's
-    /// environment once read, so no child inherits it. Without an explicit key, a key in the
-    /// key folder whose id is among `recipients` is used.
+    /// Finds a person's private key: a named one, else a key in the key folder whose id is
+    /// among `recipients`.
     package static func load(keyFile: String?, recipients: [Recipient]) throws(KeyLookupError) -> PrivateKey {
+        try load(keyFile: keyFile, fallback: .keyFolder(recipients: recipients))
+    }
+
+    /// Finds the private key to open with. Whichever source it comes from, `JOURNEY_KEY` is
+    /// overwritten in place and removed from this process's environment once this returns, so
+    /// no child inherits it.
+    package static func load(keyFile: String?, fallback: Fallback) throws(KeyLookupError) -> PrivateKey {
+        defer { scrubKeyText() }
         let environment = ProcessInfo.processInfo.environment
         if let keyFile { return try loadFile(keyFile) }
         if let path = environment["JOURNEY_KEY_FILE"], !path.isEmpty { return try loadFile(path) }
         if let text = takeKeyFromEnvironment() {
             do { return try PrivateKey(text: text) } catch { throw .malformedEnvironmentKey }
         }
+        guard case .keyFolder(let recipients) = fallback else { throw .noNamedKey }
         let folder = keyFolder(environment: environment)
         let ids = Set(recipients.map(\.id))
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".key") }.sorted()
@@ -40,9 +57,16 @@ package enum KeySource {
         guard let pointer = getenv("JOURNEY_KEY") else { return nil }
         let length = strlen(pointer)
         let text = SecretBytes(count: length) { $0.copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: length)) }
-        memset(pointer, 0, length)
-        unsetenv("JOURNEY_KEY")
+        scrubKeyText()
         return length == 0 ? nil : text
+    }
+
+    /// Overwrites `JOURNEY_KEY`'s text in place and removes the variable: when the key came
+    /// from a file instead, the variable may still be set, and it must not reach a step.
+    private static func scrubKeyText() {
+        guard let pointer = getenv("JOURNEY_KEY") else { return }
+        memset(pointer, 0, strlen(pointer))
+        unsetenv("JOURNEY_KEY")
     }
 }
 
@@ -50,6 +74,8 @@ package enum KeyLookupError: Error, CustomStringConvertible {
     case key(KeyError)
     case malformedEnvironmentKey
     case noKey(folder: String)
+    /// A runner was given no key: it never falls back to a key folder.
+    case noNamedKey
 
     package var description: String {
         switch self {
@@ -58,6 +84,8 @@ package enum KeyLookupError: Error, CustomStringConvertible {
             return "JOURNEY_KEY does not hold a journey private key: expected the text of a key file ('\(PrivateKey.textPrefix)…')"
         case .noKey(let folder):
             return "no private key to open with: pass --key-file FILE, set JOURNEY_KEY_FILE or JOURNEY_KEY, or put a recipient's key in \(folder)"
+        case .noNamedKey:
+            return "no private key for the runner: pass --key-file FILE, or set JOURNEY_KEY_FILE (a key file) or JOURNEY_KEY (the key text)"
         }
     }
 }

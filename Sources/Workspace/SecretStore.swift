@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import Sealing
 
@@ -23,7 +24,7 @@ extension Workspace {
             throw .recipientExists(same.name, path: relative(recipientsPath))
         }
         list.append(Recipient(name: name, key: key, added: Timestamp.now()))
-        try AtomicFile.write(RecipientsFile.encode(list), to: recipientsPath)
+        try writeAtomically(Array(RecipientsFile.encode(list).utf8), to: recipientsPath)
     }
 
     /// Removes a recipient and returns it, with the secrets it could open (to be rotated).
@@ -37,7 +38,7 @@ extension Workspace {
         for secret in try secretNames() where try readSealed(secret).sealed.wraps.contains(where: { $0.keyID == removed.id }) {
             readable.append(secret)
         }
-        try AtomicFile.write(RecipientsFile.encode(list), to: recipientsPath)
+        try writeAtomically(Array(RecipientsFile.encode(list).utf8), to: recipientsPath)
         return (removed, readable)
     }
 
@@ -67,17 +68,16 @@ extension Workspace {
     /// Reads and checks one sealed file (no decryption).
     package func readSealed(_ name: SecretName) throws(WorkspaceError) -> SealedFile {
         let path = sealedPath(name)
-        let text: String
-        switch SmallFile.read(path) {
-        case .success(let bytes):
-            guard let decoded = String(validating: bytes, as: UTF8.self) else {
-                throw .io(path: relative(path), reason: "cannot read it as UTF-8 text")
-            }
-            text = decoded
-        case .failure(let error) where error.code == ENOENT:
+        let bytes: [UInt8]
+        do throws(FileIOError) {
+            bytes = try SmallFile.read(path)
+        } catch .cannotOpen(_, let code) where code == ENOENT {
             throw .unknownSecret(name.rawValue, path: relative(path))
-        case .failure(let error):
-            throw .io(path: relative(path), reason: String(cString: strerror(error.code)))
+        } catch {
+            throw .io(path: relative(path), reason: error.reason)
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw .io(path: relative(path), reason: "cannot read it as UTF-8 text")
         }
         return try SealedFile.parse(path: relative(path), text: text, expectedName: name)
     }
@@ -120,7 +120,7 @@ extension Workspace {
         let file = SealedFile(
             name: name, description: description, version: version, updated: Timestamp.now(),
             recipientNames: Dictionary(recipients.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first }), sealed: sealed)
-        try AtomicFile.write(Array(file.encoded().utf8), to: path, beforeRename: beforeRename)
+        try writeAtomically(Array(file.encoded().utf8), to: path, beforeRename: beforeRename)
         return file
     }
 
@@ -139,7 +139,7 @@ extension Workspace {
         }
         file.recipientNames = Dictionary(recipients.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         file.updated = Timestamp.now()
-        try AtomicFile.write(Array(file.encoded().utf8), to: sealedPath(name))
+        try writeAtomically(Array(file.encoded().utf8), to: sealedPath(name))
         return file
     }
 
@@ -148,7 +148,7 @@ extension Workspace {
         defer { withExtendedLifetime(held) {} }
         let path = sealedPath(name)
         guard hasSecret(name) else { throw .unknownSecret(name.rawValue, path: relative(path)) }
-        guard unlink(path) == 0 else { throw .io(path: relative(path), reason: "cannot remove: \(lastError())") }
+        guard unlink(path) == 0 else { throw .io(path: relative(path), reason: "cannot remove: \(String(cString: strerror(errno)))") }
     }
 
     // MARK: Opening
@@ -184,26 +184,5 @@ package enum Timestamp {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: Date())
-    }
-}
-
-/// Whole-file reads with plain system calls: a run reads hundreds of small sealed files, and
-/// Foundation's file APIs cost several times more per file.
-enum SmallFile {
-    struct Errno: Error { var code: Int32 }
-
-    static func read(_ path: String) -> Result<[UInt8], Errno> {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return .failure(Errno(code: errno)) }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress!, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return .failure(Errno(code: errno)) }
-            if n == 0 { return .success(bytes) }
-            bytes += chunk[0..<n]
-        }
     }
 }

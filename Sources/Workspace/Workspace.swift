@@ -1,5 +1,5 @@
+import FileIO
 import Foundation
-import GitStore
 import Sealing
 import Yams
 
@@ -95,10 +95,10 @@ package final class Workspace: Sendable {
         }
         let recipients = folder + "/secrets/recipients.yaml"
         if !FileManager.default.fileExists(atPath: recipients) {
-            try AtomicFile.write(RecipientsFile.encode([]), to: recipients)
+            try writeAtomically(Array(RecipientsFile.encode([]).utf8), to: recipients)
         }
         try ensureGitIgnore(in: folder)
-        try AtomicFile.write(WorkspaceConfig(id: Hex.randomID(), name: name).encoded(), to: configPath)
+        try writeAtomically(Array(WorkspaceConfig(id: Hex.randomID(), name: name).encoded().utf8), to: configPath)
         return try Workspace(root: folder)
     }
 
@@ -114,12 +114,7 @@ package final class Workspace: Sendable {
         if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
         text += "# journey: local secret values and private keys never go into git\n"
         text += missing.joined(separator: "\n") + "\n"
-        try AtomicFile.write(text, to: path)
-    }
-
-    /// The git repository the workspace lives in, if any (the workspace may be a sub-folder).
-    package func gitRepository() throws -> Repository? {
-        try Repository.discover(containing: root)
+        try writeAtomically(Array(text.utf8), to: path)
     }
 
     /// Paths relative to the workspace, for messages.
@@ -129,8 +124,21 @@ package final class Workspace: Sendable {
 
     /// Takes the workspace's write lock for `name` (one lock file per name under `.journey/locks`).
     func lock(_ name: String) throws(WorkspaceError) -> FileLock {
-        try FileLock(path: locksFolder + "/" + name + ".lock") {
-            FileHandle.standardError.write(Data("journey: waiting for another journey process writing \(name)…\n".utf8))
+        do throws(FileIOError) {
+            return try FileLock(path: locksFolder + "/" + name + ".lock") {
+                FileHandle.standardError.write(Data("journey: waiting for another journey process writing \(name)…\n".utf8))
+            }
+        } catch {
+            throw WorkspaceError(error)
         }
+    }
+}
+
+/// `AtomicFile.write`, failing with a workspace error.
+func writeAtomically(_ contents: [UInt8], to path: String, beforeRename: () throws -> Void = {}) throws(WorkspaceError) {
+    do throws(FileIOError) {
+        try AtomicFile.write(contents, to: path, beforeRename: beforeRename)
+    } catch {
+        throw WorkspaceError(error)
     }
 }

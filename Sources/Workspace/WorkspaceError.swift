@@ -1,3 +1,5 @@
+import FileIO
+
 /// A place in a file, for messages: `file:line:column`.
 package struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
     package var file: String
@@ -69,6 +71,11 @@ package enum WorkspaceError: Error, CustomStringConvertible {
         case .io(let path, let reason):
             return "\(path): \(reason)"
         }
+    }
+
+    /// A file read, write or lock that failed, as a workspace error naming the file.
+    package init(_ error: FileIOError) {
+        self = .io(path: error.path, reason: error.reason)
     }
 
     /// Keeps control characters out of messages that echo user input.

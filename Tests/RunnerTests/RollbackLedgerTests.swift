@@ -57,7 +57,7 @@ struct RollbackLedgerTests {
     }
 }
 
-@Suite("Work folders and hardening")
+@Suite("Work folders")
 struct WorkFolderTests {
     let scratch: ScratchFolder
     let cache: RunnerCache
@@ -90,10 +90,5 @@ struct WorkFolderTests {
         guard result.exitCode == 0 else { return }
         let flags = result.stdoutText.split(separator: " ").first ?? ""
         #expect(flags.contains("T"), "work/ is marked as a top directory (chattr +T): \(result.stdoutText)")
-    }
-
-    @Test func makingTheProcessNonDumpableSticks() throws {
-        try ProcessHardening.makeNonDumpable()
-        #expect(!ProcessHardening.isDumpable)
     }
 }

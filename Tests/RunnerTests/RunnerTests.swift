@@ -12,7 +12,7 @@ struct RunnerLifecycleTests {
 
     @Test func opensTheWorkspaceInAFreshFolderAndRemovesItAfterwards() throws {
         let fixture = try RunnerFixture()
-        let (folder, workspaceID) = try Runner(request: request(fixture)).run { prepared throws in
+        let (folder, workspaceID) = try Runner(request: request(fixture)).withCheckout { prepared throws in
             #expect(prepared.checkout.resolved.commit == fixture.first)
             #expect(FileManager.default.fileExists(atPath: prepared.folder + "/journeys/hello.yaml"))
             #expect(try prepared.workspace.readSealed(try SecretName("api-token")).version == 1)
@@ -25,7 +25,7 @@ struct RunnerLifecycleTests {
 
     @Test func aWorkspaceInASubfolderIsFoundWithWorkspacePath() throws {
         let fixture = try RunnerFixture(workspacePath: "ops/journey")
-        let id = try Runner(request: request(fixture, workspacePath: "ops/journey")).run { $0.workspace.config.id }
+        let id = try Runner(request: request(fixture, workspacePath: "ops/journey")).withCheckout { $0.workspace.config.id }
         #expect(id == fixture.workspace.config.id)
     }
 
@@ -33,7 +33,7 @@ struct RunnerLifecycleTests {
     func aMissingOrEscapingWorkspacePathIsRefused(path: String) throws {
         let fixture = try RunnerFixture(workspacePath: "ops")
         #expect {
-            try Runner(request: request(fixture, workspacePath: path)).run { _ in }
+            try Runner(request: request(fixture, workspacePath: path)).withCheckout { _ in }
         } throws: { error in
             guard case RunnerError.missingWorkspace(let reported, let commit) = error else { return false }
             return reported == path && commit == fixture.first && "\(error)".contains("--workspace-path")
@@ -45,7 +45,7 @@ struct RunnerLifecycleTests {
         let fixture = try RunnerFixture()
         nonisolated(unsafe) var seen = ""
         #expect(throws: PlannedFailure.self) {
-            try Runner(request: request(fixture)).run { prepared throws in
+            try Runner(request: request(fixture)).withCheckout { prepared throws in
                 seen = prepared.folder
                 throw PlannedFailure()
             }

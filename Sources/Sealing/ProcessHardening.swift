@@ -1,13 +1,14 @@
 internal import CProcessHardening
 
-/// Makes this process hard to read secrets out of, before it opens anything.
+/// Makes this process hard to read secrets out of, before it opens anything. Every `journey`
+/// command calls it first; the runner refuses to go on without it.
 package enum ProcessHardening {
     /// Marks the process non-dumpable (`prctl(PR_SET_DUMPABLE, 0)`): no core dump can hold a
     /// decrypted value, and other processes of the same user can neither ptrace it nor read
     /// `/proc/PID/mem` or `/proc/PID/environ`. Children regain the flag on `exec`.
-    package static func makeNonDumpable() throws(RunnerError) {
+    package static func makeNonDumpable() throws(SealingError) {
         guard journey_set_non_dumpable() == 0 else {
-            throw .hardening(reason: "prctl(PR_SET_DUMPABLE, 0) failed")
+            throw .processHardening(reason: "prctl(PR_SET_DUMPABLE, 0) failed")
         }
     }
 
