@@ -2,8 +2,8 @@ internal import Clibgit2
 import Foundation
 
 /// An open git repository; owns its `git_repository` handle and frees it on deinit.
-package final class Repository: @unchecked Sendable {
-    // Only touched through methods on this object; libgit2 allows a repository on one thread at a time.
+package final class Repository {
+    // libgit2 allows a repository on one thread at a time: Repository is deliberately not Sendable.
     let handle: OpaquePointer
 
     private init(handle: OpaquePointer) { self.handle = handle }

@@ -256,13 +256,31 @@ private final class EnvironmentBlock {
 }
 
 /// Forwards signals this process receives to the child (or its process group) while it runs.
+///
+/// Signal dispositions are process-wide, and several children can run at once (the tests run
+/// them in parallel): the first forwarding of a signal saves its handler and ignores it, the
+/// last one to stop restores it, so overlapping runs never leave a signal ignored for good.
 private final class SignalForwarding {
+    private static let lock = NSLock()
+    /// Signal → (forwardings active, the handler before the first).
+    nonisolated(unsafe) private static var active: [Int32: (count: Int, previous: sighandler_t?)] = [:]
+
     private var sources: [DispatchSourceSignal] = []
-    private var previous: [(Int32, sighandler_t?)] = []
+    private let signals: [Int32]
+    private var stopped = false
 
     init(pid: pid_t, toGroup: Bool, signals: [Int32]) {
+        self.signals = signals
+        Self.lock.withLock {
+            for signalNumber in signals {
+                if let entry = Self.active[signalNumber] {
+                    Self.active[signalNumber] = (entry.count + 1, entry.previous)
+                } else {
+                    Self.active[signalNumber] = (1, signal(signalNumber, SIG_IGN))
+                }
+            }
+        }
         for signalNumber in signals {
-            previous.append((signalNumber, signal(signalNumber, SIG_IGN)))
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { kill(toGroup ? -pid : pid, signalNumber) }
             source.resume()
@@ -271,7 +289,19 @@ private final class SignalForwarding {
     }
 
     func stop() {
+        guard !stopped else { return }
+        stopped = true
         for source in sources { source.cancel() }
-        for (signalNumber, handler) in previous { signal(signalNumber, handler) }
+        Self.lock.withLock {
+            for signalNumber in signals {
+                guard let entry = Self.active[signalNumber] else { continue }
+                if entry.count > 1 {
+                    Self.active[signalNumber] = (entry.count - 1, entry.previous)
+                } else {
+                    Self.active[signalNumber] = nil
+                    signal(signalNumber, entry.previous)
+                }
+            }
+        }
     }
 }

@@ -3,54 +3,6 @@ import Run
 import Sealing
 import Workspace
 
-/// What a runner is asked to do, from the command line.
-package struct RunnerRequest: Sendable {
-    package var repo: String
-    package var ref: String
-    /// The workspace's folder inside the repository, relative to its root ("." for the root).
-    package var workspacePath: String
-    package var cacheRoot: String
-    package var allowRollback: Bool
-
-    package init(repo: String, ref: String, workspacePath: String = ".", cacheRoot: String, allowRollback: Bool = false) {
-        self.repo = repo
-        self.ref = ref
-        self.workspacePath = workspacePath
-        self.cacheRoot = cacheRoot
-        self.allowRollback = allowRollback
-    }
-}
-
-/// A commit checked out into a fresh work folder, with its workspace open, ready for the
-/// journey to be resolved and run. Lives only for the duration of `Runner.run`.
-package struct PreparedRun {
-    package let checkout: CheckedOutCommit
-    /// The run's work folder: the repository's tree at the commit, nothing else.
-    package let folder: String
-    package let workspace: Workspace
-    /// The workspace's folder inside the repository, as given.
-    package let workspacePath: String
-    /// The rollback guard for this workspace: check versions before opening, record after.
-    package let rollbackGuard: RollbackGuard
-}
-
-/// The rollback ledger bound to one workspace and the run's `--allow-rollback` choice.
-package struct RollbackGuard: Sendable {
-    package let ledger: RollbackLedger
-    package let workspaceID: String
-    package let allowRollback: Bool
-
-    /// Refuses a sealed version below the highest this cache has opened (before decrypting).
-    package func check(_ versions: [String: Int]) throws(RunnerError) {
-        try ledger.check(workspaceID: workspaceID, versions: versions, allowRollback: allowRollback)
-    }
-
-    /// Remembers versions that opened with the runner's key.
-    package func record(_ versions: [String: Int]) throws(RunnerError) {
-        try ledger.record(workspaceID: workspaceID, versions: versions, allowRollback: allowRollback)
-    }
-}
-
 /// What a runner run produced: the report, and whether every step passed.
 package struct RunnerOutcome: Sendable {
     package var report: RunnerReport

@@ -3,7 +3,7 @@ import GitStore
 
 /// Progress lines for long clones and fetches, on stderr: nothing for a transfer that ends
 /// within two seconds, then at most one line every two seconds, and a last line when done.
-final class TransferReporter: @unchecked Sendable {
+final class TransferReporter {
     // Called from libgit2's callback on the thread that runs the clone or fetch; no sharing.
     private let what: String
     private let clock = ContinuousClock()

@@ -103,7 +103,9 @@ package enum RenderedValue: Sendable {
         return false
     }
 
-    /// The text, for the moment it must become a `String` (URL, header, body).
+    /// The text, for the moment it must become a `String`: URLSession takes the URL, header
+    /// values and body only as `String`/`Data`, so an http step's secret is copied out here and
+    /// nowhere earlier. (A run step's command never holds a secret: the parser refuses it.)
     package func revealText() -> String {
         switch self {
         case .plain(let text): return text

@@ -177,12 +177,3 @@ extension Workspace {
         return .cannotOpen(secret: name.rawValue, path: path, reason: error.description, fix: fix)
     }
 }
-
-/// Timestamps written into files: ISO 8601, UTC, whole seconds.
-package enum Timestamp {
-    package static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date())
-    }
-}
