@@ -23,34 +23,38 @@ let package = Package(
         // Fixed-argument C wrappers for prctl and ioctl (variadic in C).
         .target(name: "CProcessHardening"),
 
-        // Wrappers: the only targets that import a C module.
-        .target(name: "Sealing", dependencies: ["Clibsodium", "CProcessHardening"]),
-        .target(name: "GitStore", dependencies: ["Clibgit2"]),
+        // The protocol user-facing errors adopt: message, fix, exit code.
+        .target(name: "Diagnostics"),
 
-        // Whole-file reads, atomic writes and file locks with plain system calls.
-        .target(name: "FileIO"),
+        // Wrappers: the only targets that import a C module.
+        .target(name: "Sealing", dependencies: ["Diagnostics", "Clibsodium", "CProcessHardening"]),
+        .target(name: "GitStore", dependencies: ["Diagnostics", "Clibgit2"]),
+
+        // Files with plain system calls: whole-file reads, atomic writes, locks, folder
+        // placement, and the one JSON form journey writes.
+        .target(name: "FileIO", dependencies: ["Diagnostics", "CProcessHardening"]),
 
         // The model: workspace.yaml, recipients, the sealed store on disk, journeys.
         .target(
             name: "Workspace",
-            dependencies: ["Sealing", "FileIO", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["Diagnostics", "Sealing", "FileIO", .product(name: "Yams", package: "Yams")]),
 
         // The leak check: detectors, suppressions, reporters.
         .target(
             name: "LeakScan",
-            dependencies: ["Sealing", "Workspace", "GitStore", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["Diagnostics", "Sealing", "FileIO", "Workspace", "GitStore", .product(name: "Yams", package: "Yams")]),
 
         // Running things: masking, child processes, value resolution, steps.
-        .target(name: "Run", dependencies: ["Sealing", "FileIO", "Workspace"]),
+        .target(name: "Run", dependencies: ["Diagnostics", "Sealing", "FileIO", "Workspace"]),
 
         // The runner: cache of bare mirrors, fresh checkouts, the rollback guard; runs the
         // journey with Run.
-        .target(name: "Runner", dependencies: ["GitStore", "Sealing", "FileIO", "Workspace", "Run", "CProcessHardening"]),
+        .target(name: "Runner", dependencies: ["Diagnostics", "GitStore", "Sealing", "FileIO", "Workspace", "Run"]),
 
         .target(
             name: "JourneyCLI",
             dependencies: [
-                "Sealing", "GitStore", "FileIO", "Workspace", "Run", "LeakScan",
+                "Diagnostics", "Sealing", "GitStore", "FileIO", "Workspace", "Run", "LeakScan",
                 "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),

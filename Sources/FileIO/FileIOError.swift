@@ -1,8 +1,9 @@
+import Diagnostics
 import Foundation
 
 /// Why a whole-file read, an atomic write or a lock failed. Every case names the file and the
 /// system's reason (`strerror`); none carries the file's content.
-package enum FileIOError: Error, Equatable, CustomStringConvertible {
+package enum FileIOError: UserFacingError, Equatable {
     /// `open` failed; `code` is its errno (`ENOENT` when the file does not exist).
     case cannotOpen(path: String, code: Int32)
     case cannotRead(path: String, code: Int32)
@@ -37,7 +38,7 @@ package enum FileIOError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    package var description: String { "\(path): \(reason)" }
+    package var message: String { "\(path): \(reason)" }
 
     static func text(_ code: Int32) -> String { String(cString: strerror(code)) }
 }

@@ -34,7 +34,7 @@ extension BareMirror {
             let name = String(cString: git_tree_entry_name(entry))
             let entryPath = path + "/" + name
             guard Self.isSafeName(name) else {
-                throw GitError(operation: "check out \(entryPath)", message: "the tree holds an entry named '\(name)', which git refuses to check out")
+                throw .unsafeTreeEntry(path: entryPath, name: name)
             }
             switch git_tree_entry_filemode(entry) {
             case GIT_FILEMODE_TREE:
@@ -69,7 +69,7 @@ extension BareMirror {
                 // A submodule: git leaves an empty folder where it is not initialised.
                 guard mkdirat(folder, name, 0o755) == 0 else { throw Self.systemError("create \(entryPath)") }
             default:
-                throw GitError(operation: "check out \(entryPath)", message: "unknown tree entry mode")
+                throw .unknownTreeEntryMode(path: entryPath)
             }
         }
     }
@@ -90,7 +90,5 @@ extension BareMirror {
         !name.isEmpty && name != "." && name != ".." && name.lowercased() != ".git" && !name.contains("/")
     }
 
-    private static func systemError(_ operation: String) -> GitError {
-        GitError(operation: operation, message: String(cString: strerror(errno)))
-    }
+    private static func systemError(_ operation: String) -> GitError { .system(operation) }
 }

@@ -31,7 +31,7 @@ extension BareMirror {
     package func resolve(_ ref: String) throws(GitError) -> ResolvedRef? {
         let existing = Self.candidateRefNames(for: ref).filter { localTarget(ofRef: $0) != nil }
         if existing.count > 1 {
-            throw GitError(operation: "resolve '\(ref)'", message: "it names both a tag and a branch; pass refs/tags/\(ref) or refs/heads/\(ref)")
+            throw .ambiguousRef(ref)
         }
         if let name = existing.first {
             return ResolvedRef(refName: name, commit: try peeledCommit(revision: name, describedAs: ref))
@@ -60,13 +60,13 @@ extension BareMirror {
         let status = git_object_lookup_prefix(&object, repository.handle, &oid, prefix.utf8.count, GIT_OBJECT_ANY)
         if status == GIT_ENOTFOUND.rawValue { return nil }
         if status == GIT_EAMBIGUOUS.rawValue {
-            throw GitError(operation: "resolve '\(prefix)'", message: "several objects have ids starting with it; give more digits")
+            throw .ambiguousIDPrefix(prefix)
         }
         try check("resolve '\(prefix)'", status)
         defer { git_object_free(object) }
         var commit: OpaquePointer?
         guard git_object_peel(&commit, object, GIT_OBJECT_COMMIT) == 0 else {
-            throw GitError(operation: "resolve '\(prefix)'", message: "it is the id of a \(Self.typeName(object)), not of a commit")
+            throw .notACommit(prefix: prefix, type: Self.typeName(object))
         }
         defer { git_object_free(commit) }
         var found = git_object_id(commit)!.pointee

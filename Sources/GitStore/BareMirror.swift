@@ -47,11 +47,11 @@ package final class BareMirror {
     package static func open(at path: String) throws(GitError) -> BareMirror {
         let repository = try Repository.open(at: path)
         guard repository.workingDirectory == nil else {
-            throw GitError(operation: "open mirror at \(path)", message: "not a bare repository")
+            throw .notBare(path: path)
         }
         let mirror = BareMirror(repository: repository)
         guard try mirror.originURL() != nil else {
-            throw GitError(operation: "open mirror at \(path)", message: "no 'origin' remote")
+            throw .noOrigin(path: path)
         }
         return mirror
     }

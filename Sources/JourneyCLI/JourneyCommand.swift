@@ -1,4 +1,6 @@
 import ArgumentParser
+import Diagnostics
+import FileIO
 import Foundation
 import Sealing
 import Workspace
@@ -49,14 +51,11 @@ package struct JourneyCommand: ParsableCommand {
             return 0
         } catch let error as ExitCode {
             return error.rawValue
-        } catch let error as CommandError {
+        } catch let error as UserFacingError {
+            // Every module's error type says its message, fix and exit code itself.
             Output.error(error.description)
             return error.exitCode
         } catch {
-            if isOwnError(error) {
-                Output.error(String(describing: error))
-                return 2
-            }
             // The parser's own errors, help and version: its message; usage errors exit 2.
             let message = fullMessage(for: error)
             let code = exitCode(for: error)
@@ -67,12 +66,6 @@ package struct JourneyCommand: ParsableCommand {
             if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
             return 2
         }
-    }
-
-    /// Errors of this project's modules carry a message written for users.
-    private static func isOwnError(_ error: Error) -> Bool {
-        let module = String(reflecting: type(of: error))
-        return ["Workspace.", "Sealing.", "GitStore.", "FileIO.", "Run.", "JourneyCLI."].contains(where: module.hasPrefix)
     }
 }
 
@@ -95,9 +88,16 @@ struct KeyOptions: ParsableArguments {
 }
 
 /// An error the CLI reports itself, with its exit code.
-struct CommandError: Error, CustomStringConvertible {
-    var description: String
-    var exitCode: Int32 = 2
+struct CommandError: UserFacingError {
+    var message: String
+    var fix: String?
+    var exitCode: Int32 = ExitStatus.badInput
+
+    init(description: String, fix: String? = nil, exitCode: Int32 = ExitStatus.badInput) {
+        message = description
+        self.fix = fix
+        self.exitCode = exitCode
+    }
 }
 
 /// Messages to the terminal. Nothing passed here may hold a value.
@@ -114,9 +114,7 @@ enum Output {
 
     /// Prints `value` as pretty, key-sorted JSON.
     static func json<Value: Encodable>(_ value: Value) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        print(String(decoding: try JSONText.encode(value), as: UTF8.self), terminator: "")
     }
 }
 

@@ -69,34 +69,28 @@ struct RunnerCommand: ParsableCommand {
 
     func run() throws {
         let started = ContinuousClock().now
-        do {
-            // Before anything is opened: no core dump or same-user ptrace can reach a value.
-            try ProcessHardening.makeNonDumpable()
-            let key = try KeySource.load(keyFile: keyFile, fallback: .none)
-            let request = RunnerRequest(
-                repo: repo, ref: ref, workspacePath: workspacePath,
-                cacheRoot: cache.map(Self.absolute) ?? RunnerCache.defaultRoot(), allowRollback: allowRollback)
-            let reportPath = report.map(Self.absolute)
-            let outcome = try Runner(request: request).run(
-                journey: journey, key: key, started: started,
-                checkedOut: { checkout in
-                    Output.note(
-                        "runner: \(checkout.repo) \(checkout.ref) → \(checkout.resolved.commit) "
-                            + "(mirror \(checkout.update.rawValue), \(checkout.fetchDuration.wholeMilliseconds) ms; "
-                            + "checkout \(checkout.checkoutDuration.wholeMilliseconds) ms)")
-                },
-                output: { stream, bytes in StandardStreams.write(bytes, to: stream == .standardOutput ? 1 : 2) })
-            if let reportPath {
-                do { try AtomicFile.write(try outcome.report.encoded(), to: reportPath) } catch {
-                    throw CommandError(description: "cannot write the report to \(reportPath): \(error)")
-                }
+        // Before anything is opened: no core dump or same-user ptrace can reach a value.
+        try ProcessHardening.makeNonDumpable()
+        let key = try KeySource.load(keyFile: keyFile, fallback: .none)
+        let request = RunnerRequest(
+            repo: repo, ref: ref, workspacePath: workspacePath,
+            cacheRoot: cache.map(Self.absolute) ?? RunnerCache.defaultRoot(), allowRollback: allowRollback)
+        let reportPath = report.map(Self.absolute)
+        let outcome = try Runner(request: request).run(
+            journey: journey, key: key, started: started,
+            checkedOut: { checkout in
+                Output.note(
+                    "runner: \(checkout.repo) \(checkout.ref) → \(checkout.resolved.commit) "
+                        + "(mirror \(checkout.update.rawValue), \(checkout.fetchDuration.wholeMilliseconds) ms; "
+                        + "checkout \(checkout.checkoutDuration.wholeMilliseconds) ms)")
+            },
+            output: { stream, bytes in StandardStreams.write(bytes, to: stream == .standardOutput ? 1 : 2) })
+        if let reportPath {
+            do { try AtomicFile.write(try outcome.report.encoded(), to: reportPath) } catch {
+                throw CommandError(description: "cannot write the report to \(reportPath): \(error)")
             }
-            if !outcome.passed { throw ExitCode(1) }
-        } catch let error as RunnerError {
-            throw CommandError(description: error.description)
-        } catch let error as KeyLookupError {
-            throw CommandError(description: error.description)
         }
+        if !outcome.passed { throw ExitCode(1) }
     }
 
     /// Paths given on the command line, made absolute against the current folder.

@@ -1,3 +1,5 @@
+import Diagnostics
+import FileIO
 import Foundation
 
 /// Findings accepted on purpose, keyed by content: the rule, the file and a hash of the value.
@@ -50,18 +52,16 @@ package struct Baseline: Sendable, Equatable, Codable {
     }
 
     package func encoded() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return ((try? encoder.encode(self)) ?? Data()) + Data("\n".utf8)
+        Data((try? JSONText.encode(self)) ?? [UInt8(ascii: "\n")])
     }
 }
 
-package enum BaselineError: Error, CustomStringConvertible {
+package enum BaselineError: UserFacingError {
     case unreadable(path: String)
     case malformed(path: String)
     case unsupportedVersion(path: String, version: Int)
 
-    package var description: String {
+    package var message: String {
         switch self {
         case .unreadable(let path): return "cannot read the baseline \(path)"
         case .malformed(let path):

@@ -1,3 +1,5 @@
+import Sealing
+
 /// A leak: where it is, which rule, a redacted excerpt, and what to do. Never the value.
 package struct Finding: Sendable, Equatable, Codable {
     package var rule: String
@@ -27,7 +29,7 @@ package struct Finding: Sendable, Equatable, Codable {
     /// For report consumers that track results (SARIF `partialFingerprints`): rule, path and the
     /// redacted excerpt — nothing derived from the value.
     package var reportFingerprint: String {
-        SHA256.hex(Array(SHA256.hash(Array("journey-report-1\u{0}\(rule)\u{0}\(path)\u{0}\(excerpt)".utf8)).prefix(16)))
+        Hex.encode(SHA256.hash(Array("journey-report-1\u{0}\(rule)\u{0}\(path)\u{0}\(excerpt)".utf8)).prefix(16))
     }
 }
 

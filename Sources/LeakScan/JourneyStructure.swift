@@ -1,4 +1,4 @@
-import Yams
+import Workspace
 
 /// The journey-aware rule: a literal where a journey field holds a credential, with the
 /// reference to write instead. Reads the YAML structure, so `{ secret: NAME }` and
@@ -33,40 +33,19 @@ enum JourneyStructure {
     }
 
     static func candidates(in bytes: UnsafeRawBufferPointer) -> [Candidate] {
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard let root = try? Yams.compose(yaml: text) else { return [] }
-        let lines = LineIndex(bytes)
+        guard let yaml = JourneyYAML(bytes: bytes) else { return [] }
         var found: [Candidate] = []
-        walk(root, key: nil, inEnv: false, bytes: bytes, lines: lines, into: &found)
+        for case .scalar(let scalar) in yaml.items {
+            guard let key = scalar.key, let range = scalar.range else { continue }
+            inspect(scalar, key: key, range: range, bytes: bytes, into: &found)
+        }
         return found
     }
 
-    private static func walk(_ node: Node, key: String?, inEnv: Bool, bytes: UnsafeRawBufferPointer, lines: LineIndex, into found: inout [Candidate]) {
-        switch node {
-        case .mapping(let mapping):
-            // `{ secret: NAME }` and `{ env: VAR }` are references.
-            if mapping.count == 1, let only = mapping.keys.first?.scalar?.string, only == "secret" || only == "env" { return }
-            for (keyNode, value) in mapping {
-                let name = keyNode.scalar?.string ?? ""
-                // The pairs of a step's `env` mapping are its variables.
-                walk(value, key: name, inEnv: key == "env", bytes: bytes, lines: lines, into: &found)
-            }
-        case .sequence(let sequence):
-            for item in sequence { walk(item, key: key, inEnv: false, bytes: bytes, lines: lines, into: &found) }
-        case .scalar(let scalar):
-            guard let mark = node.mark, let key else { return }
-            inspect(scalar, key: key, inEnv: inEnv, mark: mark, bytes: bytes, lines: lines, into: &found)
-        case .alias:
-            return
-        }
-    }
-
-    private static func inspect(
-        _ scalar: Node.Scalar, key: String, inEnv: Bool, mark: Mark, bytes: UnsafeRawBufferPointer, lines: LineIndex, into found: inout [Candidate]
-    ) {
-        let value = scalar.string
-        guard !value.isEmpty, scalar.style != .plain || !["~", "null", "Null", "NULL"].contains(value) else { return }
-        guard let range = lines.valueRange(line: mark.line, column: mark.column, value: value, in: bytes) else { return }
+    private static func inspect(_ scalar: JourneyYAML.Scalar, key: String, range: Range<Int>, bytes: UnsafeRawBufferPointer, into found: inout [Candidate]) {
+        let value = scalar.text
+        let inEnv = scalar.isEnvironmentValue
+        guard !value.isEmpty, !scalar.isNull else { return }
         let suggested = suggestedName(for: key)
         // `Bearer <literal>` anywhere in a journey.
         for scheme in ["Bearer ", "Basic ", "Token "] where value.hasPrefix(scheme) {
@@ -128,45 +107,5 @@ enum JourneyStructure {
 
     static func printable(_ text: String) -> String {
         String(text.unicodeScalars.prefix(64).map { $0.value < 32 || $0.value == 127 ? "?" : Character($0) })
-    }
-}
-
-/// Line starts of a file, to turn YAML marks (line, column in scalars) into byte offsets.
-struct LineIndex {
-    private var starts: [Int] = [0]
-
-    init(_ bytes: UnsafeRawBufferPointer) {
-        for index in 0..<bytes.count where bytes[index] == 10 { starts.append(index + 1) }
-    }
-
-    /// The bytes of a scalar whose first character is at `line`, `column`: inside its quotes
-    /// when quoted; the value's own bytes when they appear there; else the rest of the line.
-    func valueRange(line: Int, column: Int, value: String, in bytes: UnsafeRawBufferPointer) -> Range<Int>? {
-        guard line >= 1, line <= starts.count else { return nil }
-        let lineEnd = line < starts.count ? starts[line] - 1 : bytes.count
-        var position = starts[line - 1]
-        var scalars = 1
-        while scalars < column, position < lineEnd {
-            position += 1
-            while position < lineEnd, bytes[position] & 0xC0 == 0x80 { position += 1 }
-            scalars += 1
-        }
-        guard position < lineEnd else { return nil }
-        let first = bytes[position]
-        if first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") {
-            var end = position + 1
-            while end < lineEnd, bytes[end] != first {
-                if bytes[end] == UInt8(ascii: "\\"), first == UInt8(ascii: "\"") { end += 1 }
-                end += 1
-            }
-            return (position + 1)..<min(end, lineEnd)
-        }
-        let utf8 = Array(value.utf8)
-        if position + utf8.count <= lineEnd, TokenShape.hasLiteral(utf8, in: bytes, at: position) {
-            return position..<(position + utf8.count)
-        }
-        var end = lineEnd
-        while end > position, ByteSet.whitespace.contains(bytes[end - 1]) { end -= 1 }
-        return position..<end
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Sealing
 
 /// The one engine behind every scan mode: give it a file's path and bytes, get findings.
 ///
@@ -221,7 +222,7 @@ package final class LeakScanner: Sendable {
     /// A hash of the rule and the value, so a baseline entry matches this value only.
     static func fingerprint(rule: String, value: [UInt8]) -> String {
         let digest = SHA256.hash(Array("journey-leak-1\u{0}\(rule)\u{0}".utf8) + value)
-        return SHA256.hex(Array(digest.prefix(16)))
+        return Hex.encode(digest.prefix(16))
     }
 }
 

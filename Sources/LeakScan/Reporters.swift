@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// The outcome of a scan, as the reporters print it.
@@ -115,9 +116,7 @@ package enum Reporter {
     }
 
     static func encode<Value: Encodable>(_ value: Value) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self) + "\n"
+        String(decoding: (try? JSONText.encode(value)) ?? [UInt8(ascii: "\n")], as: UTF8.self)
     }
 }
 

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Sealing
 
@@ -28,11 +29,11 @@ package enum Termination: Equatable, Sendable {
     package var succeeded: Bool { self == .exited(0) }
 }
 
-package enum RunError: Error, Equatable, CustomStringConvertible {
+package enum RunError: UserFacingError, Equatable {
     case spawnFailed(command: String, reason: String)
     case pipeFailed(reason: String)
 
-    package var description: String {
+    package var message: String {
         switch self {
         case .spawnFailed(let command, let reason): return "cannot start \(command): \(reason)"
         case .pipeFailed(let reason): return "cannot create a pipe for the child's output: \(reason)"

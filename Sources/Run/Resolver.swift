@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Sealing
 import Workspace
@@ -290,7 +291,7 @@ package enum Resolver {
 
 /// Why a reference could not be resolved. Names the journey, the reference's place, the secret
 /// and the fix; never a value.
-package struct ResolveError: Error, Sendable, CustomStringConvertible {
+package struct ResolveError: UserFacingError, Sendable {
     package enum Reason: Sendable {
         case noLocalValue(variable: String, localFile: String, variableIsEmpty: Bool)
         case emptyValue(origin: SecretOrigin)
@@ -311,7 +312,7 @@ package struct ResolveError: Error, Sendable, CustomStringConvertible {
         return nil
     }
 
-    package var description: String {
+    package var message: String {
         let subject = secret.map { "journey '\(journey)': secret '\($0)' (\(reference))" } ?? "journey '\(journey)' (\(reference))"
         switch reason {
         case .noLocalValue(let variable, let localFile, let variableIsEmpty):
@@ -334,10 +335,10 @@ package struct ResolveError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Every reference that failed to resolve; nothing ran.
-package struct ResolveFailure: Error, Sendable, CustomStringConvertible {
+package struct ResolveFailure: UserFacingError, Sendable {
     package var errors: [ResolveError]
 
-    package var description: String {
+    package var message: String {
         errors.map(\.description).joined(separator: "\n")
     }
 }

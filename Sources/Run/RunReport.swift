@@ -82,10 +82,8 @@ package struct RunReport: Codable, Sendable, Equatable {
 
     /// Pretty, key-sorted JSON.
     package func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Only strings, integers and enums: encoding cannot fail.
-        return Array(try! encoder.encode(self)) + [UInt8(ascii: "\n")]
+        return try! JSONText.encode(self)
     }
 
     /// Writes the report atomically to `path`.

@@ -97,7 +97,7 @@ package struct MirrorSync {
         } catch let error as RunnerError {
             throw error
         } catch {
-            throw .unusableRef(ref: ref, repo: displayRepo, reason: (error as? GitError)?.message ?? "\(error)")
+            throw .unusableRef(ref: ref, repo: displayRepo, reason: (error as? GitError)?.reason ?? "\(error)")
         }
         do {
             try mirror.writeTree(ofCommit: resolved.commit, into: folder)
@@ -135,7 +135,7 @@ package struct MirrorSync {
             connection = try OriginConnection(to: mirror)
             advertised = try connection.advertisedRefs()
         } catch {
-            throw .unreachable(repo: displayRepo, reason: error.message.replacingOccurrences(of: repo, with: displayRepo))
+            throw .unreachable(repo: displayRepo, reason: error.reason.replacingOccurrences(of: repo, with: displayRepo))
         }
         let unmoved = namedRefs.allSatisfy { advertised[$0] == mirror.localTarget(ofRef: $0) }
         let knownOnRemote = namedRefs.contains { advertised[$0] != nil }
@@ -165,7 +165,7 @@ package struct MirrorSync {
             _ = try BareMirror.clone(from: repo, into: incoming, progress: TransferReporter("cloning \(displayRepo)").report)
         } catch {
             try? FolderRemoval.remove(incoming)
-            throw .unreachable(repo: displayRepo, reason: error.message.replacingOccurrences(of: repo, with: displayRepo))
+            throw .unreachable(repo: displayRepo, reason: error.reason.replacingOccurrences(of: repo, with: displayRepo))
         }
         let path = cache.mirrorPath(for: repo)
         guard rename(incoming, path) == 0 else {
@@ -174,7 +174,7 @@ package struct MirrorSync {
             throw .cache(path: path, reason: "cannot move the new clone into place: \(reason)")
         }
         do { return try BareMirror.open(at: path) } catch {
-            throw .cache(path: path, reason: "the new clone does not open: \(error.message)")
+            throw .cache(path: path, reason: "the new clone does not open: \(error.reason)")
         }
     }
 

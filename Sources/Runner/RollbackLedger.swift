@@ -54,10 +54,8 @@ package struct RollbackLedger: Sendable {
         }
         guard seen != contents.workspaces[workspaceID] else { return }
         contents.workspaces[workspaceID] = seen
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            try AtomicFile.write(Array(try encoder.encode(contents)) + [10], to: path, mode: 0o600)
+            try AtomicFile.write(try JSONText.encode(contents), to: path, mode: 0o600)
         } catch let error as FileIOError {
             throw .cache(path: path, reason: error.reason)
         } catch {

@@ -1,7 +1,9 @@
+import Diagnostics
+
 /// Why a runner stopped before or around running a journey. Every message names the repo,
 /// ref, path or secret involved and the fix; none carries a secret value. All are bad input
 /// or an unusable environment, so the command exits 2 for each.
-package enum RunnerError: Error, CustomStringConvertible {
+package enum RunnerError: UserFacingError {
     case unreachable(repo: String, reason: String)
     case unknownRef(ref: String, repo: String)
     case unusableRef(ref: String, repo: String, reason: String)
@@ -11,7 +13,7 @@ package enum RunnerError: Error, CustomStringConvertible {
     case cache(path: String, reason: String)
     case checkout(commit: String, reason: String)
 
-    package var description: String {
+    package var message: String {
         switch self {
         case .unreachable(let repo, let reason):
             return "cannot reach repository \(repo): \(reason); check the URL (a local path, file://, https:// or ssh://) and that this machine can reach it"

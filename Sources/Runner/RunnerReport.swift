@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import Run
 
@@ -91,8 +92,6 @@ package struct RunnerReport: Encodable, Sendable {
 
     /// Pretty, key-sorted JSON with a final newline.
     package func encoded() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(self)) + [10]
+        try JSONText.encode(self)
     }
 }

@@ -1,4 +1,5 @@
 internal import Clibsodium
+import Diagnostics
 import Foundation
 
 /// The short, stable name of a public key: the first 8 bytes of its BLAKE2b-256 hash
@@ -117,14 +118,18 @@ package struct PrivateKey: Sendable {
 }
 
 /// What can go wrong with a key. Messages name the file and the fix, never key material.
-package enum KeyError: Error, Equatable, CustomStringConvertible {
+package enum KeyError: UserFacingError, Equatable {
     case malformedPublicKey
     case malformedPrivateKey
     case unreadableKeyFile(path: String, reason: String)
+    /// Writing a new key file failed; `reason` says why (nothing was left at `path`).
+    case unwritableKeyFile(path: String, reason: String)
+    /// `write(toFile:)` refuses to replace a file already at `path`.
+    case keyFileExists(path: String)
     case malformedKeyFile(path: String)
     case keyFileTooOpen(path: String, mode: Int)
 
-    package var description: String {
+    package var message: String {
         switch self {
         case .malformedPublicKey:
             return "not a journey public key: expected '\(PublicKey.textPrefix)' followed by 43 base64url characters"
@@ -132,6 +137,10 @@ package enum KeyError: Error, Equatable, CustomStringConvertible {
             return "not a journey private key: expected '\(PrivateKey.textPrefix)' followed by 43 base64url characters"
         case .unreadableKeyFile(let path, let reason):
             return "cannot read key file \(path): \(reason)"
+        case .unwritableKeyFile(let path, let reason):
+            return "cannot write key file \(path): \(reason)"
+        case .keyFileExists(let path):
+            return "cannot write key file \(path): a file is already there; refusing to overwrite a key"
         case .malformedKeyFile(let path):
             return "\(path) is not a journey private key file: expected one line starting with '\(PrivateKey.textPrefix)'"
         case .keyFileTooOpen(let path, let mode):
@@ -144,6 +153,7 @@ package enum KeyError: Error, Equatable, CustomStringConvertible {
 enum Base64URL {
     static let variant = Int32(sodium_base64_VARIANT_URLSAFE_NO_PADDING)
 
+    /// For public keys only: the text is an ordinary `String`. Secrets use `encodeSecret`.
     static func encode(_ bytes: [UInt8]) -> String {
         bytes.withUnsafeBytes { raw in
             let out = encodeSecret(raw)
@@ -151,6 +161,7 @@ enum Base64URL {
         }
     }
 
+    /// For public keys only: the bytes come back as an ordinary array. Secrets use `decodeSecret`.
     static func decode(_ text: String) -> [UInt8]? {
         Array(text.utf8).withUnsafeBytes { raw in
             decodeSecret(raw).map { secret in secret.withUnsafeBytes { Array($0) } }
@@ -221,7 +232,7 @@ extension PrivateKey {
         let folder = (path as NSString).deletingLastPathComponent
         let tempPath = "\(folder.isEmpty ? "." : folder)/.key-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
         let descriptor = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .unreadableKeyFile(path: path, reason: "cannot create: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw .unwritableKeyFile(path: path, reason: "cannot create: \(String(cString: strerror(errno)))") }
         defer { unlink(tempPath) }
         let line = text
         let ok = line.withUnsafeBytes { raw -> Bool in
@@ -229,10 +240,10 @@ extension PrivateKey {
         }
         let synced = fsync(descriptor) == 0
         close(descriptor)
-        guard ok, synced else { throw .unreadableKeyFile(path: path, reason: "cannot write the key") }
+        guard ok, synced else { throw .unwritableKeyFile(path: path, reason: "cannot write the key") }
         guard link(tempPath, path) == 0 else {
-            throw .unreadableKeyFile(
-                path: path, reason: errno == EEXIST ? "a file is already there; refusing to overwrite a key" : String(cString: strerror(errno)))
+            if errno == EEXIST { throw .keyFileExists(path: path) }
+            throw .unwritableKeyFile(path: path, reason: String(cString: strerror(errno)))
         }
     }
 }

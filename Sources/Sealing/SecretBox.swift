@@ -1,4 +1,5 @@
 internal import Clibsodium
+import Diagnostics
 
 /// What a sealed value is bound to. A ciphertext opens only under the exact context it was
 /// sealed under, so a file renamed, copied to another workspace or edited to another version
@@ -185,7 +186,7 @@ package enum SecretBox {
 
 /// What can go wrong sealing or opening. Callers add the secret name and file; no case carries
 /// value or key bytes.
-package enum SealingError: Error, Equatable, CustomStringConvertible {
+package enum SealingError: UserFacingError, Equatable {
     case emptyValue
     case valueTooLarge(limit: Int)
     case noRecipients
@@ -200,7 +201,7 @@ package enum SealingError: Error, Equatable, CustomStringConvertible {
     /// The process could not be made non-dumpable; secrets are not opened without it.
     case processHardening(reason: String)
 
-    package var description: String {
+    package var message: String {
         switch self {
         case .emptyValue: return "the value is empty; an empty secret is refused"
         case .valueTooLarge(let limit): return "the value is larger than \(limit) bytes"

@@ -57,12 +57,8 @@ package final class SecretBytes: @unchecked Sendable {
         try body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
     }
 
-    /// Whether the bytes are valid UTF-8 text (checked without copying them out).
-    package var isValidUTF8: Bool {
-        withUnsafeBytes { String(validating: $0, as: UTF8.self) != nil }
-    }
-
-    /// A new secret holding `range` of these bytes.
+    /// A new secret holding `range` of these bytes: the copy is another `SecretBytes`, locked
+    /// and wiped like this one, so the value never leaves protected memory.
     package func slice(_ range: Range<Int>) -> SecretBytes {
         withUnsafeBytes { all in SecretBytes(copying: all[range]) }
     }

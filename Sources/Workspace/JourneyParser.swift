@@ -299,19 +299,23 @@ package struct JourneyParser {
     /// Splits `text` into literal parts and `${{ values.X }}` / `${{ secrets.NAME }}` parts.
     private mutating func template(_ text: String, at node: Node, valueNames: Set<String>) -> Template? {
         var parts: [Template.Part] = []
-        var rest = Substring(text)
         var occurrence = 0
         var failed = false
-        while let open = rest.range(of: "${{") {
-            if open.lowerBound > rest.startIndex { parts.append(.text(String(rest[..<open.lowerBound]))) }
-            let location = interpolationLocation(in: node, occurrence: occurrence)
-            occurrence += 1
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
+        for piece in Interpolation.pieces(of: text) {
+            let expression: String
+            switch piece {
+            case .text(let literal):
+                parts.append(.text(String(literal)))
+                continue
+            case .unclosed:
+                let location = interpolationLocation(in: node, occurrence: occurrence)
                 problems.append(JourneyProblem(location, "'${{' without a closing '}}'; write ${{ values.NAME }} or ${{ secrets.NAME }}"))
                 return nil
+            case .expression(let text):
+                expression = text
             }
-            let expression = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            rest = rest[close.upperBound...]
+            let location = interpolationLocation(in: node, occurrence: occurrence)
+            occurrence += 1
             if expression.hasPrefix("values.") {
                 let name = String(expression.dropFirst("values.".count))
                 guard valueNames.contains(name) else {
@@ -334,7 +338,7 @@ package struct JourneyParser {
                 failed = true
             }
         }
-        if !rest.isEmpty || parts.isEmpty { parts.append(.text(String(rest))) }
+        if parts.isEmpty { parts.append(.text("")) }
         return failed ? nil : Template(parts: parts, location: file.location(of: node))
     }
 
@@ -472,10 +476,7 @@ package struct JourneyParser {
         }
     }
 
-    private func isNull(_ node: Node) -> Bool {
-        guard let scalar = node.scalar, scalar.style == .plain else { return false }
-        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
-    }
+    private func isNull(_ node: Node) -> Bool { node.scalar?.isNull ?? false }
 
     private mutating func report(_ node: Node, _ message: String) {
         problems.append(JourneyProblem(file.location(of: node), message))

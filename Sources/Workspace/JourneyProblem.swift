@@ -1,3 +1,5 @@
+import Diagnostics
+
 /// Something wrong with a journey or its secrets, with where it is and what would fit. Problems
 /// are data (check lists them all); `JourneyError` carries them when loading must stop.
 package struct JourneyProblem: Sendable, Equatable, CustomStringConvertible {
@@ -22,13 +24,13 @@ package struct JourneyProblem: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A journey file that does not fit the format, or a journey that cannot be found.
-package enum JourneyError: Error, Sendable, CustomStringConvertible {
+package enum JourneyError: UserFacingError, Sendable {
     /// Every problem found in the file (at least one).
     case invalid([JourneyProblem])
     case notFound(String, known: [String])
     case ambiguous(String, files: [String])
 
-    package var description: String {
+    package var message: String {
         switch self {
         case .invalid(let problems):
             return problems.map(\.description).joined(separator: "\n")

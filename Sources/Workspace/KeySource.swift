@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Sealing
 
@@ -70,14 +71,14 @@ package enum KeySource {
     }
 }
 
-package enum KeyLookupError: Error, CustomStringConvertible {
+package enum KeyLookupError: UserFacingError {
     case key(KeyError)
     case malformedEnvironmentKey
     case noKey(folder: String)
     /// A runner was given no key: it never falls back to a key folder.
     case noNamedKey
 
-    package var description: String {
+    package var message: String {
         switch self {
         case .key(let error): return error.description
         case .malformedEnvironmentKey:

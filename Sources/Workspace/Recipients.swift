@@ -75,19 +75,12 @@ package enum YAMLText {
             case "\u{2029}": out += "\\P"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7f {
-                    out += "\\x" + String(format2: scalar.value)
+                    out += "\\x" + Hex.encode([UInt8(scalar.value)])
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
             }
         }
         return out + "\""
-    }
-}
-
-extension String {
-    fileprivate init(format2 value: UInt32) {
-        let hex = String(value, radix: 16)
-        self = hex.count < 2 ? "0" + hex : hex
     }
 }

@@ -9,7 +9,8 @@ package struct SecretUse: Sendable, Equatable {
 }
 
 /// Finds the secret names journeys refer to, without interpreting the journeys: every
-/// `{ secret: NAME }` mapping and every `${{ secrets.NAME }}` in a string. Used to show which
+/// `{ secret: NAME }` mapping and every `${{ secrets.NAME }}` in a string, read through the
+/// one journey walk (`JourneyYAML`). Used to show which
 /// journeys use a secret and to refuse removing one in use.
 package enum SecretUses {
     package static func scan(_ workspace: Workspace) -> [SecretUse] {
@@ -21,41 +22,21 @@ package enum SecretUses {
             guard let yaml = try? YAMLFile.load(folder + "/" + file) else { continue }
             let journey = yaml.root.mapping?["name"]?.scalar?.string ?? String(file.prefix { $0 != "." })
             let relativePath = workspace.relative(folder + "/" + file)
-            collect(yaml.root) { name, node in
+            func use(_ name: String, at position: SourcePosition) {
                 uses.append(
-                    SecretUse(secret: name, journey: journey, location: SourceLocation(file: relativePath, line: node.mark?.line, column: node.mark?.column)))
+                    SecretUse(secret: name, journey: journey, location: SourceLocation(file: relativePath, line: position.line, column: position.column)))
+            }
+            for item in JourneyYAML(root: yaml.root, text: yaml.text).items {
+                switch item {
+                case .reference(let reference):
+                    if reference.kind == .secret, let name = reference.name { use(name, at: reference.position) }
+                case .scalar(let scalar):
+                    for name in Interpolation.secretNames(in: scalar.text) { use(name, at: scalar.position) }
+                case .entry:
+                    break
+                }
             }
         }
         return uses
-    }
-
-    private static func collect(_ node: Node, _ found: (String, Node) -> Void) {
-        switch node {
-        case .mapping(let mapping):
-            if mapping.count == 1, let key = mapping.keys.first?.scalar?.string, key == "secret", let value = mapping.values.first?.scalar {
-                found(value.string, node)
-                return
-            }
-            for (_, value) in mapping { collect(value, found) }
-        case .sequence(let sequence):
-            for item in sequence { collect(item, found) }
-        case .scalar(let scalar):
-            for name in interpolatedSecrets(in: scalar.string) { found(name, node) }
-        case .alias:
-            break
-        }
-    }
-
-    /// Names in `${{ secrets.NAME }}` expressions.
-    package static func interpolatedSecrets(in text: String) -> [String] {
-        var names: [String] = []
-        var rest = text[...]
-        while let open = rest.range(of: "${{") {
-            guard let close = rest[open.upperBound...].range(of: "}}") else { break }
-            let expression = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            if expression.hasPrefix("secrets.") { names.append(String(expression.dropFirst("secrets.".count))) }
-            rest = rest[close.upperBound...]
-        }
-        return names
     }
 }

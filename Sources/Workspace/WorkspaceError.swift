@@ -1,3 +1,4 @@
+import Diagnostics
 import FileIO
 
 /// A place in a file, for messages: `file:line:column`.
@@ -23,7 +24,7 @@ package struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
 
 /// Bad input or a failed operation on the workspace. Every message names the file (and line
 /// where there is one) and the fix; none carries a secret value.
-package enum WorkspaceError: Error, CustomStringConvertible {
+package enum WorkspaceError: UserFacingError {
     /// The file does not fit its format; `expected` says what would.
     case malformed(SourceLocation, expected: String)
     case notFound(startingAt: String)
@@ -40,7 +41,7 @@ package enum WorkspaceError: Error, CustomStringConvertible {
     case cannotSeal(secret: String, reason: String)
     case io(path: String, reason: String)
 
-    package var description: String {
+    package var message: String {
         switch self {
         case .malformed(let location, let expected):
             return "\(location): \(expected)"

@@ -5,10 +5,12 @@ import Yams
 /// and column. Parse errors never quote the file's text: it may hold a value.
 package struct YAMLFile {
     package let path: String
+    package let text: String
     package let root: Node
 
     package init(path: String, text: String) throws(WorkspaceError) {
         self.path = path
+        self.text = text
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw WorkspaceError.malformed(SourceLocation(file: path, line: 1, column: 1), expected: "the file is empty; expected a YAML mapping")
@@ -85,5 +87,13 @@ package struct YAMLFile {
         default:
             return .malformed(SourceLocation(file: path), expected: "expected valid YAML")
         }
+    }
+}
+
+extension Node.Scalar {
+    /// Whether YAML reads this scalar as null: a plain (unquoted) empty string, `~`, `null`,
+    /// `Null` or `NULL`. The one null check every journey reader uses.
+    package var isNull: Bool {
+        style == .plain && ["", "~", "null", "Null", "NULL"].contains(string)
     }
 }
