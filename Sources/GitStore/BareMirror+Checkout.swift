@@ -12,9 +12,8 @@ extension BareMirror {
     /// are created with `openat` relative to their folder's descriptor (`O_EXCL | O_NOFOLLOW`),
     /// so an entry can neither follow a symlink nor replace something already written. Entry
     /// names git itself would refuse (`.`, `..`, `.git`, names holding `/`) stop the checkout.
-    package func writeTree(ofCommit commit: String, into folder: String) throws(GitError) {
-        var oid = git_oid()
-        try check("read commit id \(commit)", git_oid_fromstr(&oid, commit))
+    package func writeTree(ofCommit commit: ObjectID, into folder: String) throws(GitError) {
+        var oid = commit.oid
         var commitObject: OpaquePointer?
         try check("find commit \(commit) in \(path)", git_commit_lookup(&commitObject, repository.handle, &oid))
         defer { git_commit_free(commitObject) }

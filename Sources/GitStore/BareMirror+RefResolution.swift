@@ -4,10 +4,10 @@ internal import Clibgit2
 package struct ResolvedRef: Sendable, Equatable {
     /// The full ref name (`refs/heads/main`, `refs/tags/v1`); `nil` when given a commit id.
     package var refName: String?
-    /// The commit, as 40 hex digits.
-    package var commit: String
+    /// The commit.
+    package var commit: ObjectID
 
-    package init(refName: String?, commit: String) {
+    package init(refName: String?, commit: ObjectID) {
         self.refName = refName
         self.commit = commit
     }
@@ -41,19 +41,18 @@ extension BareMirror {
     }
 
     /// The commit `revision` leads to, peeling tags (`git_revparse_single`, `git_object_peel`).
-    private func peeledCommit(revision: String, describedAs ref: String) throws(GitError) -> String {
+    private func peeledCommit(revision: String, describedAs ref: String) throws(GitError) -> ObjectID {
         var object: OpaquePointer?
         try check("resolve '\(ref)'", git_revparse_single(&object, repository.handle, revision))
         defer { git_object_free(object) }
         var commit: OpaquePointer?
         try check("resolve '\(ref)' to a commit", git_object_peel(&commit, object, GIT_OBJECT_COMMIT))
         defer { git_object_free(commit) }
-        var oid = git_object_id(commit)!.pointee
-        return ObjectHex.string(&oid)
+        return ObjectID(git_object_id(commit)!.pointee)
     }
 
     /// The commit whose id starts with `prefix` (`git_object_lookup_prefix`); `nil` if none.
-    private func commit(withIDPrefix prefix: String) throws(GitError) -> String? {
+    private func commit(withIDPrefix prefix: String) throws(GitError) -> ObjectID? {
         var oid = git_oid()
         try check("read commit id '\(prefix)'", git_oid_fromstrn(&oid, prefix.lowercased(), prefix.utf8.count))
         var object: OpaquePointer?
@@ -69,8 +68,7 @@ extension BareMirror {
             throw .notACommit(prefix: prefix, type: Self.typeName(object))
         }
         defer { git_object_free(commit) }
-        var found = git_object_id(commit)!.pointee
-        return ObjectHex.string(&found)
+        return ObjectID(git_object_id(commit)!.pointee)
     }
 
     private static func typeName(_ object: OpaquePointer?) -> String {

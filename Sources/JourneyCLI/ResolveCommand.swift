@@ -103,7 +103,7 @@ private struct ResolveOutput: Encodable {
 
     var journey: String
     var file: String
-    var mode: String
+    var mode: ResolutionMode
     var secrets: [Secret]
     var environment: [Variable]
 }

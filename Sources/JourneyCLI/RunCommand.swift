@@ -39,7 +39,7 @@ struct RunCommand: ParsableCommand {
         } catch {
             if let report {
                 try? RunReport(
-                    journey: journey, file: "", mode: resolution.local ? "local" : "sealed", status: .error,
+                    journey: journey, file: "", mode: resolution.local ? .local : .sealed, status: .error,
                     started: Timestamp.now(), durationMilliseconds: 0, secrets: [], steps: [],
                     error: String(describing: error)
                 ).write(to: report)

@@ -45,7 +45,7 @@ package struct JourneyRunner: Sendable {
         var failed = false
         for (index, step) in journey.steps.enumerated() {
             guard !failed else {
-                steps.append(RunReport.Step(name: mask(step.name), kind: step.kindName, status: .skipped, durationMilliseconds: 0))
+                steps.append(RunReport.Step(name: mask(step.name), kind: RunReport.Step.Kind(step.kind), status: .skipped, durationMilliseconds: 0))
                 continue
             }
             say("[\(index + 1)/\(count)] \(step.name) (\(step.kindName))")
@@ -64,7 +64,7 @@ package struct JourneyRunner: Sendable {
             }
             steps.append(
                 RunReport.Step(
-                    name: mask(step.name), kind: step.kindName, status: outcome.passed ? .passed : .failed,
+                    name: mask(step.name), kind: RunReport.Step.Kind(step.kind), status: outcome.passed ? .passed : .failed,
                     durationMilliseconds: milliseconds, detail: outcome.detail.map(mask), error: outcome.error.map(mask)))
         }
         let total = (clock.now - journeyStart).wholeMilliseconds

@@ -12,12 +12,18 @@ package enum SecretSource {
     /// names a secret). No environment fallback.
     case sealed(loadKey: () throws(KeyLookupError) -> PrivateKey)
 
-    package var modeName: String {
+    package var mode: ResolutionMode {
         switch self {
-        case .local: return "local"
-        case .sealed: return "sealed"
+        case .local: return .local
+        case .sealed: return .sealed
         }
     }
+}
+
+/// How a journey's values were found: from the environment and local file, or opened from the
+/// sealed store. Shown in run output and written into run reports.
+package enum ResolutionMode: String, Codable, Sendable {
+    case local, sealed
 }
 
 /// Where one resolved value came from; shown by `resolve` and written into run reports.
@@ -52,7 +58,7 @@ package struct ResolvedSecret: Sendable {
 /// A journey with every reference it makes turned into a value, ready to run.
 package struct ResolvedJourney: Sendable {
     package let journey: Journey
-    package let mode: String
+    package let mode: ResolutionMode
     /// Sorted by name; only the names the journey uses.
     package let secrets: [ResolvedSecret]
     /// `{ env: VAR }` values read from the environment.
@@ -194,7 +200,7 @@ package enum Resolver {
         }
         guard errors.isEmpty else { throw ResolveFailure(errors: errors) }
         return ResolvedJourney(
-            journey: journey, mode: source.modeName, secrets: resolved, environmentValues: environmentValues,
+            journey: journey, mode: source.mode, secrets: resolved, environmentValues: environmentValues,
             consumedVariables: consumed, masker: Masker(values: resolved.map(\.value)))
     }
 

@@ -16,13 +16,18 @@ package struct RunReport: Codable, Sendable, Equatable {
     }
 
     package struct SecretUsed: Codable, Sendable, Equatable {
+        /// Where a value came from.
+        package enum Source: String, Codable, Sendable {
+            case sealed, env
+            case localFile = "local-file"
+        }
+
         package var name: String
-        /// `sealed`, `env` or `local-file`.
-        package var source: String
+        package var source: Source
         /// The sealed version opened; absent for local sources.
         package var version: Int?
 
-        package init(name: String, source: String, version: Int?) {
+        package init(name: String, source: Source, version: Int?) {
             self.name = name
             self.source = source
             self.version = version
@@ -34,8 +39,12 @@ package struct RunReport: Codable, Sendable, Equatable {
             case passed, failed, skipped
         }
 
+        package enum Kind: String, Codable, Sendable {
+            case run, http
+        }
+
         package var name: String
-        package var kind: String
+        package var kind: Kind
         package var status: Status
         package var durationMilliseconds: Int
         /// What happened (exit status, HTTP status), masked.
@@ -46,7 +55,7 @@ package struct RunReport: Codable, Sendable, Equatable {
 
     package var journey: String
     package var file: String
-    package var mode: String
+    package var mode: ResolutionMode
     package var status: Status
     /// ISO 8601, UTC.
     package var started: String
@@ -56,7 +65,7 @@ package struct RunReport: Codable, Sendable, Equatable {
     package var error: String?
 
     package init(
-        journey: String, file: String, mode: String, status: Status, started: String, durationMilliseconds: Int,
+        journey: String, file: String, mode: ResolutionMode, status: Status, started: String, durationMilliseconds: Int,
         secrets: [SecretUsed], steps: [Step], error: String? = nil
     ) {
         self.journey = journey
@@ -73,9 +82,9 @@ package struct RunReport: Codable, Sendable, Equatable {
     static func secretsUsed(_ resolved: ResolvedJourney) -> [SecretUsed] {
         resolved.secrets.map { secret in
             switch secret.origin {
-            case .environment: return SecretUsed(name: secret.name.rawValue, source: "env", version: nil)
-            case .localFile: return SecretUsed(name: secret.name.rawValue, source: "local-file", version: nil)
-            case .sealed(_, let version): return SecretUsed(name: secret.name.rawValue, source: "sealed", version: version)
+            case .environment: return SecretUsed(name: secret.name.rawValue, source: .env, version: nil)
+            case .localFile: return SecretUsed(name: secret.name.rawValue, source: .localFile, version: nil)
+            case .sealed(_, let version): return SecretUsed(name: secret.name.rawValue, source: .sealed, version: version)
             }
         }
     }
@@ -98,5 +107,14 @@ extension Duration {
     package var wholeMilliseconds: Int {
         let (seconds, attoseconds) = components
         return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+extension RunReport.Step.Kind {
+    init(_ kind: JourneyStep.Kind) {
+        switch kind {
+        case .run: self = .run
+        case .http: self = .http
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GitStore
 import Run
 import Sealing
 import Workspace
@@ -48,7 +49,7 @@ package struct Runner {
     }
 
     /// The workspace at `--workspace-path` inside the checkout; refuses a path that leaves it.
-    private func openWorkspace(in folder: String, commit: String) throws(RunnerError) -> Workspace {
+    private func openWorkspace(in folder: String, commit: ObjectID) throws(RunnerError) -> Workspace {
         let relative = request.workspacePath.isEmpty ? "." : request.workspacePath
         let root = URL(fileURLWithPath: folder + "/" + relative).standardizedFileURL.path
         guard !relative.hasPrefix("/"), root == folder || root.hasPrefix(folder + "/") else {

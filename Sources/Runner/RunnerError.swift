@@ -1,4 +1,5 @@
 import Diagnostics
+import GitStore
 
 /// Why a runner stopped before or around running a journey. Every message names the repo,
 /// ref, path or secret involved and the fix; none carries a secret value. All are bad input
@@ -7,11 +8,11 @@ package enum RunnerError: UserFacingError {
     case unreachable(repo: String, reason: String)
     case unknownRef(ref: String, repo: String)
     case unusableRef(ref: String, repo: String, reason: String)
-    case missingWorkspace(path: String, commit: String)
-    case badWorkspace(commit: String, reason: String)
+    case missingWorkspace(path: String, commit: ObjectID)
+    case badWorkspace(commit: ObjectID, reason: String)
     case rollback(secret: String, workspace: String, version: Int, highestSeen: Int, ledger: String)
     case cache(path: String, reason: String)
-    case checkout(commit: String, reason: String)
+    case checkout(commit: ObjectID, reason: String)
 
     package var message: String {
         switch self {

@@ -1,5 +1,6 @@
 import FileIO
 import Foundation
+import GitStore
 import Run
 
 /// The runner's JSON report: where the journey came from (repository, ref, exact commit), which
@@ -55,8 +56,8 @@ package struct RunnerReport: Encodable, Sendable {
     package var ref: String
     /// The full ref name it resolved through (`refs/heads/main`); absent for a commit id.
     package var refName: String?
-    /// The exact commit the journey ran at, 40 hex digits.
-    package var commit: String
+    /// The exact commit the journey ran at (40 hex digits in the JSON).
+    package var commit: ObjectID
     /// `cloned`, `rebuilt`, `fetched` or `up-to-date`.
     package var mirror: MirrorUpdate
     package var workspacePath: String

@@ -24,11 +24,11 @@ struct BareMirrorTests {
     @Test func clonesEveryRefAndResolvesBranchTagAndCommitIDs() throws {
         let mirror = try BareMirror.clone(from: published.remote, into: folder + "/mirror")
         #expect(try mirror.originURL() == published.remote)
-        #expect(try mirror.resolve("main") == ResolvedRef(refName: "refs/heads/main", commit: first))
-        #expect(try mirror.resolve("v1") == ResolvedRef(refName: "refs/tags/v1", commit: first))
-        #expect(try mirror.resolve("refs/heads/main")?.commit == first)
-        #expect(try mirror.resolve(first) == ResolvedRef(refName: nil, commit: first))
-        #expect(try mirror.resolve(String(first.prefix(7))) == ResolvedRef(refName: nil, commit: first))
+        #expect(try mirror.resolve("main") == ResolvedRef(refName: "refs/heads/main", commit: ObjectID(hex: first)!))
+        #expect(try mirror.resolve("v1") == ResolvedRef(refName: "refs/tags/v1", commit: ObjectID(hex: first)!))
+        #expect(try mirror.resolve("refs/heads/main")?.commit == ObjectID(hex: first))
+        #expect(try mirror.resolve(first) == ResolvedRef(refName: nil, commit: ObjectID(hex: first)!))
+        #expect(try mirror.resolve(String(first.prefix(7))) == ResolvedRef(refName: nil, commit: ObjectID(hex: first)!))
         #expect(try mirror.resolve("no-such-branch") == nil)
         #expect(try mirror.resolve("deadbeef") == nil)
     }
@@ -38,7 +38,7 @@ struct BareMirrorTests {
         try published.git("push", "--quiet", "origin", "refs/heads/v1:refs/heads/v1")
         let mirror = try BareMirror.clone(from: published.remote, into: folder + "/mirror")
         #expect(throws: GitError.self) { try mirror.resolve("v1") }
-        #expect(try mirror.resolve("refs/heads/v1")?.commit == first)
+        #expect(try mirror.resolve("refs/heads/v1")?.commit == ObjectID(hex: first))
     }
 
     @Test func advertisedRefsMatchUntilTheRemoteMovesAndAFetchCatchesUp() throws {
@@ -64,7 +64,7 @@ struct BareMirrorTests {
         try published.commitAndPush("second")
         let mirror = try BareMirror.clone(from: published.remote, into: folder + "/mirror")
         let target = folder + "/checkout"
-        try mirror.writeTree(ofCommit: first, into: target)
+        try mirror.writeTree(ofCommit: ObjectID(hex: first)!, into: target)
         #expect(try String(contentsOfFile: target + "/README", encoding: .utf8) == "hello\n")
         #expect(FileManager.default.isExecutableFile(atPath: target + "/scripts/hi.sh"))
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: target + "/link") == "README")
@@ -84,7 +84,7 @@ struct BareMirrorTests {
         try Git.run(["update-ref", "refs/heads/unsafe", commit], in: published.remote)
         let mirror = try BareMirror.clone(from: published.remote, into: folder + "/mirror")
         #expect {
-            try mirror.writeTree(ofCommit: commit, into: folder + "/checkout")
+            try mirror.writeTree(ofCommit: ObjectID(hex: commit)!, into: folder + "/checkout")
         } throws: { error in
             "\(error)".contains("which git refuses to check out")
         }

@@ -96,7 +96,7 @@ struct JourneyCommandTests {
         #expect(goodReport.journey == "good")
         #expect(goodReport.status == .passed)
         #expect(goodReport.steps.map(\.status) == [.passed])
-        #expect(goodReport.secrets == [RunReport.SecretUsed(name: "api-token", source: "env", version: nil)])
+        #expect(goodReport.secrets == [RunReport.SecretUsed(name: "api-token", source: .env, version: nil)])
 
         let bad = try JourneyBinary.run(["run", "bad", "--local", "--report", report], in: fixture.root, configHome: config, environment: environment)
         #expect(bad.exitCode == 1)

@@ -66,7 +66,7 @@ struct ResolveTests {
         let environment = ["PAYMENTS_API_KEY": canaryA.text, "SLACK_TOKEN": canaryB.text]
         let (report, output) = try fixture.run("pay", .local(environment: environment), environment: environment)
         #expect(report.status == .passed, "\(output.all)")
-        #expect(report.secrets.map(\.source) == ["env", "env"])
+        #expect(report.secrets.map(\.source) == [.env, .env])
         #expect(FileManager.default.fileExists(atPath: fixture.root + "/first-step-ran"))
 
         // The same through the binary, with an empty key folder and no key variables.

@@ -33,12 +33,12 @@ struct RotationTests {
 
         let (firstReport, firstOutput) = try fixture.run("checkout", fixture.sealedSource)
         #expect(firstReport.status == .passed, "\(firstOutput.all)")
-        #expect(firstReport.secrets == [RunReport.SecretUsed(name: "payments-api-key", source: "sealed", version: 1)])
+        #expect(firstReport.secrets == [RunReport.SecretUsed(name: "payments-api-key", source: .sealed, version: 1)])
 
         try fixture.workspace.updateSecret(Fixtures.name("payments-api-key"), value: second.secret)
         let (secondReport, secondOutput) = try fixture.run("checkout", fixture.sealedSource)
         #expect(secondReport.status == .passed, "\(secondOutput.all)")
-        #expect(secondReport.secrets == [RunReport.SecretUsed(name: "payments-api-key", source: "sealed", version: 2)])
+        #expect(secondReport.secrets == [RunReport.SecretUsed(name: "payments-api-key", source: .sealed, version: 2)])
 
         #expect(server.received == [first.text, second.text])
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)

@@ -17,14 +17,14 @@ struct MirrorSyncTests {
         let fixture = try RunnerFixture()
         let (cold, _) = try checkOut(fixture, ref: "main")
         #expect(cold.update == .cloned)
-        #expect(cold.resolved == ResolvedRef(refName: "refs/heads/main", commit: fixture.first))
+        #expect(cold.resolved == ResolvedRef(refName: "refs/heads/main", commit: ObjectID(hex: fixture.first)!))
         let (warm, _) = try checkOut(fixture, ref: "main")
         #expect(warm.update == .upToDate)
 
         let second = try fixture.rotate(to: "second-value")
         let (moved, target) = try checkOut(fixture, ref: "main")
         #expect(moved.update == .fetched)
-        #expect(moved.resolved.commit == second)
+        #expect(moved.resolved.commit == ObjectID(hex: second))
         #expect(try String(contentsOfFile: target + "/secrets/api-token.sealed", encoding: .utf8).contains("version: 2"))
         #expect(fixture.cacheEntries("mirrors").filter { !$0.hasSuffix(".lock") } == [RunnerCache.mirrorName(for: fixture.published.remote)])
     }
@@ -35,13 +35,13 @@ struct MirrorSyncTests {
         let second = try fixture.rotate(to: "second-value")
 
         let (branch, branchFolder) = try checkOut(fixture, ref: "main")
-        #expect(branch.resolved.commit == second)
+        #expect(branch.resolved.commit == ObjectID(hex: second))
         #expect(try String(contentsOfFile: branchFolder + "/secrets/api-token.sealed", encoding: .utf8).contains("version: 2"))
         let (tag, tagFolder) = try checkOut(fixture, ref: "v1")
-        #expect(tag.resolved == ResolvedRef(refName: "refs/tags/v1", commit: fixture.first))
+        #expect(tag.resolved == ResolvedRef(refName: "refs/tags/v1", commit: ObjectID(hex: fixture.first)!))
         #expect(try String(contentsOfFile: tagFolder + "/secrets/api-token.sealed", encoding: .utf8).contains("version: 1"))
         let (commit, _) = try checkOut(fixture, ref: String(fixture.first.prefix(10)))
-        #expect(commit.resolved == ResolvedRef(refName: nil, commit: fixture.first))
+        #expect(commit.resolved == ResolvedRef(refName: nil, commit: ObjectID(hex: fixture.first)!))
         #expect(commit.update == .upToDate)
     }
 
@@ -57,7 +57,7 @@ struct MirrorSyncTests {
     @Test func fileURLsWorkAndLocalPathsAreMadeAbsolute() throws {
         let fixture = try RunnerFixture()
         let (viaURL, _) = try checkOut(fixture, ref: "main", repo: "file://" + fixture.published.remote)
-        #expect(viaURL.resolved.commit == fixture.first)
+        #expect(viaURL.resolved.commit == ObjectID(hex: fixture.first))
         let cache = try RunnerCache(root: fixture.cache)
         let remote = fixture.published.remote
         #expect(MirrorSync(cache: cache, repo: remote + "/").repo == remote)
@@ -104,7 +104,7 @@ struct MirrorSyncTests {
             return ref == "release" && "\(error)".contains("pass refs/tags/release or refs/heads/release")
         }
         let (tag, _) = try checkOut(fixture, ref: "refs/tags/release")
-        #expect(tag.resolved.commit == fixture.first)
+        #expect(tag.resolved.commit == ObjectID(hex: fixture.first))
     }
 
     @Test func aMirrorWithAnotherOriginIsRebuilt() throws {
@@ -116,7 +116,7 @@ struct MirrorSyncTests {
         _ = try BareMirror.clone(from: other.remote, into: cache.mirrorPath(for: fixture.published.remote))
         let (rebuilt, _) = try checkOut(fixture, ref: "main")
         #expect(rebuilt.update == .rebuilt)
-        #expect(rebuilt.resolved.commit == fixture.first)
+        #expect(rebuilt.resolved.commit == ObjectID(hex: fixture.first))
     }
 
     @Test func aBrokenMirrorAndLeftoversOfAKilledRunAreRebuilt() throws {
@@ -143,7 +143,7 @@ struct MirrorSyncTests {
         let second = try fixture.rotate(to: "second-value")
         let (moved, _) = try checkOut(fixture, ref: "main")
         #expect(moved.update == .fetched)
-        #expect(moved.resolved.commit == second)
+        #expect(moved.resolved.commit == ObjectID(hex: second))
     }
 
     @Test func twoRunnersOnOneCacheAtOnceBothSucceed() async throws {
@@ -155,7 +155,7 @@ struct MirrorSyncTests {
             for index in 0..<4 {
                 group.addTask {
                     let cache = try RunnerCache(root: cacheRoot)
-                    return try MirrorSync(cache: cache, repo: remote).checkOut(ref: "main", into: base + "/parallel-\(index)").resolved.commit
+                    return try MirrorSync(cache: cache, repo: remote).checkOut(ref: "main", into: base + "/parallel-\(index)").resolved.commit.description
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }

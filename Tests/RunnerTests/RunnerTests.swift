@@ -1,4 +1,5 @@
 import Foundation
+import GitStore
 import Runner
 import TestSupport
 import Testing
@@ -13,7 +14,7 @@ struct RunnerLifecycleTests {
     @Test func opensTheWorkspaceInAFreshFolderAndRemovesItAfterwards() throws {
         let fixture = try RunnerFixture()
         let (folder, workspaceID) = try Runner(request: request(fixture)).withCheckout { prepared throws in
-            #expect(prepared.checkout.resolved.commit == fixture.first)
+            #expect(prepared.checkout.resolved.commit == ObjectID(hex: fixture.first))
             #expect(FileManager.default.fileExists(atPath: prepared.folder + "/journeys/hello.yaml"))
             #expect(try prepared.workspace.readSealed(try SecretName("api-token")).version == 1)
             return (prepared.folder, prepared.workspace.config.id)
@@ -36,7 +37,7 @@ struct RunnerLifecycleTests {
             try Runner(request: request(fixture, workspacePath: path)).withCheckout { _ in }
         } throws: { error in
             guard case RunnerError.missingWorkspace(let reported, let commit) = error else { return false }
-            return reported == path && commit == fixture.first && "\(error)".contains("--workspace-path")
+            return reported == path && commit == ObjectID(hex: fixture.first) && "\(error)".contains("--workspace-path")
         }
         #expect(fixture.cacheEntries("work").isEmpty)
     }
