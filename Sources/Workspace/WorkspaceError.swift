@@ -37,6 +37,8 @@ package enum WorkspaceError: Error, CustomStringConvertible {
     case cannotOpen(secret: String, path: String, reason: String, fix: String)
     case cannotSeal(secret: String, reason: String)
     case io(path: String, reason: String)
+    /// A merge left git conflict markers in a sealed file or `recipients.yaml`.
+    case unresolvedMerge(path: String, detail: String, fix: String)
 
     package var description: String {
         switch self {
@@ -68,6 +70,8 @@ package enum WorkspaceError: Error, CustomStringConvertible {
             return "cannot seal secret '\(secret)': \(reason)"
         case .io(let path, let reason):
             return "\(path): \(reason)"
+        case .unresolvedMerge(let path, let detail, let fix):
+            return "\(path) holds an unresolved merge conflict: \(detail); \(fix)"
         }
     }
 

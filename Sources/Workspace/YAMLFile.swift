@@ -33,6 +33,21 @@ package struct YAMLFile {
         return try YAMLFile(path: path, text: text)
     }
 
+    /// Loads `path`, unless a merge left git conflict markers in it: then `conflict` says so
+    /// instead of a YAML error about the markers.
+    package static func loadUnlessConflicted(
+        _ path: String, reportedAs shown: String, conflict: (String) -> WorkspaceError
+    ) throws(WorkspaceError) -> YAMLFile {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .io(path: shown, reason: FileManager.default.fileExists(atPath: path) ? "cannot read it as UTF-8 text" : "no such file")
+        }
+        if MergeConflictText.isConflicted(text) { throw conflict(text) }
+        return try YAMLFile(path: path, text: text)
+    }
+
     package func location(of node: Node) -> SourceLocation {
         SourceLocation(file: path, line: node.mark?.line, column: node.mark?.column)
     }
