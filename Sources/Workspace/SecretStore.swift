@@ -80,12 +80,22 @@ extension Workspace {
             }
             text = decoded
         case .failure(let error) where error.code == ENOENT:
-            throw .unknownSecret(name.rawValue, path: relative(path))
+            throw unknownSecret(name)
         case .failure(let error):
             throw .io(path: relative(path), reason: String(cString: strerror(error.code)))
         }
         if MergeConflictText.isConflicted(text) { throw conflictError(name, text: text) }
         return try SealedFile.parse(path: relative(path), text: text, expectedName: name)
+    }
+
+    /// No sealed file for `name`: names the closest existing secret when it looks like a typo.
+    package func unknownSecret(_ name: SecretName) -> WorkspaceError {
+        let path = relative(sealedPath(name))
+        let known = ((try? secretNames()) ?? []).map(\.rawValue)
+        if let closest = NameSuggestion.closest(to: name.rawValue, among: known) {
+            return .misspelledSecret(name.rawValue, path: path, closest: closest)
+        }
+        return .unknownSecret(name.rawValue, path: path)
     }
 
     /// A sealed file a merge left with both sides in it, named, with the command that settles it.

@@ -28,6 +28,8 @@ package enum WorkspaceError: Error, CustomStringConvertible {
     case alreadyInitialised(path: String)
     case invalidSecretName(String, reason: String)
     case unknownSecret(String, path: String)
+    /// No such secret, and one with a name a typo away exists.
+    case misspelledSecret(String, path: String, closest: String)
     case secretExists(String, path: String)
     case unknownRecipient(String, path: String)
     case recipientExists(String, path: String)
@@ -53,6 +55,8 @@ package enum WorkspaceError: Error, CustomStringConvertible {
                 "invalid secret name '\(Self.printable(name))': \(reason); use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters"
         case .unknownSecret(let name, let path):
             return "no secret named '\(name)' (\(path) does not exist); see 'journey secret list', or add it with 'journey secret add \(name)'"
+        case .misspelledSecret(let name, let path, let closest):
+            return "no secret named '\(name)' (\(path) does not exist); did you mean '\(closest)'? Fix the name where it is used, or see 'journey secret list'"
         case .secretExists(let name, let path):
             return "secret '\(name)' already exists (\(path)); rotate it with 'journey secret update \(name)'"
         case .unknownRecipient(let name, let path):
