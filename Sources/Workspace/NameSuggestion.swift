@@ -1,10 +1,11 @@
 /// "Did you mean …?" for a name that is not there: the closest known name by edit distance,
 /// when it is close enough to be a typo (`slak-token` → `slack-token`).
 package enum NameSuggestion {
-    /// The known name nearest `name`, if at most 2 edits away (3 for names over 12 characters)
-    /// and nearer than any other; `nil` otherwise.
+    /// The known name nearest `name`, if it is nearer than any other and at most a quarter of
+    /// the name's length away (at least 1 edit, at most 3): `slak-token` → `slack-token`, but
+    /// `nope` is not taken for `one`.
     package static func closest(to name: String, among known: [String]) -> String? {
-        let limit = name.count > 12 ? 3 : 2
+        let limit = min(3, max(1, name.count / 4))
         var best: (name: String, distance: Int)?
         var tie = false
         for candidate in known where candidate != name {

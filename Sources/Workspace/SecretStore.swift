@@ -204,10 +204,12 @@ extension Workspace {
             let carried = (try? readSealed(name))?.recipientNames ?? [:]
             func named(_ id: KeyID) -> String { (listed[id] ?? carried[id]).map { "'\(WorkspaceError.printable($0))' (key id \(id))" } ?? "key id \(id)" }
             let holders = ids.map(named).joined(separator: ", ")
-            let reason = "your key, \(named(keyID)), is not one it is sealed for; it opens with: \(holders.isEmpty ? "no key" : holders)"
+            let reason = "the key \(named(keyID)) is not a recipient; it opens with: \(holders.isEmpty ? "no key" : holders)"
             return .cannotOpen(
                 secret: name.rawValue, path: path, reason: reason,
-                fix: "ask one of them to add your key ('journey keys request YOUR-NAME' prints the line to send) and run 'journey secret rekey \(name)'")
+                fix:
+                    "ask one of them to add your key ('journey keys request YOUR-NAME' prints the 'journey keys add …' line to send them) and run 'journey secret rekey \(name)'"
+            )
         case .authenticationFailed, .badPadding, .wrapDidNotOpen:
             fix = "restore the file from git ('git checkout -- \(path)') or seal the value again with 'journey secret update \(name)'"
         default:

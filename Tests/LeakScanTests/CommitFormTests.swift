@@ -45,6 +45,10 @@ struct CommitFormTests {
             let result = try gitResult(["commit", "-m", "leak", "app.env"], in: folder.path, home: folder.path)
             #expect(result.exitCode != 0)
             #expect(result.allOutput.contains("stripe-secret-key"), "\(result.allOutput)")
+            // `--include PATH` stages into index.lock on top of the index.
+            let include = try gitResult(["commit", "--include", "-m", "leak", "app.env"], in: folder.path, home: folder.path)
+            #expect(include.exitCode != 0)
+            #expect(include.allOutput.contains("stripe-secret-key"), "\(include.allOutput)")
             #expect(try commitCount(folder.path) == "1")
         }
     }
