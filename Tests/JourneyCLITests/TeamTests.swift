@@ -23,6 +23,8 @@ struct TeamTests {
             try journey(["keys", "generate", "alice"], in: first)
             try journey(["hook", "install"], in: first)
             try journey(["secret", "add", "api-token"], in: first, stdin: "first-value")
+            try "name: deploy\nsteps:\n  - run: \"true\"\n    env:\n      API_TOKEN: { secret: api-token }\n".write(
+                toFile: first + "/journeys/deploy.yaml", atomically: true, encoding: .utf8)
             try Git.commitAll(in: first, message: "workspace")
             try Git.run(["push", "--quiet", "origin", "main"], in: first)
         }
@@ -74,12 +76,23 @@ struct TeamTests {
         #expect(merge.allOutput.contains("journey secret resolve api-token --ours"))
 
         // Every reader names the file and the command; none reports a YAML error.
-        for command in [["secret", "list"], ["secret", "show", "api-token"], ["check"], ["exec", "--secret", "api-token", "--", "true"]] {
+        let readers = [
+            ["secret", "list"], ["secret", "show", "api-token"], ["check"], ["exec", "--secret", "api-token", "--", "true"],
+            ["resolve", "deploy", "--sealed"], ["run", "deploy", "--sealed"],
+        ]
+        for command in readers {
             let result = try team.journey(command, in: laptop, expect: command == ["check"] ? 1 : 2)
             #expect(result.allOutput.contains("secrets/api-token.sealed holds an unresolved merge conflict"), "\(command): \(result.allOutput)")
             #expect(result.allOutput.contains("journey secret resolve api-token --ours"), "\(command): \(result.allOutput)")
             #expect(!result.allOutput.contains("YAML"), "\(command): \(result.allOutput)")
         }
+
+        // Staging the file with its markers does not get it committed: the hook names it.
+        try Git.run(["add", "secrets/api-token.sealed"], in: laptop)
+        let markers = try team.git(["commit", "--no-edit"], in: laptop)
+        #expect(markers.exitCode != 0)
+        #expect(markers.allOutput.contains("an unresolved merge conflict"), "\(markers.allOutput)")
+        #expect(markers.allOutput.contains("journey secret resolve api-token --ours"))
 
         let resolved = try team.journey(["secret", "resolve", "api-token", "--theirs"], in: laptop)
         #expect(resolved.allOutput.contains("sealed again as version 3"), "\(resolved.allOutput)")
@@ -148,6 +161,11 @@ struct TeamTests {
         let list = try team.journey(["keys", "list"], in: laptop, expect: 2)
         #expect(list.allOutput.contains("secrets/recipients.yaml holds an unresolved merge conflict"), "\(list.allOutput)")
         #expect(!list.allOutput.contains("YAML"))
+        // Staged with its markers, it is not committed.
+        try Git.run(["add", "secrets/recipients.yaml"], in: laptop)
+        let commit = try team.git(["commit", "--no-edit"], in: laptop)
+        #expect(commit.exitCode != 0)
+        #expect(commit.allOutput.contains("keep the right key between the markers"), "\(commit.allOutput)")
     }
 
     /// A clone that never ran `hook install` has no driver: git merges the sealed file as
