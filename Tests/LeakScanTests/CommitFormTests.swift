@@ -177,6 +177,40 @@ struct CommitFormTests {
     }
 }
 
+/// `journey scan --history BASE..HEAD`, the pull request check of the CI snippets
+/// (docs/TEAMS.md), on a clone as CI checks it out.
+@Suite("Pull request check")
+struct PullRequestCheckTests {
+    @Test func onlyTheBranchsCommitsAreScannedAndALeakInThemFails() throws {
+        try withScratchFolder { folder in
+            let origin = try folder.folder("origin")
+            try Git.initRepository(at: origin)
+            // An old leak on main, before the branch point: not the pull request's business.
+            try folder.write("GITHUB_TOKEN=\(Synthetic.githubToken())\n", to: "origin/old.env")
+            try Git.commitAll(in: origin, message: "old leak")
+            let base = try Git.commitAll(in: origin, message: "base")
+            try Git.run(["checkout", "--quiet", "-b", "topic"], in: origin)
+            try folder.write("notes\n", to: "origin/notes.txt")
+            let clean = try Git.commitAll(in: origin, message: "clean change")
+            #expect(try Journey.run(["scan", "--history", "\(base)..\(clean)"], in: folder, at: "origin").exitCode == 0)
+
+            try folder.write("STRIPE_KEY=\(Synthetic.stripeKey())\n", to: "origin/pay.env")
+            let leak = try Git.commitAll(in: origin, message: "leak")
+            let bySHA = try Journey.run(["scan", "--history", "\(base)..\(leak)"], in: folder, at: "origin")
+            #expect(bySHA.exitCode == 1)
+            #expect(bySHA.allOutput.contains("pay.env:1:12: stripe-secret-key"), "\(bySHA.allOutput)")
+            #expect(!bySHA.allOutput.contains("old.env"))
+
+            // As GitHub Actions checks out with fetch-depth 0: the base branch as origin/main.
+            try Git.run(["clone", "--quiet", "--branch", "topic", origin, folder.path("ci")], in: folder.path)
+            let ci = try Journey.run(["scan", "--history", "origin/main..HEAD"], in: folder, at: "ci")
+            #expect(ci.exitCode == 1)
+            #expect(ci.allOutput.contains("stripe-secret-key"))
+            #expect(!ci.allOutput.contains("old.env"))
+        }
+    }
+}
+
 /// The server side: `hook install --pre-receive` in a bare repository, pushed to by real git.
 @Suite("Pre-receive hook on a bare repository")
 struct PreReceiveTests {
