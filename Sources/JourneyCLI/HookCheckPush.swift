@@ -16,8 +16,8 @@ extension HookCommand {
                 '<local ref> <local id> <remote ref> <remote id>'; the commits not yet on
                 REMOTE are scanned. --pre-receive: '<old id> <new id> <ref>'; the commits no
                 ref of the repository holds yet are scanned (git keeps them in quarantine
-                until the hook accepts, which is read through GIT_OBJECT_DIRECTORY).
-                Exit codes: 0 nothing found (the push goes on); 1 findings (it is refused).
+                until the hook accepts, which is read through GIT_OBJECT_DIRECTORY). Exit
+                codes: 0 nothing found (the push goes on); 1 findings (it is refused).
                 """)
 
         @Option(name: .customLong("pre-push"), help: ArgumentHelp("Check a push to this remote (git passes its name).", valueName: "REMOTE"))

@@ -11,11 +11,11 @@ struct HookCommand: ParsableCommand {
         commandName: "hook",
         abstract: "Install the git hooks that block leaks, and the merge driver for sealed files.",
         discussion: """
-            'install' puts 'journey scan --staged' in the pre-commit and pre-merge-commit
-            hooks, so every form of commit is checked: 'commit -a', 'commit PATH',
-            '--amend' (git's temporary index is read) and merge commits. Hooks go where
-            git runs them: core.hooksPath when set, else the repository's common git
-            folder, which linked worktrees share. An existing hook is kept as
+            'install' puts 'journey scan --staged' in the pre-commit and
+            pre-merge-commit hooks, so every form of commit is checked: 'commit -a',
+            'commit PATH', '--amend' (git's temporary index is read) and merge commits.
+            Hooks go where git runs them: core.hooksPath when set, else the repository's
+            common git folder, which linked worktrees share. An existing hook is kept as
             NAME.journey-chained and runs first; uninstall puts it back.
 
             --pre-push adds a pre-push hook that scans the commits being pushed.

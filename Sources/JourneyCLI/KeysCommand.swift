@@ -8,9 +8,10 @@ struct KeysCommand: ParsableCommand {
         commandName: "keys",
         abstract: "Manage key pairs and the recipients secrets are sealed for.",
         discussion: """
-            Joining a team: run 'journey keys request YOUR-NAME' and send the line it prints to
-            someone whose key opens the secrets; they paste it, run 'journey secret rekey --all'
-            and commit. Leaving: 'journey keys remove NAME', then rotate what it could read.
+            Joining a team: run 'journey keys request YOUR-NAME' and send the line it
+            prints to someone whose key opens the secrets; they paste it, run 'journey
+            secret rekey --all' and commit. Leaving: 'journey keys remove NAME', then
+            rotate what it could read.
             """,
         subcommands: [Generate.self, Request.self, Add.self, List.self, Remove.self])
 
@@ -18,8 +19,8 @@ struct KeysCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a key pair: the private key goes to the key folder, the public key into secrets/recipients.yaml.",
             discussion: """
-                New and updated secrets are sealed for the new key; run 'journey secret rekey --all'
-                with an existing key to let it open the secrets sealed before.
+                New and updated secrets are sealed for the new key; run 'journey secret
+                rekey --all' with an existing key to let it open the secrets sealed before.
 
                 Examples:
                   journey keys generate alice
@@ -65,9 +66,10 @@ struct KeysCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create your key pair to join a team, and print the line a key holder pastes to add you.",
             discussion: """
-                The private key goes to the key folder (an existing one of that name is reused);
-                recipients.yaml is left to the key holder, so nothing of yours conflicts with
-                their change. Standard output is just that line, ready to send.
+                The private key goes to the key folder (an existing one of that name is
+                reused); recipients.yaml is left to the key holder, so nothing of yours
+                conflicts with their change. Standard output is just that line, ready to
+                send.
 
                 Examples:
                   journey keys request bob
@@ -154,8 +156,9 @@ struct KeysCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a recipient. Lists the secrets its key could read: rotate those.",
             discussion: """
-                Removing a key does not make it forget what it could already open, so nothing is
-                re-wrapped silently: rotate every listed secret with 'journey secret update NAME'.
+                Removing a key does not make it forget what it could already open, so
+                nothing is re-wrapped silently: rotate every listed secret with 'journey
+                secret update NAME'.
                 """)
         @OptionGroup var workspaceOptions: WorkspaceOptions
         @Argument(help: "The recipient's name.", completion: NameCompletion.recipients) var name: String

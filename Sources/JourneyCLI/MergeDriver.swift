@@ -41,13 +41,12 @@ extension HookCommand {
             commandName: "merge-file",
             abstract: "The merge driver git runs for sealed files and recipients.yaml (registered by 'hook install').",
             discussion: """
-                Sealed files: a side that only re-wrapped merges with one that rotated; of two
-                rotations the higher version wins; two rotations to the same version are a
-                conflict, named by every journey command and settled with
-                'journey secret resolve NAME --ours|--theirs'.
-                recipients.yaml: the union of both sides' keys; a conflict only when one name
-                holds a different key on each side.
-                Exit codes: 0 merged; 1 conflict (both sides left in OURS between markers).
+                Sealed files: a side that only re-wrapped merges with one that rotated; of
+                two rotations the higher version wins; two rotations to the same version are
+                a conflict, named by every journey command and settled with 'journey secret
+                resolve NAME --ours|--theirs'. recipients.yaml: the union of both sides'
+                keys; a conflict only when one name holds a different key on each side. Exit
+                codes: 0 merged; 1 conflict (both sides left in OURS between markers).
                 """)
 
         @Argument(help: "The common ancestor's version (git's %O).") var base: String

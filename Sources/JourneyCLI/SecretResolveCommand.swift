@@ -10,15 +10,16 @@ extension SecretCommand {
         static let configuration = CommandConfiguration(
             abstract: "Settle a merge conflict in a sealed file: keep one side's value, sealed again at the next version.",
             discussion: """
-                When two branches rotate the same secret to the same version, the merge leaves
-                both in secrets/NAME.sealed, and every command names the file. Keep one value:
-                it is opened with your key and sealed again for the current recipients at one
-                more than the higher version, so nobody mistakes it for either side. Then
-                'git add' the file and finish the merge.
+                When two branches rotate the same secret to the same version, the merge
+                leaves both in secrets/NAME.sealed, and every command names the file. Keep
+                one value: it is opened with your key and sealed again for the current
+                recipients at one more than the higher version, so nobody mistakes it for
+                either side. Then 'git add' the file and finish the merge.
 
                 Examples:
                   journey secret resolve payments-api-key --theirs
-                  journey secret resolve payments-api-key --ours && git add secrets/payments-api-key.sealed
+                  journey secret resolve payments-api-key --ours
+                  git add secrets/payments-api-key.sealed && git commit --no-edit
                 """)
         @OptionGroup var workspaceOptions: WorkspaceOptions
         @OptionGroup var keyOptions: KeyOptions
