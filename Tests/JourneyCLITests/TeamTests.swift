@@ -20,6 +20,10 @@ struct TeamTests {
             // The first clone starts the workspace and publishes it.
             let first = try clone("alice")
             try journey(["init"], in: first)
+            // init registers the merge driver: the attributes to commit, the clone's config.
+            let attributes = try String(contentsOfFile: first + "/.gitattributes", encoding: .utf8)
+            #expect(attributes.contains("secrets/*.sealed merge=journey\nsecrets/recipients.yaml merge=journey\n"))
+            #expect(try Git.run(["config", "merge.journey.driver"], in: first).contains("hook merge-file %O %A %B %P"))
             try journey(["keys", "generate", "alice"], in: first)
             try journey(["hook", "install"], in: first)
             try journey(["secret", "add", "api-token"], in: first, stdin: "first-value")
