@@ -23,12 +23,16 @@ struct ScanCommand: ParsableCommand {
             written by --write-baseline. The baseline is keyed by a hash of each
             value, not by line: a new value on a baselined line is caught.
 
+            Inside a git hook the scan reads what git names in GIT_INDEX_FILE, GIT_DIR,
+            GIT_WORK_TREE and GIT_OBJECT_DIRECTORY ('commit -a' and 'commit PATH' use a
+            temporary index).
+
             Exit codes: 0 nothing found; 1 findings; 2 usage error or unreadable input.
 
             Examples:
               journey scan --staged
               journey scan --all --format sarif > journey.sarif
-              journey scan --history origin/main..HEAD
+              journey scan --history origin/main..HEAD     # the pull request check
               journey scan --all --write-baseline
             """)
 
