@@ -4,12 +4,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build demo test bench lint clean
 
-## Installs libsodium, libgit2 and pkg-config with apt-get when pkg-config cannot find them.
+## Installs libsodium, libgit2 and pkg-config with apt-get when pkg-config cannot find them, and
+## the pre-commit framework (PyPI) that the framework tests drive.
 deps:
 	@if ! pkg-config --exists libsodium libgit2 2>/dev/null; then \
 		echo "Installing libsodium-dev libgit2-dev pkg-config with apt-get…"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libsodium-dev libgit2-dev pkg-config; \
 	fi
+	@command -v pre-commit >/dev/null 2>&1 || { echo "Installing pre-commit (PyPI) for the framework tests…"; python3 -m pip install --quiet pre-commit; }
 
 build: deps
 	$(SWIFT) build --product journey

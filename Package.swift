@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Sealing", "Workspace"], path: "Tests/TestSupport"),
         .testTarget(name: "SealingTests", dependencies: ["Sealing", "TestSupport"]),
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore", "TestSupport"]),
-        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "TestSupport"]),
+        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "FileIO", "TestSupport"]),
         .testTarget(name: "RunTests", dependencies: ["Run", "TestSupport"]),
         .testTarget(name: "LeakScanTests", dependencies: ["LeakScan", "GitStore", "TestSupport"], exclude: ["Corpus"]),
         .testTarget(name: "JourneyCLITests", dependencies: ["JourneyCLI", "TestSupport"]),

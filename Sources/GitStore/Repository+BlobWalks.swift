@@ -113,7 +113,7 @@ extension Repository {
 }
 
 /// The state of one `git_tree_walk`, passed to the C callback as its payload.
-private final class TreeWalk {
+final class TreeWalk {
     let deduplicate: Bool
     var seenTrees = Set<ObjectID>()
     var seenBlobs = Set<ObjectID>()

@@ -6,7 +6,7 @@ package final class Repository {
     // libgit2 allows a repository on one thread at a time: Repository is deliberately not Sendable.
     let handle: OpaquePointer
 
-    private init(handle: OpaquePointer) { self.handle = handle }
+    init(owning handle: OpaquePointer) { self.handle = handle }
     deinit { git_repository_free(handle) }
 
     /// Opens the repository at `path` exactly (`git_repository_open`).
@@ -14,7 +14,7 @@ package final class Repository {
         LibGit2.ensureReady()
         var pointer: OpaquePointer?
         try check("open repository at \(path)", git_repository_open(&pointer, path))
-        return Repository(handle: pointer!)
+        return Repository(owning: pointer!)
     }
 
     /// Finds the repository that contains `path`, walking up (`git_repository_discover`);
@@ -34,7 +34,7 @@ package final class Repository {
         LibGit2.ensureReady()
         var pointer: OpaquePointer?
         try check("create repository at \(path)", git_repository_init(&pointer, path, bare ? 1 : 0))
-        return Repository(handle: pointer!)
+        return Repository(owning: pointer!)
     }
 
     /// The working folder, with a trailing slash removed; `nil` for a bare repository.
@@ -58,11 +58,27 @@ package final class Repository {
         return value.map { String(cString: $0) }
     }
 
+    /// Whether `key` is set outside this repository (global, XDG or system config), so that it
+    /// applies to every repository of the user or the machine (`git_config_get_entry`).
+    package func isConfiguredOutsideRepository(_ key: String) throws(GitError) -> Bool {
+        var config: OpaquePointer?
+        try check("read git config", git_repository_config_snapshot(&config, handle))
+        defer { git_config_free(config) }
+        var entry: UnsafeMutablePointer<git_config_entry>?
+        let status = git_config_get_entry(&entry, config, key)
+        if status == GIT_ENOTFOUND.rawValue { return false }
+        try check("read git config \(key)", status)
+        defer { git_config_entry_free(entry) }
+        let level = entry!.pointee.level
+        return level != GIT_CONFIG_LEVEL_LOCAL && level != GIT_CONFIG_LEVEL_APP
+    }
+
     /// The folder git runs hooks from: `core.hooksPath` when set (relative to the working folder,
-    /// `~` expanded, as git does), otherwise `.git/hooks`.
+    /// `~` expanded, as git does), otherwise `hooks` in the common git folder, which every
+    /// linked worktree shares (a worktree's private folder is never searched for hooks).
     package func hooksDirectory() throws(GitError) -> String {
         guard let configured = try configString("core.hooksPath"), !configured.isEmpty else {
-            return gitDirectory + "/hooks"
+            return commonDirectory + "/hooks"
         }
         if configured.hasPrefix("/") { return configured }
         if configured.hasPrefix("~/") {

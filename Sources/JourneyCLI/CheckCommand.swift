@@ -45,6 +45,8 @@ private struct CheckOutput: Encodable {
         var line: Int?
         var column: Int?
         var severity: String
+        /// What kind of problem, stable for scripts (e.g. secret-missing, merge-conflict).
+        var rule: String
         var message: String
     }
 
@@ -56,7 +58,8 @@ private struct CheckOutput: Encodable {
         journeys = report.journeyCount
         secrets = report.secretCount
         problems = report.problems.map {
-            Problem(file: $0.location.file, line: $0.location.line, column: $0.location.column, severity: $0.severity.rawValue, message: $0.message)
+            Problem(
+                file: $0.location.file, line: $0.location.line, column: $0.location.column, severity: $0.severity.rawValue, rule: $0.rule, message: $0.message)
         }
     }
 }

@@ -67,7 +67,15 @@ struct ExecCommand: ParsableCommand {
                 injected.append((variable, try workspace.openSecret(name, with: key).value))
             }
         }
-        let termination = try ExecCommand.runMasked(command, secrets: injected, workingDirectory: nil, ownProcessGroup: isatty(0) != 1)
+        let termination: Termination
+        do {
+            termination = try ExecCommand.runMasked(command, secrets: injected, workingDirectory: nil, ownProcessGroup: isatty(0) != 1)
+        } catch RunError.spawnFailed(let name, let reason) {
+            // As a shell does: 127 when the command is not found, 126 when it cannot be run.
+            let notFound = reason == String(cString: strerror(ENOENT))
+            Output.error(notFound ? "\(name): command not found" : "cannot run \(name): \(reason)")
+            throw ExitCode(notFound ? 127 : 126)
+        }
         if termination.exitCode != 0 { throw ExitCode(termination.exitCode) }
     }
 

@@ -60,7 +60,17 @@ struct ResolveCommand: ParsableCommand {
 
     func run() throws {
         let workspace = try workspaceOptions.open()
-        let resolved = try resolution.resolve(journey, in: workspace)
+        let resolved: ResolvedJourney
+        do {
+            resolved = try resolution.resolve(journey, in: workspace)
+        } catch let failure as ResolveFailure where json {
+            // Scripts asked for JSON: they get JSON for what did not resolve too (exit 2).
+            try Output.json(
+                UnresolvedOutput(
+                    journey: journey, resolved: false,
+                    errors: failure.errors.map { .init(secret: $0.secret, reference: $0.reference.description, message: $0.description) }))
+            throw ExitCode(2)
+        }
         let prefix = workspace.config.envPrefix
         let secrets = resolved.secrets.map { secret in
             ResolveOutput.Secret(
@@ -106,4 +116,17 @@ private struct ResolveOutput: Encodable {
     var mode: ResolutionMode
     var secrets: [Secret]
     var environment: [Variable]
+}
+
+/// `resolve --json` when a reference did not resolve: what failed, where, and the fix.
+private struct UnresolvedOutput: Encodable {
+    struct Failure: Encodable {
+        var secret: String?
+        var reference: String
+        var message: String
+    }
+
+    var journey: String
+    var resolved: Bool
+    var errors: [Failure]
 }

@@ -24,12 +24,16 @@ struct ScanCommand: ParsableCommand {
             written by --write-baseline. The baseline is keyed by a hash of each
             value, not by line: a new value on a baselined line is caught.
 
+            Inside a git hook the scan reads what git names in GIT_INDEX_FILE, GIT_DIR,
+            GIT_WORK_TREE and GIT_OBJECT_DIRECTORY ('commit -a' and 'commit PATH' use a
+            temporary index).
+
             Exit codes: 0 nothing found; 1 findings; 2 usage error or unreadable input.
 
             Examples:
               journey scan --staged
               journey scan --all --format sarif > journey.sarif
-              journey scan --history origin/main..HEAD
+              journey scan --history origin/main..HEAD     # the pull request check
               journey scan --all --write-baseline
             """)
 
@@ -80,18 +84,18 @@ struct ScanCommand: ParsableCommand {
         let currentFolder = FileManager.default.currentDirectoryPath
         let workspace = try locateWorkspace()
         let repository: Repository?
-        do { repository = try Repository.discover(containing: workspace?.root ?? currentFolder) } catch {
+        // Inside a hook git names the index, git folder and object folders it means in
+        // GIT_INDEX_FILE, GIT_DIR, …: `commit -a`, `commit PATH` and `--amend` use a temporary index.
+        do {
+            repository = try Repository.discover(
+                containing: workspace?.root ?? currentFolder, honouring: ProcessInfo.processInfo.environment, currentDirectory: currentFolder)
+        } catch {
             throw CommandError(description: "cannot open the git repository: \(error)")
         }
         let top = repository?.workingDirectory.map(Self.resolved)
-        let prefix = Self.workspacePrefix(workspace: workspace, repositoryTop: top)
-        var notes: [String] = []
-        let known = workspace.map { KnownValueSources.load(for: $0, keyFile: keyOptions.keyFile) { notes.append($0) } } ?? []
-        let scanner = LeakScanner(
-            knownValues: KnownValues(known),
-            options: LeakScanner.Options(maxFileSize: maxFileSize * 1024 * 1024, workspacePrefix: prefix))
-        notes.forEach(Output.note)
-        let sources = ScanSources(scanner: scanner)
+        let sources = Self.sources(
+            workspace: workspace, prefix: Self.workspacePrefix(workspace: workspace, repositoryTop: top), keyFile: keyOptions.keyFile,
+            maxFileSize: maxFileSize)
 
         var report: ScanReport
         do {
@@ -111,15 +115,7 @@ struct ScanCommand: ParsableCommand {
             Output.note("wrote \(accepted.entries.count) finding\(accepted.entries.count == 1 ? "" : "s") to the baseline \(baselinePath)")
             return
         }
-        if !noBaseline {
-            let loaded: Baseline?
-            do { loaded = try Baseline.load(baselinePath) } catch { throw CommandError(description: error.description) }
-            if let loaded {
-                let filtered = loaded.filter(report.findings)
-                report.findings = filtered.kept
-                report.baselined = filtered.baselined
-            }
-        }
+        if !noBaseline { try Self.applyBaseline(at: baselinePath, to: &report) }
         FileHandle.standardOutput.write(Data(Reporter.render(report, as: format, version: JourneyCommand.configuration.version).utf8))
         if !report.findings.isEmpty { throw ExitCode(1) }
     }
@@ -162,9 +158,32 @@ struct ScanCommand: ParsableCommand {
         return report
     }
 
+    /// The scanner for `workspace` (journey-aware rules under `prefix`, the values known
+    /// locally), fed from any of its sources.
+    static func sources(workspace: Workspace?, prefix: String?, keyFile: String?, maxFileSize: Int) -> ScanSources {
+        var notes: [String] = []
+        let known = workspace.map { KnownValueSources.load(for: $0, keyFile: keyFile) { notes.append($0) } } ?? []
+        let scanner = LeakScanner(
+            knownValues: KnownValues(known),
+            options: LeakScanner.Options(maxFileSize: maxFileSize * 1024 * 1024, workspacePrefix: prefix))
+        notes.forEach(Output.note)
+        return ScanSources(scanner: scanner)
+    }
+
+    /// Drops the findings the baseline at `path` accepts (none when there is no such file).
+    static func applyBaseline(at path: String, to report: inout ScanReport) throws {
+        let loaded: Baseline?
+        do { loaded = try Baseline.load(path) } catch { throw CommandError(description: error.description) }
+        if let loaded {
+            let filtered = loaded.filter(report.findings)
+            report.findings = filtered.kept
+            report.baselined = filtered.baselined
+        }
+    }
+
     /// The workspace, when there is one: `--workspace` must hold one; otherwise the nearest
     /// above the current folder, or none (the scan then runs without journey-aware rules).
-    private func locateWorkspace() throws -> Workspace? {
+    func locateWorkspace() throws -> Workspace? {
         if workspaceOptions.workspace != nil { return try workspaceOptions.open() }
         do { return try workspaceOptions.open() } catch WorkspaceError.notFound { return nil }
     }

@@ -12,7 +12,7 @@ struct SecretCommand: ParsableCommand {
             argument. From standard input one trailing newline is dropped (what 'echo' adds);
             --keep-newline keeps it. --from-file keeps every byte. Values are 1 byte to 64 KiB.
             """,
-        subcommands: [Add.self, Update.self, List.self, Show.self, Remove.self, Rekey.self])
+        subcommands: [Add.self, Update.self, List.self, Show.self, Remove.self, Rekey.self, Resolve.self])
 
     struct ValueOptions: ParsableArguments {
         @Option(help: ArgumentHelp("Read the value from this file, byte for byte.", valueName: "FILE"))

@@ -34,7 +34,9 @@ enum FileRules {
         }
         if let workspacePrefix, path.hasPrefix(workspacePrefix + "secrets/") {
             let inside = String(path.dropFirst(workspacePrefix.count + "secrets/".count))
-            if let problem = unsealedProblem(inside: inside, contents: contents) {
+            if let conflict = mergeConflict(inside: inside, contents: contents) {
+                found.append((unsealedRuleID, "file in secrets/ with merge conflict markers", conflict.message, conflict.fix))
+            } else if let problem = unsealedProblem(inside: inside, contents: contents) {
                 found.append(
                     (
                         unsealedRuleID, "file in secrets/ that is not sealed", problem,
@@ -43,6 +45,18 @@ enum FileRules {
             }
         }
         return found
+    }
+
+    /// A sealed file or recipients.yaml that a merge left with both sides in it: never commit
+    /// that (every reader refuses it too); the fix is the command that settles it.
+    private static func mergeConflict(inside: String, contents: UnsafeRawBufferPointer?) -> (message: String, fix: String)? {
+        guard let contents, let text = String(validating: contents, as: UTF8.self), MergeConflictText.isConflicted(text) else { return nil }
+        let message = "an unresolved merge conflict: the file holds both sides between git's markers"
+        if inside == "recipients.yaml" {
+            return (message, "keep the right key between the markers (ask its owner), delete the markers, then stage the file again")
+        }
+        let name = inside.hasSuffix("." + Workspace.sealedExtension) ? String(inside.dropLast(Workspace.sealedExtension.count + 1)) : "NAME"
+        return (message, "keep one value with 'journey secret resolve \(name) --ours' or 'journey secret resolve \(name) --theirs', then stage the file again")
     }
 
     /// Why a file under `secrets/` does not belong there, or `nil` when it does.

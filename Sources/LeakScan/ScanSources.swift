@@ -33,6 +33,17 @@ package struct ScanSources {
         }
     }
 
+    /// The blobs the commits of a push bring in: reachable from `tips`, not from
+    /// `hiddenCommits` or the refs matching `hiddenRefGlobs`. Returns the number of commits.
+    @discardableResult
+    package func pushed(
+        _ repository: Repository, tips: [String], hiddenCommits: [String], hiddenRefGlobs: [String], into report: inout ScanReport
+    ) throws -> Int {
+        try repository.walkNewCommits(tips: tips, hiddenCommits: hiddenCommits, hiddenRefGlobs: hiddenRefGlobs) { entry, commit in
+            try scanBlob(entry, in: repository, commit: commit.description, into: &report)
+        }
+    }
+
     /// Files under `paths` in the working folder. `.git` folders are skipped, and so is what
     /// `repository`'s ignore rules exclude below a path; a path named explicitly is read even
     /// when git ignores it. Paths in findings are relative to `base`.

@@ -26,25 +26,27 @@ package enum JourneyCheck {
             for journey in group {
                 let others = group.filter { $0.file != journey.file }.map(\.file).joined(separator: ", ")
                 problems.append(
-                    JourneyProblem(SourceLocation(file: journey.file), "journey name '\(name)' is also used by \(others); journey names must be unique"))
+                    JourneyProblem(
+                        SourceLocation(file: journey.file), "journey name '\(name)' is also used by \(others); journey names must be unique",
+                        rule: "journey-name-duplicate"))
             }
         }
 
         let recipientsPath = workspace.relative(workspace.recipientsPath)
         var recipients: [Recipient] = []
         do { recipients = try workspace.recipients() } catch {
-            problems.append(JourneyParser.problem(from: error, path: recipientsPath))
+            problems.append(storeProblem(error, path: recipientsPath, rule: "recipients-invalid"))
         }
         if recipients.isEmpty {
             problems.append(
                 JourneyProblem(
                     SourceLocation(file: recipientsPath), "no recipients: nothing can be sealed or opened; add a key with 'journey keys generate NAME'",
-                    severity: .warning))
+                    severity: .warning, rule: "recipients-none"))
         }
 
         var stored = Set<SecretName>()
         do { stored = Set(try workspace.secretNames()) } catch {
-            problems.append(JourneyParser.problem(from: error, path: workspace.relative(workspace.secretsFolder)))
+            problems.append(storeProblem(error, path: workspace.relative(workspace.secretsFolder), rule: "secrets-folder-unreadable"))
         }
         for name in stored.sorted() {
             problems += checkSealed(name, in: workspace, recipients: recipients)
@@ -55,14 +57,17 @@ package enum JourneyCheck {
             for reference in journey.secretReferences {
                 used.insert(reference.name)
                 if !stored.contains(reference.name) {
-                    problems.append(
-                        JourneyProblem(
-                            reference.location,
-                            "journey '\(journey.name)' uses secret '\(reference.name)', which has no sealed file (\(workspace.relative(workspace.sealedPath(reference.name)))); add it with 'journey secret add \(reference.name)'"
-                        ))
+                    // A typo names the secret it was meant to be, instead of asking to create the typo.
+                    let missing =
+                        "journey '\(journey.name)' uses secret '\(reference.name)', which has no sealed file (\(workspace.relative(workspace.sealedPath(reference.name))))"
+                    let fix =
+                        NameSuggestion.closest(to: reference.name.rawValue, among: stored.map(\.rawValue)).map {
+                            "did you mean '\($0)'? fix the reference, or add a new secret with 'journey secret add \(reference.name)'"
+                        } ?? "add it with 'journey secret add \(reference.name)'"
+                    problems.append(JourneyProblem(reference.location, missing + "; " + fix, rule: "secret-missing"))
                 }
                 do { _ = try reference.name.checkedEnvironmentVariable(prefix: workspace.config.envPrefix) } catch {
-                    problems.append(JourneyProblem(reference.location, error.description))
+                    problems.append(JourneyProblem(reference.location, error.description, rule: "secret-name-variable"))
                 }
             }
         }
@@ -70,7 +75,8 @@ package enum JourneyCheck {
             problems.append(
                 JourneyProblem(
                     SourceLocation(file: workspace.relative(workspace.sealedPath(name))),
-                    "secret '\(name)' is not used by any journey; remove it with 'journey secret remove \(name)' if it is no longer needed", severity: .warning)
+                    "secret '\(name)' is not used by any journey; remove it with 'journey secret remove \(name)' if it is no longer needed", severity: .warning,
+                    rule: "secret-unused")
             )
         }
         return Report(problems: problems.sorted(by: order), journeyCount: catalog.entries.count, secretCount: stored.count)
@@ -80,7 +86,7 @@ package enum JourneyCheck {
         let path = workspace.relative(workspace.sealedPath(name))
         let file: SealedFile
         do { file = try workspace.readSealed(name) } catch {
-            return [JourneyParser.problem(from: error, path: path)]
+            return [storeProblem(error, path: path, rule: "sealed-file-invalid")]
         }
         var problems: [JourneyProblem] = []
         let wrapped = Set(file.sealed.wraps.map(\.keyID))
@@ -88,8 +94,8 @@ package enum JourneyCheck {
             problems.append(
                 JourneyProblem(
                     SourceLocation(file: path),
-                    "secret '\(name)' is not wrapped for recipient '\(recipient.name)' (key id \(recipient.id)); run 'journey secret rekey \(name)' with a key that opens it"
-                ))
+                    "secret '\(name)' is not wrapped for recipient '\(recipient.name)' (key id \(recipient.id)); run 'journey secret rekey \(name)' with a key that opens it",
+                    rule: "secret-not-wrapped-for-recipient"))
         }
         let current = Set(recipients.map(\.id))
         for keyID in wrapped.subtracting(current).sorted() {
@@ -98,9 +104,16 @@ package enum JourneyCheck {
                 JourneyProblem(
                     SourceLocation(file: path),
                     "secret '\(name)' is still wrapped for \(holder)(key id \(keyID)), no longer a recipient; rotate it with 'journey secret update \(name)' (rekey alone does not stop that key holder from reading the old value)",
-                    severity: .warning))
+                    severity: .warning, rule: "secret-wrapped-for-former-recipient"))
         }
         return problems
+    }
+
+    /// A problem reading the store; a merge conflict has its own rule id.
+    private static func storeProblem(_ error: WorkspaceError, path: String, rule: String) -> JourneyProblem {
+        var problem = JourneyParser.problem(from: error, path: path)
+        if case .unresolvedMerge = error { problem.rule = "merge-conflict" } else { problem.rule = rule }
+        return problem
     }
 
     private static func order(_ a: JourneyProblem, _ b: JourneyProblem) -> Bool {

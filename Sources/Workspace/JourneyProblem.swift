@@ -11,11 +11,15 @@ package struct JourneyProblem: Sendable, Equatable, CustomStringConvertible {
     /// What is wrong and what was expected; never a secret value.
     package var message: String
     package var severity: Severity
+    /// A stable id of the kind of problem, for scripts (`check --json`): `journey-format` for
+    /// anything a journey file's parser reports, a specific id for the store-level checks.
+    package var rule: String
 
-    package init(_ location: SourceLocation, _ message: String, severity: Severity = .error) {
+    package init(_ location: SourceLocation, _ message: String, severity: Severity = .error, rule: String = "journey-format") {
         self.location = location
         self.message = message
         self.severity = severity
+        self.rule = rule
     }
 
     package var description: String {

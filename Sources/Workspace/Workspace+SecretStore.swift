@@ -8,7 +8,12 @@ extension Workspace {
 
     package func recipients() throws(WorkspaceError) -> [Recipient] {
         guard FileManager.default.fileExists(atPath: recipientsPath) else { return [] }
-        return try RecipientsFile.parse(YAMLFile.load(recipientsPath))
+        let file = try YAMLFile.loadUnlessConflicted(recipientsPath, reportedAs: relative(recipientsPath)) { _ in
+            WorkspaceError.unresolvedMerge(
+                path: relative(recipientsPath), detail: "a recipient holds a different key on each side of the merge",
+                fix: "keep the right key between the markers (ask that person which is theirs), delete the markers, then 'git add \(relative(recipientsPath))'")
+        }
+        return try RecipientsFile.parse(file)
     }
 
     /// Adds a recipient; refuses a duplicate name or key.
@@ -72,14 +77,40 @@ extension Workspace {
         do throws(FileIOError) {
             bytes = try SmallFile.read(path)
         } catch .cannotOpen(_, let code) where code == ENOENT {
-            throw .unknownSecret(name.rawValue, path: relative(path))
+            throw unknownSecret(name)
         } catch {
             throw .io(path: relative(path), reason: error.reason)
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .io(path: relative(path), reason: "cannot read it as UTF-8 text")
         }
+        if MergeConflictText.isConflicted(text) { throw conflictError(name, text: text) }
         return try SealedFile.parse(path: relative(path), text: text, expectedName: name)
+    }
+
+    /// No sealed file for `name`: names the closest existing secret when it looks like a typo.
+    package func unknownSecret(_ name: SecretName) -> WorkspaceError {
+        let path = relative(sealedPath(name))
+        let known = ((try? secretNames()) ?? []).map(\.rawValue)
+        if let closest = NameSuggestion.closest(to: name.rawValue, among: known) {
+            return .misspelledSecret(name.rawValue, path: path, closest: closest)
+        }
+        return .unknownSecret(name.rawValue, path: path)
+    }
+
+    /// A sealed file a merge left with both sides in it, named, with the command that settles it.
+    func conflictError(_ name: SecretName, text: String) -> WorkspaceError {
+        let versions = MergeConflictText.sides(text).map { sides in
+            [sides.ours, sides.theirs].map { (try? SealedFile.parse(path: "", text: $0))?.version.description ?? "?" }
+        }
+        let detail =
+            versions.map { "both sides changed secret '\(name)' (version \($0[0]) here, version \($0[1]) on the merged side)" }
+            ?? "secret '\(name)' has git conflict markers"
+        return .unresolvedMerge(
+            path: relative(sealedPath(name)), detail: detail,
+            fix:
+                "keep one value with 'journey secret resolve \(name) --ours' or 'journey secret resolve \(name) --theirs' (it is sealed again at the next version)"
+        )
     }
 
     // MARK: Writing
@@ -105,7 +136,7 @@ extension Workspace {
         return try write(name, value: value, description: description ?? current.description, version: current.version + 1, beforeRename: beforeRename)
     }
 
-    private func write(_ name: SecretName, value: SecretBytes, description: String, version: Int, beforeRename: () throws -> Void = {}) throws(WorkspaceError)
+    func write(_ name: SecretName, value: SecretBytes, description: String, version: Int, beforeRename: () throws -> Void = {}) throws(WorkspaceError)
         -> SealedFile
     {
         let path = sealedPath(name)
@@ -167,8 +198,18 @@ extension Workspace {
         let path = relative(sealedPath(name))
         let fix: String
         switch error {
-        case .notARecipient:
-            fix = "use a private key listed there, or have a holder of one add this key ('journey keys add') and run 'journey secret rekey \(name)'"
+        case .notARecipient(let keyID, let ids):
+            // Name people, not only key ids: recipients.yaml first, then the names the file carries.
+            let listed = Dictionary(((try? recipients()) ?? []).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let carried = (try? readSealed(name))?.recipientNames ?? [:]
+            func named(_ id: KeyID) -> String { (listed[id] ?? carried[id]).map { "'\(WorkspaceError.printable($0))' (key id \(id))" } ?? "key id \(id)" }
+            let holders = ids.map(named).joined(separator: ", ")
+            let reason = "the key \(named(keyID)) is not a recipient; it opens with: \(holders.isEmpty ? "no key" : holders)"
+            return .cannotOpen(
+                secret: name.rawValue, path: path, reason: reason,
+                fix:
+                    "ask one of them to add your key ('journey keys request YOUR-NAME' prints the 'journey keys add …' line to send them) and run 'journey secret rekey \(name)'"
+            )
         case .authenticationFailed, .badPadding, .wrapDidNotOpen:
             fix = "restore the file from git ('git checkout -- \(path)') or seal the value again with 'journey secret update \(name)'"
         default:

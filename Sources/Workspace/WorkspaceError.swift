@@ -31,6 +31,8 @@ package enum WorkspaceError: UserFacingError {
     case alreadyInitialised(path: String)
     case invalidSecretName(String, reason: String)
     case unknownSecret(String, path: String)
+    /// No such secret, and one with a name a typo away exists.
+    case misspelledSecret(String, path: String, closest: String)
     case secretExists(String, path: String)
     case unknownRecipient(String, path: String)
     case recipientExists(String, path: String)
@@ -40,6 +42,8 @@ package enum WorkspaceError: UserFacingError {
     case cannotOpen(secret: String, path: String, reason: String, fix: String)
     case cannotSeal(secret: String, reason: String)
     case io(path: String, reason: String)
+    /// A merge left git conflict markers in a sealed file or `recipients.yaml`.
+    case unresolvedMerge(path: String, detail: String, fix: String)
 
     package var message: String {
         switch self {
@@ -54,6 +58,8 @@ package enum WorkspaceError: UserFacingError {
                 "invalid secret name '\(Self.printable(name))': \(reason); use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters"
         case .unknownSecret(let name, let path):
             return "no secret named '\(name)' (\(path) does not exist); see 'journey secret list', or add it with 'journey secret add \(name)'"
+        case .misspelledSecret(let name, let path, let closest):
+            return "no secret named '\(name)' (\(path) does not exist); did you mean '\(closest)'? Fix the name where it is used, or see 'journey secret list'"
         case .secretExists(let name, let path):
             return "secret '\(name)' already exists (\(path)); rotate it with 'journey secret update \(name)'"
         case .unknownRecipient(let name, let path):
@@ -71,6 +77,8 @@ package enum WorkspaceError: UserFacingError {
             return "cannot seal secret '\(secret)': \(reason)"
         case .io(let path, let reason):
             return "\(path): \(reason)"
+        case .unresolvedMerge(let path, let detail, let fix):
+            return "\(path) holds an unresolved merge conflict: \(detail); \(fix)"
         }
     }
 

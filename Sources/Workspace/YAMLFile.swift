@@ -35,6 +35,21 @@ package struct YAMLFile {
         return try YAMLFile(path: path, text: text)
     }
 
+    /// Loads `path`, unless a merge left git conflict markers in it: then `conflict` says so
+    /// instead of a YAML error about the markers.
+    package static func loadUnlessConflicted(
+        _ path: String, reportedAs shown: String, conflict: (String) -> WorkspaceError
+    ) throws(WorkspaceError) -> YAMLFile {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .io(path: shown, reason: FileManager.default.fileExists(atPath: path) ? "cannot read it as UTF-8 text" : "no such file")
+        }
+        if MergeConflictText.isConflicted(text) { throw conflict(text) }
+        return try YAMLFile(path: path, text: text)
+    }
+
     package func location(of node: Node) -> SourceLocation {
         SourceLocation(file: path, line: node.mark?.line, column: node.mark?.column)
     }
@@ -74,10 +89,33 @@ package struct YAMLFile {
         }
     }
 
+    /// libyaml's terse problems, said in words: most are indentation.
+    static func explained(_ problem: String) -> String {
+        let indentation =
+            "; YAML reads structure from indentation: the keys of one mapping start in the same column, a nested value is indented further than its key, and list items of one list start with '-' in the same column (spaces only, no tabs)"
+        switch problem {
+        case _ where problem.contains("mapping values are not allowed"):
+            return
+                " — a ':' where no key can start: this line is probably indented more than the keys beside it, or a value holds ': ' and needs quotes"
+                + indentation
+        case _ where problem.contains("could not find expected ':'"):
+            return " — a line that is not 'key: value' inside a mapping: a key is missing its ':', or a continued value is indented less than it should be"
+                + indentation
+        case _ where problem.contains("did not find expected key"):
+            return " — this line does not line up with the keys before it" + indentation
+        case _ where problem.contains("did not find expected '-' indicator"):
+            return " — this line lines up with neither the keys of the list item above it nor a new '-' item" + indentation
+        case _ where problem.contains("cannot start any token") || problem.contains("tab"):
+            return " — YAML indents with spaces; replace tabs with spaces"
+        default:
+            return ""
+        }
+    }
+
     private static func describe(_ error: YamlError, path: String) -> WorkspaceError {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return .malformed(SourceLocation(file: path, line: mark.line, column: mark.column), expected: "invalid YAML: \(problem)")
+            return .malformed(SourceLocation(file: path, line: mark.line, column: mark.column), expected: "invalid YAML: \(problem)\(explained(problem))")
         case .duplicatedKeysInMapping(let duplicates, let context):
             return .malformed(
                 SourceLocation(file: path, line: context.mark.line, column: context.mark.column),
