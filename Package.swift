@@ -19,6 +19,8 @@ let package = Package(
         .systemLibrary(
             name: "Clibgit2", pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]),
+        // mbedTLS (libgit2's TLS library on Debian): TLS for HTTP steps, without libcurl.
+        .systemLibrary(name: "Cmbedtls", providers: [.apt(["libmbedtls-dev"])]),
 
         // Wrappers: the only targets that import a C module.
         .target(name: "Sealing", dependencies: ["Clibsodium"]),
@@ -35,7 +37,7 @@ let package = Package(
             dependencies: ["Sealing", "Workspace", "GitStore", .product(name: "Yams", package: "Yams")]),
 
         // Running things: masking, child processes, value resolution, steps.
-        .target(name: "Run", dependencies: ["Sealing", "Workspace"]),
+        .target(name: "Run", dependencies: ["Sealing", "Workspace", "Cmbedtls"]),
 
         // The runner: cache of bare mirrors, fresh checkouts, the rollback guard, hardening.
         .target(name: "CProcessHardening"),
