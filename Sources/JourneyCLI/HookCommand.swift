@@ -25,7 +25,7 @@ struct HookCommand: ParsableCommand {
     static let chainedName = "pre-commit.journey-chained"
 
     struct Install: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Install the pre-commit hook (idempotent).")
+        static let configuration = CommandConfiguration(commandName: "install", abstract: "Install the pre-commit hook (idempotent).")
 
         @OptionGroup var workspaceOptions: WorkspaceOptions
 
@@ -52,7 +52,7 @@ struct HookCommand: ParsableCommand {
     }
 
     struct Uninstall: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove the pre-commit hook and restore the one it chained.")
+        static let configuration = CommandConfiguration(commandName: "uninstall", abstract: "Remove the pre-commit hook and restore the one it chained.")
 
         @OptionGroup var workspaceOptions: WorkspaceOptions
 

@@ -11,6 +11,7 @@ struct KeysCommand: ParsableCommand {
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract: "Create a key pair: the private key goes to the key folder, the public key into secrets/recipients.yaml.",
             discussion: """
                 New and updated secrets are sealed for the new key; run 'journey secret rekey --all'
@@ -48,6 +49,7 @@ struct KeysCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add someone's public key as a recipient.",
             discussion: """
                 Example:
@@ -68,7 +70,7 @@ struct KeysCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the recipients.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the recipients.")
         @OptionGroup var workspaceOptions: WorkspaceOptions
         @Flag(help: "Print JSON.") var json = false
 
@@ -85,6 +87,7 @@ struct KeysCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a recipient. Lists the secrets its key could read: rotate those.",
             discussion: """
                 Removing a key does not make it forget what it could already open, so nothing is

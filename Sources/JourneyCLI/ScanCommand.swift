@@ -84,13 +84,11 @@ struct ScanCommand: ParsableCommand {
         }
         let top = repository?.workingDirectory.map(Self.resolved)
         let prefix = Self.workspacePrefix(workspace: workspace, repositoryTop: top)
-        var notes: [String] = []
-        let known = workspace.map { KnownValueSources.load(for: $0, keyFile: keyOptions.keyFile) { notes.append($0) } } ?? []
-        let scanner = LeakScanner(
-            knownValues: KnownValues(known),
-            options: LeakScanner.Options(maxFileSize: maxFileSize * 1024 * 1024, workspacePrefix: prefix))
-        notes.forEach(Output.note)
-        let sources = ScanSources(scanner: scanner)
+        // Built when the first file is scanned (nothing staged: never).
+        let sources = ScanSources(
+            scanner: LeakScanner(
+                knownValues: KnownValues(workspace.map { KnownValueSources.load(for: $0, keyFile: keyOptions.keyFile, note: Output.note) } ?? []),
+                options: LeakScanner.Options(maxFileSize: maxFileSize * 1024 * 1024, workspacePrefix: prefix)))
 
         var report: ScanReport
         do {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Findings accepted on purpose, keyed by content: the rule, the file and a hash of the value.
 /// A line number is never part of the key, so a new value on a baselined line is reported.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The outcome of a scan, as the reporters print it.
 package struct ScanReport: Sendable, Codable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Workspace
 
 /// The JSON record of one journey run: journey, steps, status, durations, and the names and

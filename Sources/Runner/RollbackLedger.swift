@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Workspace
 
 /// The rollback guard's memory: for each workspace id and secret name, the highest sealed

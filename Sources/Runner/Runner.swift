@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Workspace
 
 /// What a runner is asked to do, from the command line.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The runner's JSON report: where the journey came from (repository, ref, exact commit), which
 /// sealed versions it used, which key opened them, and how long each phase took, around the

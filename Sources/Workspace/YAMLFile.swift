@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Yams
 
 /// A parsed YAML file that remembers where each node came from, for messages with file, line
