@@ -71,7 +71,7 @@ demo: release
 ## the self-contained test runs a copy of it linked with the release recipe (same flags, no
 ## second compilation: a release build would cost minutes more on 2 cores).
 test: deps $(STATIC_DIR)
-	$(SWIFT) build --product journey $(STATIC_LINK)
+	$(STATIC_ENV) $(SWIFT) build --product journey $(STATIC_LINK)
 	@mkdir -p .build/self-contained && cp .build/debug/journey .build/self-contained/journey
 	$(SWIFT) build --build-tests
 	JOURNEY_SELF_CONTAINED_BINARY=$(CURDIR)/.build/self-contained/journey $(SWIFT) test

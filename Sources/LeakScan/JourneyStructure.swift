@@ -34,7 +34,8 @@ enum JourneyStructure {
 
     static func candidates(in bytes: UnsafeRawBufferPointer) -> [Candidate] {
         let text = String(decoding: bytes, as: UTF8.self)
-        guard let root = try? Yams.compose(yaml: text) else { return [] }
+        // Scalars are read as text: the basic resolver spares the default's ICU regexes.
+        guard let root = try? Yams.compose(yaml: text, .basic) else { return [] }
         let lines = LineIndex(bytes)
         var found: [Candidate] = []
         walk(root, key: nil, inEnv: false, bytes: bytes, lines: lines, into: &found)

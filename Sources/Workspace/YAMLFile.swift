@@ -10,7 +10,9 @@ package struct YAMLFile {
     package init(path: String, text: String) throws(WorkspaceError) {
         self.path = path
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // Resolver.basic: every scalar is read as text here, and the default resolver
+            // compiles seven ICU regular expressions on first use (a quarter of a `journey run`).
+            guard let node = try Yams.compose(yaml: text, .basic) else {
                 throw WorkspaceError.malformed(SourceLocation(file: path, line: 1, column: 1), expected: "the file is empty; expected a YAML mapping")
             }
             root = node
