@@ -127,9 +127,10 @@ enum HTTPClient {
         head += "Connection: close\r\n"
         if let body = request.body, !names.contains("content-length") { head += "Content-Length: \(body.count)\r\n" }
         for header in request.headers {
-            guard !header.name.contains(where: { $0 == "\r" || $0 == "\n" || $0 == ":" }),
-                !header.value.contains(where: { $0 == "\r" || $0 == "\n" })
-            else { throw .failed("header '\(header.name)' holds a line break or a colon in its name") }
+            // Bytes, not Characters: "\r\n" is one Character and equals neither "\r" nor "\n".
+            guard !header.name.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 || $0 == UInt8(ascii: ":") }),
+                !header.value.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 })
+            else { throw .failed("header '\(header.name)' holds a line break, a NUL or (in its name) a colon") }
             head += "\(header.name): \(header.value)\r\n"
         }
         head += "\r\n"
