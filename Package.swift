@@ -19,6 +19,8 @@ let package = Package(
         .systemLibrary(
             name: "Clibgit2", pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]),
+        // mbedTLS (libgit2's TLS library on Debian): TLS for HTTP steps, without libcurl.
+        .systemLibrary(name: "Cmbedtls", providers: [.apt(["libmbedtls-dev"])]),
 
         // Fixed-argument C wrappers for prctl and ioctl (variadic in C).
         .target(name: "CProcessHardening"),
@@ -45,7 +47,7 @@ let package = Package(
             dependencies: ["Diagnostics", "Sealing", "FileIO", "Workspace", "GitStore", .product(name: "Yams", package: "Yams")]),
 
         // Running things: masking, child processes, value resolution, steps.
-        .target(name: "Run", dependencies: ["Diagnostics", "Sealing", "FileIO", "Workspace"]),
+        .target(name: "Run", dependencies: ["Diagnostics", "Sealing", "FileIO", "Workspace", "Cmbedtls"]),
 
         // The runner: cache of bare mirrors, fresh checkouts, the rollback guard; runs the
         // journey with Run.

@@ -11,7 +11,7 @@ iterations=${1:-30}
 root=$(cd "$(dirname "$0")/.." && pwd)
 JOURNEY=${JOURNEY:-${JOURNEY_BIN:-}}
 if [[ -z "$JOURNEY" ]]; then
-    (cd "$root" && swift build -c release --product journey >/dev/null)
+    make -C "$root" release >/dev/null
     JOURNEY="$root/.build/release/journey"
 fi
 

@@ -11,9 +11,12 @@ ROOT=$(pwd)
 WORK=${SCAN_BENCH_DIR:-$ROOT/.build/scan-bench}
 mkdir -p "$WORK"
 
-echo "== building journey (release)"
-swift build -c release --product journey >/dev/null
-JOURNEY="$ROOT/.build/release/journey"
+JOURNEY=${JOURNEY_BIN:-}
+if [ -z "$JOURNEY" ]; then
+    echo "== building journey (make release)"
+    make -C "$ROOT" release >/dev/null
+    JOURNEY="$ROOT/.build/release/journey"
+fi
 
 echo "== installing detect-secrets from PyPI into $WORK/venv"
 if [ ! -x "$WORK/venv/bin/detect-secrets" ]; then

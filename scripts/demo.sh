@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-JOURNEY="$(swift build --show-bin-path)/journey"
+# The release build (make demo passes it); a debug build when run by hand.
+JOURNEY="${JOURNEY:-$(swift build --show-bin-path)/journey}"
 DEMO="$ROOT/.build/demo"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

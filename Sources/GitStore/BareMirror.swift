@@ -1,5 +1,5 @@
 internal import Clibgit2
-import Foundation
+import FoundationEssentials
 
 /// A bare mirror of a remote repository: every remote ref (`+refs/*:refs/*`) copied as is, no
 /// working folder. Runners keep one per repository URL and check commits out of it.

@@ -1,5 +1,5 @@
 internal import Clibgit2
-import Foundation
+import FoundationEssentials
 
 /// An open git repository; owns its `git_repository` handle and frees it on deinit.
 package final class Repository {

@@ -54,7 +54,7 @@ struct HookCommand: ParsableCommand {
 
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Install the leak-check hooks and the sealed-file merge driver (idempotent).")
+            commandName: "install", abstract: "Install the leak-check hooks and the sealed-file merge driver (idempotent).")
 
         @OptionGroup var workspaceOptions: WorkspaceOptions
 
@@ -94,7 +94,7 @@ struct HookCommand: ParsableCommand {
     }
 
     struct Uninstall: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove the journey hooks and restore the ones they chained.")
+        static let configuration = CommandConfiguration(commandName: "uninstall", abstract: "Remove the journey hooks and restore the ones they chained.")
 
         @OptionGroup var workspaceOptions: WorkspaceOptions
 

@@ -45,6 +45,12 @@ package struct JourneyCommand: ParsableCommand {
         // processes of the user, no /proc/PID/environ reads, from the start. (The runner checks
         // this again and refuses to go on without it.)
         try? ProcessHardening.makeNonDumpable()
+        // `--version` answers before the parser builds its command tree: that walk looks up
+        // protocol conformances at run time and is most of a start-up's work.
+        if (arguments ?? Array(CommandLine.arguments.dropFirst())) == ["--version"] {
+            print(configuration.version)
+            return 0
+        }
         do {
             var command = try parseAsRoot(arguments)
             try command.run()

@@ -17,6 +17,7 @@ struct KeysCommand: ParsableCommand {
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract: "Create a key pair: the private key goes to the key folder, the public key into secrets/recipients.yaml.",
             discussion: """
                 New and updated secrets are sealed for the new key; run 'journey secret
@@ -117,6 +118,7 @@ struct KeysCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add someone's public key as a recipient.",
             discussion: """
                 Example:
@@ -137,7 +139,7 @@ struct KeysCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the recipients.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the recipients.")
         @OptionGroup var workspaceOptions: WorkspaceOptions
         @Flag(help: "Print JSON.") var json = false
 
@@ -154,6 +156,7 @@ struct KeysCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a recipient. Lists the secrets its key could read: rotate those.",
             discussion: """
                 Removing a key does not make it forget what it could already open, so

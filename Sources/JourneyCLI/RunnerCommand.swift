@@ -1,6 +1,6 @@
 import ArgumentParser
 import FileIO
-import Foundation
+import FoundationEssentials
 import Run
 import Runner
 import Sealing

@@ -161,13 +161,11 @@ struct ScanCommand: ParsableCommand {
     /// The scanner for `workspace` (journey-aware rules under `prefix`, the values known
     /// locally), fed from any of its sources.
     static func sources(workspace: Workspace?, prefix: String?, keyFile: String?, maxFileSize: Int) -> ScanSources {
-        var notes: [String] = []
-        let known = workspace.map { KnownValueSources.load(for: $0, keyFile: keyFile) { notes.append($0) } } ?? []
-        let scanner = LeakScanner(
-            knownValues: KnownValues(known),
-            options: LeakScanner.Options(maxFileSize: maxFileSize * 1024 * 1024, workspacePrefix: prefix))
-        notes.forEach(Output.note)
-        return ScanSources(scanner: scanner)
+        // Built when the first file is scanned (nothing staged: never).
+        ScanSources(
+            scanner: LeakScanner(
+                knownValues: KnownValues(workspace.map { KnownValueSources.load(for: $0, keyFile: keyFile, note: Output.note) } ?? []),
+                options: LeakScanner.Options(maxFileSize: maxFileSize * 1024 * 1024, workspacePrefix: prefix)))
     }
 
     /// Drops the findings the baseline at `path` accepts (none when there is no such file).

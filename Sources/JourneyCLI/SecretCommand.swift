@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Sealing
 import Workspace
 
@@ -23,6 +23,7 @@ struct SecretCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Seal a new secret (needs only the public keys).",
             discussion: """
                 Examples:
@@ -50,6 +51,7 @@ struct SecretCommand: ParsableCommand {
 
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "update",
             abstract: "Rotate a secret: a new value, version + 1. Every journey gets it on its next run.",
             discussion: """
                 Example:
@@ -99,7 +101,8 @@ struct SecretCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List secrets: names, descriptions, versions, dates, which journeys use each. Never values.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List secrets: names, descriptions, versions, dates, which journeys use each. Never values.")
         @OptionGroup var workspaceOptions: WorkspaceOptions
         @Flag(help: "Print JSON.") var json = false
 
@@ -118,7 +121,7 @@ struct SecretCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one secret's metadata and where it is used. Never the value.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one secret's metadata and where it is used. Never the value.")
         @OptionGroup var workspaceOptions: WorkspaceOptions
         @Argument(help: "The secret's name.", completion: NameCompletion.secrets) var name: String
         @Flag(help: "Print JSON.") var json = false
@@ -139,7 +142,8 @@ struct SecretCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a secret; refused while a journey references it, unless --force.")
+        static let configuration = CommandConfiguration(
+            commandName: "remove", abstract: "Remove a secret; refused while a journey references it, unless --force.")
         @OptionGroup var workspaceOptions: WorkspaceOptions
         @Argument(help: "The secret's name.", completion: NameCompletion.secrets) var name: String
         @Flag(help: "Remove it even though journeys reference it.") var force = false
@@ -158,6 +162,7 @@ struct SecretCommand: ParsableCommand {
 
     struct Rekey: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rekey",
             abstract: "Re-wrap data keys for the current recipients (needs a key that opens them).",
             discussion: """
                 The ciphertext and version stay; only the recipients block changes. Use it after

@@ -1,6 +1,6 @@
 import Diagnostics
 import FileIO
-import Foundation
+import FoundationEssentials
 
 /// Findings accepted on purpose, keyed by content: the rule, the file and a hash of the value.
 /// A line number is never part of the key, so a new value on a baselined line is reported.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The hand-written detectors: shapes that need a look at their surroundings.
 enum Detectors {

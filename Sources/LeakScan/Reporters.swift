@@ -1,5 +1,5 @@
 import FileIO
-import Foundation
+import FoundationEssentials
 
 /// The outcome of a scan, as the reporters print it.
 package struct ScanReport: Sendable, Codable {

@@ -4,9 +4,19 @@ import GitStore
 /// Feeds the scanner from the places a leak can sit: the git index, a tree at a revision,
 /// every blob of a commit range, or files in folders. One engine, four sources.
 package struct ScanSources {
-    package let scanner: LeakScanner
+    private let lazyScanner: LazyScanner
 
-    package init(scanner: LeakScanner) { self.scanner = scanner }
+    /// The scanner is made on first use: its rule automaton and the known values (which may
+    /// open sealed files) cost nothing when there is nothing to scan, e.g. an empty change.
+    package init(scanner: @autoclosure @escaping () -> LeakScanner) { lazyScanner = LazyScanner(make: scanner) }
+
+    package var scanner: LeakScanner { lazyScanner.value }
+
+    private final class LazyScanner {
+        private let make: () -> LeakScanner
+        lazy var value: LeakScanner = make()
+        init(make: @escaping () -> LeakScanner) { self.make = make }
+    }
 
     /// What is staged: the blobs the next commit adds or changes, read from the index, not the
     /// working folder.

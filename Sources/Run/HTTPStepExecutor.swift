@@ -1,11 +1,7 @@
-import Foundation
 import Workspace
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-/// Runs an `http` step with Foundation's URL loading: one request, then the `expect` checks.
+/// Runs an `http` step with `HTTPClient`: one request (and same-origin redirects), then the
+/// `expect` checks.
 /// The URL, the response body and every error are masked before they are shown or reported,
 /// since a server may echo a credential back.
 struct HTTPStepExecutor {
@@ -16,21 +12,16 @@ struct HTTPStepExecutor {
 
     func run(_ step: HTTPStep, timeout: Duration) -> StepOutcome {
         let urlText = runner.resolved.render(step.url).revealText()
-        guard let url = URL(string: urlText), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+        guard let url = HTTPURL(urlText) else {
             return StepOutcome(passed: false, error: "'url' is not an http(s) URL with a host: \(runner.mask(urlText))")
         }
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalAndRemoteCacheData, timeoutInterval: Double(timeout.wholeMilliseconds) / 1000)
-        request.httpMethod = step.method
-        request.httpShouldHandleCookies = false
-        for header in step.headers {
-            request.setValue(runner.resolved.render(header.value).revealText(), forHTTPHeaderField: header.name)
-        }
-        if let body = step.body {
-            request.httpBody = Data(runner.resolved.render(body).revealText().utf8)
-        }
+        let request = HTTPRequest(
+            method: step.method, url: url,
+            headers: step.headers.map { ($0.name, runner.resolved.render($0.value).revealText()) },
+            body: step.body.map { Array(runner.resolved.render($0).revealText().utf8) })
         runner.say("      \(step.method) \(urlText)")
 
-        let exchange = HTTPExchange.perform(request, timeout: timeout)
+        let exchange = HTTPClient.perform(request, timeout: timeout)
         switch exchange {
         case .failed(let reason):
             return StepOutcome(passed: false, error: "\(step.method) \(urlText) failed: \(reason)")
@@ -70,90 +61,5 @@ struct HTTPStepExecutor {
         }
         if out.last != UInt8(ascii: "\n") { out.append(UInt8(ascii: "\n")) }
         return out
-    }
-}
-
-/// One request/response, made synchronous for the step runner.
-enum HTTPExchange {
-    case response(status: Int, body: [UInt8])
-    case failed(String)
-    case timedOut
-
-    static func perform(_ request: URLRequest, timeout: Duration) -> HTTPExchange {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = request.timeoutInterval
-        configuration.timeoutIntervalForResource = request.timeoutInterval
-        configuration.httpCookieStorage = nil
-        configuration.urlCache = nil
-        let session = URLSession(configuration: configuration, delegate: SameOriginRedirects(), delegateQueue: nil)
-        defer { session.invalidateAndCancel() }
-
-        let box = ResultBox()
-        let task = session.dataTask(with: request) { data, response, error in
-            if let response = response as? HTTPURLResponse {
-                box.set(.response(status: response.statusCode, body: Array(data ?? Data())))
-            } else if let error = error as? URLError, error.code == .timedOut {
-                box.set(.timedOut)
-            } else {
-                box.set(.failed(error.map { ($0 as NSError).localizedDescription } ?? "no HTTP response"))
-            }
-        }
-        task.resume()
-        // URLSession enforces the timeout; the wait's own limit only guards against a session
-        // that never calls back.
-        let limit = DispatchTime.now() + .milliseconds(timeout.wholeMilliseconds + 5000)
-        guard box.wait(until: limit) else {
-            task.cancel()
-            return .timedOut
-        }
-        return box.result ?? .failed("no HTTP response")
-    }
-
-    /// Follows a redirect only to the same scheme, host and port: the request's headers may
-    /// carry a credential, and URLSession would send them to wherever `Location` points. A
-    /// redirect elsewhere is not followed; the 3xx itself becomes the step's response.
-    private final class SameOriginRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-        func urlSession(
-            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-            newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
-        ) {
-            let from = task.originalRequest?.url
-            let to = request.url
-            let sameOrigin =
-                from?.scheme?.lowercased() == to?.scheme?.lowercased() && from?.host?.lowercased() == to?.host?.lowercased()
-                && (from?.port ?? Self.defaultPort(from)) == (to?.port ?? Self.defaultPort(to))
-            completionHandler(sameOrigin ? request : nil)
-        }
-
-        private static func defaultPort(_ url: URL?) -> Int? {
-            switch url?.scheme?.lowercased() {
-            case "http": return 80
-            case "https": return 443
-            default: return nil
-            }
-        }
-    }
-
-    private final class ResultBox: @unchecked Sendable {
-        private let semaphore = DispatchSemaphore(value: 0)
-        private let lock = NSLock()
-        private var stored: HTTPExchange?
-
-        func set(_ value: HTTPExchange) {
-            lock.lock()
-            stored = value
-            lock.unlock()
-            semaphore.signal()
-        }
-
-        func wait(until deadline: DispatchTime) -> Bool {
-            semaphore.wait(timeout: deadline) == .success
-        }
-
-        var result: HTTPExchange? {
-            lock.lock()
-            defer { lock.unlock() }
-            return stored
-        }
     }
 }

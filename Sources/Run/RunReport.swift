@@ -1,5 +1,5 @@
 import FileIO
-import Foundation
+import FoundationEssentials
 import Workspace
 
 /// The JSON record of one journey run: journey, steps, status, durations, and the names and

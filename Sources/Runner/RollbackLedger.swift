@@ -1,5 +1,5 @@
 import FileIO
-import Foundation
+import FoundationEssentials
 
 /// The rollback guard's memory: for each workspace id and secret name, the highest sealed
 /// version this cache's runners have opened. A sealed file at a lower version (an old commit,

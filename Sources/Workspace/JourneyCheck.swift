@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Sealing
 
 /// `journey check`: every journey parses, every reference has a sealed value and a usable

@@ -69,7 +69,7 @@ package struct JourneyYAML {
     /// count the bytes as given, even where they are not valid UTF-8.
     package init?(bytes: some Collection<UInt8>) {
         let raw = Array(bytes)
-        guard let root = try? Yams.compose(yaml: String(decoding: raw, as: UTF8.self)) else { return nil }
+        guard let root = try? Yams.compose(yaml: String(decoding: raw, as: UTF8.self), .basic) else { return nil }
         self.init(root: root, bytes: raw)
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Yams
 
 /// A parsed YAML file that remembers where each node came from, for messages with file, line
@@ -12,7 +12,9 @@ package struct YAMLFile {
         self.path = path
         self.text = text
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // Resolver.basic: every scalar is read as text here, and the default resolver
+            // compiles seven ICU regular expressions on first use (a quarter of a `journey run`).
+            guard let node = try Yams.compose(yaml: text, .basic) else {
                 throw WorkspaceError.malformed(SourceLocation(file: path, line: 1, column: 1), expected: "the file is empty; expected a YAML mapping")
             }
             root = node
