@@ -36,12 +36,13 @@ package struct JourneyParser {
     }
 
     private let file: YAMLFile
-    private let lines: [[Unicode.Scalar]]
+    /// Positions in the file's text, shared with every other journey reader.
+    private let yaml: JourneyYAML
     private(set) var problems: [JourneyProblem] = []
 
     private init(file: YAMLFile, text: String) {
         self.file = file
-        lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
+        yaml = JourneyYAML(root: file.root, text: text)
     }
 
     // MARK: The journey
@@ -343,27 +344,14 @@ package struct JourneyParser {
     }
 
     /// Where the `occurrence`-th `${{` of a scalar is in the file: searched in the source from
-    /// the node's mark, so quoting and block styles need no special cases. Falls back to the
-    /// node's own position.
+    /// the node's position, so quoting and block styles need no special cases. Falls back to
+    /// the node's own position.
     private func interpolationLocation(in node: Node, occurrence: Int) -> SourceLocation {
-        guard let mark = node.mark else { return file.location(of: node) }
-        var line = mark.line - 1
-        var column = mark.column - 1
-        var seen = 0
-        let needle: [Unicode.Scalar] = ["$", "{", "{"]
-        while line < lines.count {
-            let characters = lines[line]
-            while column + 2 < characters.count {
-                if Array(characters[column..<column + 3]) == needle {
-                    if seen == occurrence { return SourceLocation(file: file.path, line: line + 1, column: column + 1) }
-                    seen += 1
-                }
-                column += 1
-            }
-            line += 1
-            column = 0
-        }
-        return file.location(of: node)
+        guard node.mark != nil,
+            let offset = yaml.offset(of: Array("${{".utf8), occurrence: occurrence, from: yaml.position(of: node).offset)
+        else { return file.location(of: node) }
+        let position = yaml.position(atOffset: offset)
+        return SourceLocation(file: file.path, line: position.line, column: position.column)
     }
 
     /// The secrets each value brings along through interpolation, and a problem for each cycle.

@@ -140,6 +140,35 @@ package struct JourneyYAML {
         return position
     }
 
+    /// The line and column of byte `offset` (clamped to the text).
+    package func position(atOffset offset: Int) -> SourcePosition {
+        let offset = min(max(offset, 0), text.count)
+        var low = 0
+        var high = lineStarts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
+        }
+        let column = text[lineStarts[low]..<offset].reduce(1) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 }
+        return SourcePosition(offset: offset, line: low + 1, column: column)
+    }
+
+    /// Where the `occurrence`-th (from 0) `needle` at or after byte `start` begins; `nil` if
+    /// there are fewer.
+    package func offset(of needle: [UInt8], occurrence: Int, from start: Int) -> Int? {
+        guard !needle.isEmpty, start >= 0 else { return nil }
+        var seen = 0
+        var index = start
+        while index + needle.count <= text.count {
+            if text[index..<(index + needle.count)].elementsEqual(needle) {
+                if seen == occurrence { return index }
+                seen += 1
+            }
+            index += 1
+        }
+        return nil
+    }
+
     private func valueRange(at start: SourcePosition, value: String) -> Range<Int>? {
         let line = start.line
         guard line >= 1, line <= lineStarts.count else { return nil }

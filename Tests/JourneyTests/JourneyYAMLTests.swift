@@ -30,6 +30,7 @@ struct JourneyYAMLTests {
             #expect(String(decoding: bytes[range], as: UTF8.self) == scalar.text)
             let lineStart = bytes[..<scalar.position.offset].lastIndex(of: 10).map { $0 + 1 } ?? 0
             #expect(bytes[..<lineStart].filter { $0 == 10 }.count + 1 == scalar.position.line)
+            #expect(yaml.position(atOffset: scalar.position.offset) == scalar.position)
         }
         let literal = try #require(scalars.last)
         #expect(literal.key == "API_KEY" && literal.isEnvironmentValue && literal.path == ["steps", "env", "API_KEY"])
