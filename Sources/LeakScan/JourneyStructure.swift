@@ -1,3 +1,4 @@
+import Workspace
 import Yams
 
 /// The journey-aware rule: a literal where a journey field holds a credential, with the
@@ -34,7 +35,7 @@ enum JourneyStructure {
 
     static func candidates(in bytes: UnsafeRawBufferPointer) -> [Candidate] {
         let text = String(decoding: bytes, as: UTF8.self)
-        guard let root = try? Yams.compose(yaml: text) else { return [] }
+        guard let root = try? YAMLFile(path: "", text: text).root else { return [] }
         let lines = LineIndex(bytes)
         var found: [Candidate] = []
         walk(root, key: nil, inEnv: false, bytes: bytes, lines: lines, into: &found)

@@ -102,6 +102,15 @@ extension Workspace {
         let held = try lock(name.rawValue)
         defer { withExtendedLifetime(held) {} }
         let current = try readSealed(name)
+        // Readers refuse 2⁶³ − 1 (it has no successor): an update that would reach it is refused
+        // here instead of leaving a file no one can open.
+        guard current.version < SealedFile.maximumVersion else {
+            throw .cannotSeal(
+                secret: name.rawValue,
+                reason:
+                    "it is at version \(current.version), the last a sealed file can carry (2⁶³ − 2), so an update would make it unreadable; start it over with 'journey secret remove \(name)' and 'journey secret add \(name)' (version 1)"
+            )
+        }
         return try write(name, value: value, description: description ?? current.description, version: current.version + 1, beforeRename: beforeRename)
     }
 
@@ -109,6 +118,13 @@ extension Workspace {
         -> SealedFile
     {
         let path = sealedPath(name)
+        if value.withUnsafeBytes({ $0.contains(0) }) {
+            throw .cannotSeal(
+                secret: name.rawValue,
+                reason:
+                    "the value holds a NUL byte; values reach programs as environment variables, which end at the first NUL, so the program would get a cut value and the rest could show unmasked; encode a binary value first (e.g. base64) and decode it where it is used"
+            )
+        }
         let recipients = try recipients()
         let sealed: SealedValue
         do {

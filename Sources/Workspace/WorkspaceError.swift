@@ -37,6 +37,8 @@ package enum WorkspaceError: Error, CustomStringConvertible {
     case cannotOpen(secret: String, path: String, reason: String, fix: String)
     case cannotSeal(secret: String, reason: String)
     case io(path: String, reason: String)
+    /// Part of the workspace belongs to another user (`Workspace.checkOwnership`).
+    case notOwned(path: String, owner: UInt32, user: UInt32, root: String)
 
     package var description: String {
         switch self {
@@ -68,6 +70,9 @@ package enum WorkspaceError: Error, CustomStringConvertible {
             return "cannot seal secret '\(secret)': \(reason)"
         case .io(let path, let reason):
             return "\(path): \(reason)"
+        case .notOwned(let path, let owner, let user, let root):
+            return
+                "refusing the workspace at \(Self.printable(root)): \(Self.printable(path)) is owned by uid \(owner), not by you (uid \(user)), and whoever owns it chooses the keys values are sealed for; if you trust it, take it over with 'chown -R \(user) \(Self.printable(root))', or trust it as it is with \(Workspace.safeDirectoryVariable)=\(Self.printable(root))"
         }
     }
 

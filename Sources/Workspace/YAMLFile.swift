@@ -2,13 +2,15 @@ import Foundation
 import Yams
 
 /// A parsed YAML file that remembers where each node came from, for messages with file, line
-/// and column. Parse errors never quote the file's text: it may hold a value.
+/// and column. Parse errors never quote the file's text: it may hold a value. The one way the
+/// tool reads YAML: every file is held to `YAMLBounds` before it is composed.
 package struct YAMLFile {
     package let path: String
     package let root: Node
 
     package init(path: String, text: String) throws(WorkspaceError) {
         self.path = path
+        try YAMLBounds.check(text, path: path)
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw WorkspaceError.malformed(SourceLocation(file: path, line: 1, column: 1), expected: "the file is empty; expected a YAML mapping")

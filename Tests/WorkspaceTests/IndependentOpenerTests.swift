@@ -35,8 +35,9 @@ struct IndependentOpenerTests {
             let bytes: [UInt8]
             switch kind {
             case "text": bytes = canary.bytes
-            case "binary": bytes = [0] + canary.bytes + [0, 0x0a, 0xff, 0x80, 0x0d, 0x0a, 0]
-            case "largest": bytes = (0..<65_536).map { UInt8(truncatingIfNeeded: $0 &* 131) }
+            // Every byte but NUL, which sealing refuses (it cannot pass through the environment).
+            case "binary": bytes = [1] + canary.bytes + [0x7f, 0x0a, 0xff, 0x80, 0x0d, 0x0a, 1]
+            case "largest": bytes = (0..<65_536).map { max(1, UInt8(truncatingIfNeeded: $0 &* 131)) }
             default: bytes = canary.bytes + [0x0a]
             }
             try fixture.workspace.addSecret(name, value: Fixtures.secret(kind == "rotated" ? Array("old".utf8) : bytes), description: "say \"hi\"\tthere")
