@@ -119,7 +119,8 @@ struct ScanCommand: ParsableCommand {
                 report.baselined = filtered.baselined
             }
         }
-        FileHandle.standardOutput.write(Data(Reporter.render(report, as: format, version: JourneyCommand.configuration.version).utf8))
+        let rendered = Reporter.render(report, as: format, version: JourneyCommand.configuration.version)
+        FileHandle.standardOutput.write(Data((format == .text ? TerminalText.escaped(rendered, keepingLines: true) : rendered).utf8))
         if !report.findings.isEmpty { throw ExitCode(1) }
     }
 

@@ -74,8 +74,11 @@ package enum YAMLText {
             case "\u{2028}": out += "\\L"
             case "\u{2029}": out += "\\P"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
+                // What YAML refuses raw in a stream: C0 and C1 controls, DEL, U+FFFE and U+FFFF.
+                if scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) {
                     out += "\\x" + String(format2: scalar.value)
+                } else if scalar.value == 0xfffe || scalar.value == 0xffff {
+                    out += "\\u" + String(scalar.value, radix: 16)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

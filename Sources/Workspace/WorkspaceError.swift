@@ -50,7 +50,7 @@ package enum WorkspaceError: Error, CustomStringConvertible {
             return "\(path) already exists; this folder is already a journey workspace"
         case .invalidSecretName(let name, let reason):
             return
-                "invalid secret name '\(Self.printable(name))': \(reason); use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters"
+                "invalid secret name \(SecretName.shown(name)): \(reason); use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters"
         case .unknownSecret(let name, let path):
             return "no secret named '\(name)' (\(path) does not exist); see 'journey secret list', or add it with 'journey secret add \(name)'"
         case .secretExists(let name, let path):
