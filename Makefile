@@ -10,6 +10,8 @@ deps:
 		echo "Installing libsodium-dev libgit2-dev pkg-config with apt-get…"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libsodium-dev libgit2-dev pkg-config; \
 	fi
+	@# gdb's gcore: the core-dump test reads a core of journey exec.
+	@command -v gcore >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq gdb; }
 
 build: deps
 	$(SWIFT) build --product journey
