@@ -176,5 +176,8 @@ struct FormatDocumentTests {
         #expect(document.contains(documented))
         let context = SealContext(workspaceID: "48c88b0bc1633f332ff243d2aadb7da0", name: "payments-api-key", version: 2)
         #expect(Hex.encode(context.associatedData) == documented.filter { !$0.isWhitespace })
+        // The length the document states is the length the library builds (it once said 89).
+        #expect(context.associatedData.count == 82)
+        #expect(document.contains("the associated data is these \(context.associatedData.count) bytes"))
     }
 }
