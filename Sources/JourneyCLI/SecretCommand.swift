@@ -103,13 +103,16 @@ struct SecretCommand: ParsableCommand {
         var usedBy: [String]
         /// Why the sealed file could not be read (`list` goes on with the others).
         var problem: String?
+        /// Keys no longer recipients that could open this version: exposed until rotated.
+        var exposedTo: [String] = []
     }
 
     /// One summary per name; with `continuing`, a file that cannot be read gives a summary
     /// holding the problem instead of stopping the whole list.
     static func summaries(_ workspace: Workspace, names: [SecretName], continuing: Bool = false) throws -> [Summary] {
         let uses = SecretUses.scan(workspace)
-        let recipientNames = Dictionary((try workspace.recipients()).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let contents = try workspace.recipientsContents()
+        let recipientNames = Dictionary(contents.recipients.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         return try names.map { name in
             let journeys = Set(uses.filter { $0.secret == name.rawValue }.map(\.journey)).sorted()
             let file: SealedFile
@@ -121,7 +124,8 @@ struct SecretCommand: ParsableCommand {
                 return "\(label) [\(wrap.keyID)]"
             }
             return Summary(
-                name: name.rawValue, description: file.description, version: file.version, updated: file.updated, recipients: recipients, usedBy: journeys)
+                name: name.rawValue, description: file.description, version: file.version, updated: file.updated, recipients: recipients, usedBy: journeys,
+                exposedTo: workspace.exposure(of: file, in: contents).map { label($0.name, $0.keyID) })
         }
     }
 
@@ -149,7 +153,8 @@ struct SecretCommand: ParsableCommand {
                     Output.line("\(padded)  UNREADABLE  \(used)  \(problem)")
                     continue
                 }
-                Output.line("\(padded)  v\(summary.version)  \(summary.updated)  \(used)  \(summary.description)")
+                let exposed = summary.exposedTo.isEmpty ? "" : "  EXPOSED to removed \(summary.exposedTo.joined(separator: ", ")): rotate it"
+                Output.line("\(padded)  v\(summary.version)  \(summary.updated)  \(used)\(exposed)  \(summary.description)")
             }
             if !bad.isEmpty { throw ExitCode(2) }
         }
@@ -173,6 +178,10 @@ struct SecretCommand: ParsableCommand {
             Output.line("variable:    \(secret.environmentVariable(prefix: workspace.config.envPrefix))")
             Output.line("sealed for:  \(summary.recipients.joined(separator: ", "))")
             Output.line("used by:     \(summary.usedBy.isEmpty ? "no journey" : summary.usedBy.joined(separator: ", "))")
+            if !summary.exposedTo.isEmpty {
+                Output.line(
+                    "exposed:     removed key(s) \(summary.exposedTo.joined(separator: ", ")) could open this version; rotate it with 'journey secret update \(name)'")
+            }
         }
     }
 

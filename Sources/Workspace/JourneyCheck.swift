@@ -31,10 +31,11 @@ package enum JourneyCheck {
         }
 
         let recipientsPath = workspace.relative(workspace.recipientsPath)
-        var recipients: [Recipient] = []
-        do { recipients = try workspace.recipients() } catch {
+        var contents = RecipientsFile.Contents()
+        do { contents = try workspace.recipientsContents() } catch {
             problems.append(JourneyParser.problem(from: error, path: recipientsPath))
         }
+        let recipients = contents.recipients
         if recipients.isEmpty {
             problems.append(
                 JourneyProblem(
@@ -47,7 +48,7 @@ package enum JourneyCheck {
             problems.append(JourneyParser.problem(from: error, path: workspace.relative(workspace.secretsFolder)))
         }
         for name in stored.sorted() {
-            problems += checkSealed(name, in: workspace, recipients: recipients)
+            problems += checkSealed(name, in: workspace, contents: contents)
         }
 
         var used = Set<SecretName>()
@@ -76,7 +77,8 @@ package enum JourneyCheck {
         return Report(problems: problems.sorted(by: order), journeyCount: catalog.entries.count, secretCount: stored.count)
     }
 
-    private static func checkSealed(_ name: SecretName, in workspace: Workspace, recipients: [Recipient]) -> [JourneyProblem] {
+    private static func checkSealed(_ name: SecretName, in workspace: Workspace, contents: RecipientsFile.Contents) -> [JourneyProblem] {
+        let recipients = contents.recipients
         let path = workspace.relative(workspace.sealedPath(name))
         let file: SealedFile
         do { file = try workspace.readSealed(name) } catch {
@@ -98,6 +100,15 @@ package enum JourneyCheck {
                 JourneyProblem(
                     SourceLocation(file: path),
                     "secret '\(name)' is still wrapped for \(holder)(key id \(keyID)), no longer a recipient; rotate it with 'journey secret update \(name)' (rekey alone does not stop that key holder from reading the old value)",
+                    severity: .warning))
+        }
+        // Keys removed, and wraps re-keyed away, after they could open this very version.
+        for exposed in workspace.exposure(of: file, in: contents) where !wrapped.contains(exposed.keyID) {
+            let holder = exposed.name.isEmpty ? "" : "'\(exposed.name)' "
+            problems.append(
+                JourneyProblem(
+                    SourceLocation(file: path),
+                    "secret '\(name)' is exposed: removed key \(holder)(key id \(exposed.keyID)) could open this version before it was re-keyed; rotate it with 'journey secret update \(name)'",
                     severity: .warning))
         }
         return problems

@@ -6,8 +6,13 @@ extension Workspace {
     // MARK: Recipients
 
     package func recipients() throws(WorkspaceError) -> [Recipient] {
-        guard FileManager.default.fileExists(atPath: recipientsPath) else { return [] }
-        return try RecipientsFile.parse(YAMLFile.load(recipientsPath))
+        try recipientsContents().recipients
+    }
+
+    /// The recipients and the removed keys whose versions are not rotated yet.
+    package func recipientsContents() throws(WorkspaceError) -> RecipientsFile.Contents {
+        guard FileManager.default.fileExists(atPath: recipientsPath) else { return .init() }
+        return try RecipientsFile.parseContents(YAMLFile.load(recipientsPath))
     }
 
     /// Adds a recipient; refuses a duplicate name or key.
@@ -17,28 +22,74 @@ extension Workspace {
         }
         let held = try lock("recipients")
         defer { withExtendedLifetime(held) {} }
-        var list = try recipients()
+        let contents = try recipientsContents()
+        var list = contents.recipients
         guard !list.contains(where: { $0.name == name }) else { throw .recipientExists(name, path: relative(recipientsPath)) }
         if let same = list.first(where: { $0.key == key }) {
             throw .recipientExists(same.name, path: relative(recipientsPath))
         }
         list.append(Recipient(name: name, key: key, added: Timestamp.now()))
-        try AtomicFile.write(RecipientsFile.encode(list), to: recipientsPath)
+        try AtomicFile.write(RecipientsFile.encode(list, removed: contents.removed), to: recipientsPath)
     }
 
     /// Removes a recipient and returns it, with the secrets it could open (to be rotated).
     package func removeRecipient(name: String) throws(WorkspaceError) -> (removed: Recipient, readable: [SecretName]) {
         let held = try lock("recipients")
         defer { withExtendedLifetime(held) {} }
-        var list = try recipients()
+        let contents = try recipientsContents()
+        var list = contents.recipients
         guard let index = list.firstIndex(where: { $0.name == name }) else { throw .unknownRecipient(name, path: relative(recipientsPath)) }
         let removed = list.remove(at: index)
         var readable: [SecretName] = []
-        for secret in try secretNames() where try readSealed(secret).sealed.wraps.contains(where: { $0.keyID == removed.id }) {
+        var versions: [SealedVersion] = []
+        for secret in try secretNames() {
+            let file = try readSealed(secret)
+            guard file.sealed.wraps.contains(where: { $0.keyID == removed.id }) else { continue }
             readable.append(secret)
+            versions.append(SealedVersion(file))
         }
-        try AtomicFile.write(RecipientsFile.encode(list), to: recipientsPath)
+        let record = RemovedRecipient(name: removed.name, keyID: removed.id, removed: Timestamp.now(), couldOpen: versions)
+        try AtomicFile.write(RecipientsFile.encode(list, removed: recording([record], into: contents.removed)), to: recipientsPath)
         return (removed, readable)
+    }
+
+    /// `removed` with `records` merged in (by key id), keeping only versions still current: a
+    /// rotated or deleted secret no longer needs a record.
+    private func recording(_ records: [RemovedRecipient], into removed: [RemovedRecipient]) -> [RemovedRecipient] {
+        var merged = removed
+        for record in records {
+            if let index = merged.firstIndex(where: { $0.keyID == record.keyID }) {
+                for version in record.couldOpen where !merged[index].couldOpen.contains(version) { merged[index].couldOpen.append(version) }
+            } else {
+                merged.append(record)
+            }
+        }
+        var current: [String: String] = [:]
+        for index in merged.indices {
+            merged[index].couldOpen = merged[index].couldOpen.filter { version in
+                if current[version.secret] == nil, let name = try? SecretName(version.secret), let file = try? readSealed(name) {
+                    current[version.secret] = SealedVersion(file).nonce
+                }
+                return current[version.secret] == version.nonce
+            }
+        }
+        return merged.filter { !$0.couldOpen.isEmpty }
+    }
+
+    /// The keys that could open the current version of `file` but are no longer recipients:
+    /// still wrapped in it, or recorded when removed or dropped by a re-wrap. Each stays
+    /// exposed until the secret is rotated.
+    package func exposure(of file: SealedFile, in contents: RecipientsFile.Contents) -> [(name: String, keyID: KeyID)] {
+        let current = Set(contents.recipients.map(\.id))
+        var exposed: [(name: String, keyID: KeyID)] = []
+        for wrap in file.sealed.wraps where !current.contains(wrap.keyID) {
+            exposed.append((file.recipientNames[wrap.keyID] ?? "", wrap.keyID))
+        }
+        let version = SealedVersion(file)
+        for entry in contents.removed where !current.contains(entry.keyID) && entry.couldOpen.contains(version) {
+            if !exposed.contains(where: { $0.keyID == entry.keyID }) { exposed.append((entry.name, entry.keyID)) }
+        }
+        return exposed
     }
 
     // MARK: Reading
@@ -147,6 +198,7 @@ extension Workspace {
         let held = try lock(name.rawValue)
         defer { withExtendedLifetime(held) {} }
         var file = try readSealed(name)
+        let before = file
         let recipients = try recipients()
         do {
             file.sealed = try SecretBox.rewrap(file.sealed, context: file.context(workspaceID: config.id), with: key, for: recipients.map(\.key))
@@ -155,6 +207,19 @@ extension Workspace {
         }
         file.recipientNames = Dictionary(recipients.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         file.updated = Timestamp.now()
+        // Keys this re-wrap drops held the data key: record them before the wraps are gone, so
+        // the version stays shown as exposed until it is rotated.
+        let kept = Set(file.sealed.wraps.map(\.keyID))
+        let dropped = before.sealed.wraps.filter { !kept.contains($0.keyID) }
+        if !dropped.isEmpty {
+            let heldRecipients = try lock("recipients")
+            defer { withExtendedLifetime(heldRecipients) {} }
+            let contents = try recipientsContents()
+            let records = dropped.map {
+                RemovedRecipient(name: before.recipientNames[$0.keyID] ?? "", keyID: $0.keyID, removed: Timestamp.now(), couldOpen: [SealedVersion(before)])
+            }
+            try AtomicFile.write(RecipientsFile.encode(contents.recipients, removed: recording(records, into: contents.removed)), to: recipientsPath)
+        }
         try AtomicFile.write(Array(file.encoded().utf8), to: sealedPath(name))
         return file
     }

@@ -90,3 +90,47 @@ struct HostileOutputTests {
         #expect(entries.filter { $0["problem"] != nil }.map { $0["name"] as? String } == ["bravo"])
     }
 }
+
+@Suite("Threat: a removed key still opens the current version after a re-wrap")
+struct ExposureAfterRemovalTests {
+    @Test func aVersionARemovedKeyCouldOpenIsShownExposedUntilRotated() throws {
+        let fixture = try CLIFixture()
+        try fixture.expectSuccess(["keys", "generate", "bob"])
+        let bob = try PrivateKey.load(fromFile: fixture.keyPath("bob"))
+        try fixture.expectSuccess(["secret", "add", "api"], stdin: "v4lue-for-api")
+        try fixture.expectSuccess(["secret", "add", "other"], stdin: "v4lue-for-other")
+        try fixture.expectSuccess(["keys", "remove", "bob"])
+        try fixture.expectSuccess(["secret", "rekey", "--all", "--key-file", fixture.keyPath("alice")])
+        // The wraps for bob are gone, but bob held the data keys of these very versions.
+        let workspace = try fixture.workspace()
+        #expect(try workspace.readSealed(SecretName("api")).sealed.wraps.allSatisfy { $0.keyID != bob.id })
+
+        func exposed(_ name: String) throws -> (check: Bool, show: Bool, list: Bool) {
+            let check = try fixture.run(["check"]).stdoutText
+            let show = try fixture.run(["secret", "show", name]).stdoutText
+            let list = try fixture.run(["secret", "list"]).stdoutText.split(separator: "\n").first { $0.hasPrefix(name + " ") } ?? ""
+            return (
+                check.contains("secret '\(name)' is exposed: removed key 'bob' (key id \(bob.id))"), show.contains("exposed:") && show.contains(bob.id.hex),
+                list.contains("EXPOSED")
+            )
+        }
+        #expect(try exposed("api") == (true, true, true))
+        try fixture.expectSuccess(["secret", "update", "api"], stdin: "n3w-value-for-api")
+        #expect(try exposed("api") == (false, false, false))
+        #expect(try exposed("other") == (true, true, true))
+    }
+
+    @Test func aKeyDroppedByHandAndRekeyedAwayIsRecordedToo() throws {
+        let fixture = try CLIFixture()
+        try fixture.expectSuccess(["secret", "add", "api"], stdin: "v4lue-for-api")
+        let recipients = fixture.root + "/secrets/recipients.yaml"
+        let original = try String(contentsOfFile: recipients, encoding: .utf8)
+        let mallory = PrivateKey.generate()
+        try Data((original + "  - name: \"mallory\"\n    key: \(mallory.publicKey.text)\n").utf8).write(to: URL(fileURLWithPath: recipients))
+        try fixture.expectSuccess(["secret", "rekey", "--all"])
+        try Data(original.utf8).write(to: URL(fileURLWithPath: recipients))
+        try fixture.expectSuccess(["secret", "rekey", "--all"])
+        let show = try fixture.run(["secret", "show", "api"]).stdoutText
+        #expect(show.contains("exposed:") && show.contains("mallory (\(mallory.id))"), "\(show)")
+    }
+}
