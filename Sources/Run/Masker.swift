@@ -64,11 +64,12 @@ package struct MaskingStream {
     private var position = 0
     private var exactCursor = PatternAutomaton.Cursor()
     private var unwrappedCursor = PatternAutomaton.Cursor()
-    /// Absolute positions of the recent bytes the unwrapped automaton read (line breaks are
-    /// skipped), from `unwrappedStart`, so its matches map back to the output.
-    private var unwrappedPositions: [Int] = []
-    private var unwrappedStart = 0
+    /// How many bytes the unwrapped automaton has read (every byte but CR and LF), and the
+    /// absolute positions of the line breaks it skipped, so its matches map back to the output.
     private var unwrappedCount = 0
+    private var skippedBreaks: [Int] = []
+    /// Skipped line breaks before every position still undecided, dropped from the list.
+    private var droppedBreaks = 0
     /// Disjoint ranges to mask, in order, not yet passed on; the last may still grow.
     private var ranges: [Range<Int>] = []
 
@@ -92,12 +93,13 @@ package struct MaskingStream {
                     let end = position + 1
                     let length = exact.advance(&exactCursor, byte, labels: exactLabels)
                     if length > 0 { addRange(end - length..<end) }
-                    if useUnwrapped, byte != 10, byte != 13 {
-                        unwrappedPositions.append(position)
-                        unwrappedCount += 1
-                        let wrappedLength = unwrapped.advance(&unwrappedCursor, byte, labels: unwrappedLabels)
-                        if wrappedLength > 0 {
-                            addRange(unwrappedPositions[unwrappedCount - wrappedLength - unwrappedStart]..<end)
+                    if useUnwrapped {
+                        if byte == 10 || byte == 13 {
+                            skippedBreaks.append(position)
+                        } else {
+                            unwrappedCount += 1
+                            let wrappedLength = unwrapped.advance(&unwrappedCursor, byte, labels: unwrappedLabels)
+                            if wrappedLength > 0 { addRange(outputPosition(ofUnwrapped: unwrappedCount - wrappedLength)..<end) }
                         }
                     }
                     position = end
@@ -112,8 +114,8 @@ package struct MaskingStream {
         let output = flush(upTo: position)
         exactCursor = .init()
         unwrappedCursor = .init()
-        unwrappedStart = unwrappedCount
-        unwrappedPositions.removeAll()
+        droppedBreaks += skippedBreaks.count
+        skippedBreaks.removeAll()
         return output
     }
 
@@ -127,12 +129,28 @@ package struct MaskingStream {
         ranges.append(merged)
     }
 
+    /// Where the unwrapped automaton's `index`-th byte is in the output: `index` plus the line
+    /// breaks skipped before it. Called for match starts and the boundary only, at or after
+    /// every dropped break.
+    private func outputPosition(ofUnwrapped index: Int) -> Int {
+        // The breaks before it are the first k with `skippedBreaks[k] - k <= index + droppedBreaks`
+        // (non-decreasing in k, as the positions are distinct and sorted): a binary search.
+        let target = index + droppedBreaks
+        var low = 0
+        var high = skippedBreaks.count
+        while low < high {
+            let middle = (low + high) / 2
+            if skippedBreaks[middle] - middle <= target { low = middle + 1 } else { high = middle }
+        }
+        return target + low
+    }
+
     /// The first position a match completed later could still cover; everything before it is
     /// decided.
     private func decidedBoundary() -> Int {
         var boundary = position - masker.exact.pendingLength(exactCursor)
         let held = masker.unwrapped.isEmpty ? 0 : masker.unwrapped.pendingLength(unwrappedCursor)
-        if held > 0 { boundary = min(boundary, unwrappedPositions[unwrappedCount - held - unwrappedStart]) }
+        if held > 0 { boundary = min(boundary, outputPosition(ofUnwrapped: unwrappedCount - held)) }
         return boundary
     }
 
@@ -160,12 +178,11 @@ package struct MaskingStream {
         }
         pending.removeFirst(emitted - pendingStart)
         pendingStart = emitted
-        // Positions the unwrapped automaton can no longer reach back to.
-        let keep = masker.unwrapped.isEmpty ? 0 : masker.unwrapped.pendingLength(unwrappedCursor)
-        let drop = unwrappedCount - keep - unwrappedStart
-        if drop > 4096 || (drop > 0 && drop == unwrappedPositions.count) {
-            unwrappedPositions.removeFirst(drop)
-            unwrappedStart += drop
+        // Line breaks before the decided boundary can no longer be inside a match.
+        let decided = skippedBreaks.prefix { $0 < boundary }.count
+        if decided > 0 {
+            skippedBreaks.removeFirst(decided)
+            droppedBreaks += decided
         }
         return output
     }
