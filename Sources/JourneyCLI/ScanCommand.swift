@@ -85,7 +85,9 @@ struct ScanCommand: ParsableCommand {
         let top = repository?.workingDirectory.map(Self.resolved)
         let prefix = Self.workspacePrefix(workspace: workspace, repositoryTop: top)
         var notes: [String] = []
-        let known = workspace.map { KnownValueSources.load(for: $0, keyFile: keyOptions.keyFile, maximumFileSize: maxFileSize * 1024 * 1024) { notes.append($0) } } ?? []
+        let known =
+            workspace.map { KnownValueSources.load(for: $0, keyFile: keyOptions.keyFile, maximumFileSize: maxFileSize * 1024 * 1024) { notes.append($0) } }
+            ?? []
         let scanner = LeakScanner(
             knownValues: KnownValues(known),
             options: LeakScanner.Options(maxFileSize: maxFileSize * 1024 * 1024, workspacePrefix: prefix))

@@ -116,8 +116,9 @@ struct SecretCommand: ParsableCommand {
         return try names.map { name in
             let journeys = Set(uses.filter { $0.secret == name.rawValue }.map(\.journey)).sorted()
             let file: SealedFile
-            do { file = try workspace.readSealed(name) } catch where continuing {
-                return Summary(name: name.rawValue, description: "", version: 0, updated: "", recipients: [], usedBy: journeys, problem: String(describing: error))
+            do { file = try workspace.readSealed(name) } catch  where continuing {
+                return Summary(
+                    name: name.rawValue, description: "", version: 0, updated: "", recipients: [], usedBy: journeys, problem: String(describing: error))
             }
             let recipients = file.sealed.wraps.map { wrap in
                 let label = recipientNames[wrap.keyID] ?? file.recipientNames[wrap.keyID].map { "\($0) (removed)" } ?? "unknown"
@@ -180,7 +181,8 @@ struct SecretCommand: ParsableCommand {
             Output.line("used by:     \(summary.usedBy.isEmpty ? "no journey" : summary.usedBy.joined(separator: ", "))")
             if !summary.exposedTo.isEmpty {
                 Output.line(
-                    "exposed:     removed key(s) \(summary.exposedTo.joined(separator: ", ")) could open this version; rotate it with 'journey secret update \(name)'")
+                    "exposed:     removed key(s) \(summary.exposedTo.joined(separator: ", ")) could open this version; rotate it with 'journey secret update \(name)'"
+                )
             }
         }
     }
@@ -235,7 +237,10 @@ struct SecretCommand: ParsableCommand {
                     Output.line("Re-wrapped '\(name)' (version \(file.version)) for \(SecretCommand.recipientList(file))")
                     let (added, dropped) = SecretCommand.recipientChanges(from: before, to: file)
                     if !added.isEmpty { Output.line("  added:   \(added.joined(separator: ", "))") }
-                    if !dropped.isEmpty { Output.line("  dropped: \(dropped.joined(separator: ", ")) (they can still open this version: rotate with 'journey secret update \(name)')") }
+                    if !dropped.isEmpty {
+                        Output.line(
+                            "  dropped: \(dropped.joined(separator: ", ")) (they can still open this version: rotate with 'journey secret update \(name)')")
+                    }
                 } catch {
                     failures += 1
                     Output.error("\(error)")

@@ -194,7 +194,8 @@ package enum ValueForms {
             case 0x0a: escape(UInt8(ascii: "n"))
             case 0x0d: escape(UInt8(ascii: "r"))
             case 0x09: escape(UInt8(ascii: "t"))
-            case 0..<0x20, 0x7f, 0x80... where asBytes:
+            case 0..<0x20, 0x7f,
+                0x80... where asBytes:
                 escape(UInt8(ascii: "x"))
                 emit(lowerHex[Int(byte >> 4)])
                 emit(lowerHex[Int(byte & 15)])

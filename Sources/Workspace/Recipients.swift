@@ -80,7 +80,9 @@ package enum RecipientsFile {
         guard let list = node.sequence else { throw file.malformed(node, "expected 'removed' to be a list of {name, key-id, removed, could-open}") }
         var entries: [RemovedRecipient] = []
         for entry in list {
-            guard let mapping = entry.mapping else { throw file.malformed(entry, "expected a removed key: a mapping with name, key-id, removed and could-open") }
+            guard let mapping = entry.mapping else {
+                throw file.malformed(entry, "expected a removed key: a mapping with name, key-id, removed and could-open")
+            }
             try file.rejectUnknownKeys(mapping, allowed: ["name", "key-id", "removed", "could-open"], in: "a removed key")
             let idText = try file.requiredString("key-id", in: mapping, at: entry)
             guard let keyID = KeyID(hex: idText) else { throw file.malformed(mapping["key-id"]!, "expected 'key-id' to be 16 lowercase hex digits") }
@@ -97,7 +99,8 @@ package enum RecipientsFile {
             }
             entries.append(
                 RemovedRecipient(
-                    name: try file.string("name", in: mapping, at: entry) ?? "", keyID: keyID, removed: try file.string("removed", in: mapping, at: entry) ?? "",
+                    name: try file.string("name", in: mapping, at: entry) ?? "", keyID: keyID,
+                    removed: try file.string("removed", in: mapping, at: entry) ?? "",
                     couldOpen: versions))
         }
         return entries
