@@ -150,6 +150,37 @@ struct MaskerTests {
         #expect(nested.mask("abc-0123456789-xyz 0123456789") == "*** ***")
     }
 
+    /// Output holding every kind of form (exact, overlapping values, wrapped base64, JSON,
+    /// Python repr), fed in chunks split at every point and in random pieces: always masked
+    /// exactly as in one piece.
+    @Test func everySplitOfMixedOutputMasksAsOnePiece() throws {
+        let long = "wrapped-" + String(repeating: "Qx7-", count: 20)
+        let masker = Masker(values: [Fixtures.secret(value), Fixtures.secret("overlap-AAAA-1234"), Fixtures.secret("1234-BBBB-tail"), Fixtures.secret(long)])
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: ["k": value]), as: UTF8.self)
+        let wrapped = Data(("x" + long).utf8).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+        let text = Array("a \(value) b overlap-AAAA-1234-BBBB-tail c \(json) d\n\(wrapped)\ne s3cr3t\\x27 end".utf8)
+        let whole = masker.mask(text)
+        #expect(!String(decoding: whole, as: UTF8.self).contains("AAAA") && !String(decoding: whole, as: UTF8.self).contains("BBBB"))
+        for split in 0...text.count {
+            var stream = masker.stream()
+            let output = stream.feed(Array(text[..<split])) + stream.feed(Array(text[split...])) + stream.finish()
+            #expect(output == whole, "split at \(split)")
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            var stream = masker.stream()
+            var output: [UInt8] = []
+            var start = 0
+            while start < text.count {
+                let end = min(text.count, start + Int.random(in: 1...9, using: &generator))
+                output += stream.feed(Array(text[start..<end]))
+                start = end
+            }
+            output += stream.finish()
+            #expect(output == whole)
+        }
+    }
+
     /// A value of 64 KiB against 1 MB of output: the automaton's answer matches a plain search.
     @Test func aLargeValueIsMaskedInLargeOutput() {
         var generator = SystemRandomNumberGenerator()
