@@ -70,10 +70,29 @@ package struct MaskingStream {
     private var skippedBreaks: [Int] = []
     /// Skipped line breaks before every position still undecided, dropped from the list.
     private var droppedBreaks = 0
+    /// Base64-alphabet bytes right before this point on the line, and whether the last break
+    /// was a CR that may continue a wrapped line (then an LF right after it may too).
+    private var base64Run = 0
+    private var afterWrappingCR = false
     /// Disjoint ranges to mask, in order, not yet passed on; the last may still grow.
     private var ranges: [Range<Int>] = []
 
     init(masker: Masker) { self.masker = masker }
+
+    /// Line widths wrapped base64 comes in.
+    static let wrapWidths: Set<Int> = [64, 76]
+
+    /// Either base64 alphabet (padding `=` only ends a text, never continues one).
+    @inline(__always)
+    static func isBase64Byte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+            return true
+        default:
+            return false
+        }
+    }
 
     /// Masks what can be decided now and holds back a tail that might be the start of a value.
     package mutating func feed(_ chunk: [UInt8]) -> [UInt8] {
@@ -95,8 +114,17 @@ package struct MaskingStream {
                     if length > 0 { addRange(end - length..<end) }
                     if useUnwrapped {
                         if byte == 10 || byte == 13 {
+                            // A form goes on across a break only after a run of base64 as wide
+                            // as encoders wrap (76: base64, MIME; 64: OpenSSL, PEM), which may
+                            // follow other text on its line (`token=$(… | base64)`); any other
+                            // break ends it, so ordinary lines are never held back for it.
+                            let wraps = Self.wrapWidths.contains(base64Run) || (byte == 10 && afterWrappingCR && base64Run == 0)
+                            if !wraps { unwrappedCursor = .init() }
+                            afterWrappingCR = byte == 13 && wraps
+                            base64Run = 0
                             skippedBreaks.append(position)
                         } else {
+                            base64Run = Self.isBase64Byte(byte) ? base64Run + 1 : 0
                             unwrappedCount += 1
                             let wrappedLength = unwrapped.advance(&unwrappedCursor, byte, labels: unwrappedLabels)
                             if wrappedLength > 0 { addRange(outputPosition(ofUnwrapped: unwrappedCount - wrappedLength)..<end) }
