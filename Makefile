@@ -57,6 +57,8 @@ $(STATIC_DIR): Makefile $(STATIC_SHIMS:%=scripts/static/%.c) | deps
 	@printf 'Name: libsodium\nDescription: libsodium, static\nVersion: 1\nCflags: %s\nLibs: -L%s -lsodium\n' \
 		"$$(pkg-config --cflags --keep-system-cflags libsodium)" "$@" >$@/pkgconfig/libsodium.pc
 	@touch $@
+	@# gdb's gcore: the core-dump test reads a core of journey exec.
+	@command -v gcore >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq gdb; }
 
 build: deps
 	$(SWIFT) build --product journey

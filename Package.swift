@@ -66,6 +66,7 @@ let package = Package(
         .executableTarget(
             name: "journey-bench", dependencies: ["Clibsodium", "Sealing", "Workspace"],
             path: "Benchmarks/journey-bench"),
+        .executableTarget(name: "masking-bench", dependencies: ["Run", "Sealing"], path: "Benchmarks/masking-bench"),
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["Sealing", "Workspace"], path: "Tests/TestSupport"),

@@ -48,6 +48,7 @@ struct ExecCommand: ParsableCommand {
     }
 
     func run() throws {
+        try ProcessHardening.makeNonDumpable()  // values are opened below: refuse to go on dumpable
         let workspace = try workspaceOptions.open()
         let names = try Set(secrets.map { try SecretName($0) }).sorted()
         var injected: [(name: String, value: SecretBytes)] = []

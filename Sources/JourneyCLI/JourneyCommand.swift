@@ -107,15 +107,17 @@ struct CommandError: UserFacingError {
 }
 
 /// Messages to the terminal. Nothing passed here may hold a value.
+/// Human output. Names, descriptions, labels, paths and messages in it come from files no one
+/// authenticated, so control characters are shown escaped (`TerminalText`), never sent raw.
 enum Output {
-    static func line(_ text: String = "") { print(text) }
+    static func line(_ text: String = "") { print(TerminalText.escaped(text, keepingLines: true)) }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data("journey: error: \(text)\n".utf8))
+        FileHandle.standardError.write(Data("journey: error: \(TerminalText.escaped(text, keepingLines: true))\n".utf8))
     }
 
     static func note(_ text: String) {
-        FileHandle.standardError.write(Data("journey: \(text)\n".utf8))
+        FileHandle.standardError.write(Data("journey: \(TerminalText.escaped(text, keepingLines: true))\n".utf8))
     }
 
     /// Prints `value` as pretty, key-sorted JSON.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import Run
+import Sealing
 import Workspace
 
 struct RunCommand: ParsableCommand {
@@ -32,6 +33,7 @@ struct RunCommand: ParsableCommand {
     var report: String?
 
     func run() throws {
+        try ProcessHardening.makeNonDumpable()  // values are opened below: refuse to go on dumpable
         let workspace = try workspaceOptions.open()
         let resolved: ResolvedJourney
         do {

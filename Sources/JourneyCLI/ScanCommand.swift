@@ -116,7 +116,8 @@ struct ScanCommand: ParsableCommand {
             return
         }
         if !noBaseline { try Self.applyBaseline(at: baselinePath, to: &report) }
-        FileHandle.standardOutput.write(Data(Reporter.render(report, as: format, version: JourneyCommand.configuration.version).utf8))
+        let rendered = Reporter.render(report, as: format, version: JourneyCommand.configuration.version)
+        FileHandle.standardOutput.write(Data((format == .text ? TerminalText.escaped(rendered, keepingLines: true) : rendered).utf8))
         if !report.findings.isEmpty { throw ExitCode(1) }
     }
 
@@ -164,7 +165,7 @@ struct ScanCommand: ParsableCommand {
         // Built when the first file is scanned (nothing staged: never).
         ScanSources(
             scanner: LeakScanner(
-                knownValues: KnownValues(workspace.map { KnownValueSources.load(for: $0, keyFile: keyFile, note: Output.note) } ?? []),
+                knownValues: KnownValues(workspace.map { KnownValueSources.load(for: $0, keyFile: keyFile, maximumFileSize: maxFileSize * 1024 * 1024, note: Output.note) } ?? []),
                 options: LeakScanner.Options(maxFileSize: maxFileSize * 1024 * 1024, workspacePrefix: prefix)))
     }
 

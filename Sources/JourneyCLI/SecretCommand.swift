@@ -45,7 +45,7 @@ struct SecretCommand: ParsableCommand {
             guard value.count > 0 else { throw CommandError(description: "the value for '\(name)' is empty; an empty secret is refused (nothing was written)") }
             let file = try workspace.addSecret(secret, value: value, description: description)
             Output.line(
-                "Sealed '\(name)' version \(file.version) for \(file.sealed.wraps.count) recipient(s) in \(workspace.relative(workspace.sealedPath(secret)))")
+                "Sealed '\(name)' version \(file.version) in \(workspace.relative(workspace.sealedPath(secret))) for \(SecretCommand.recipientList(file))")
         }
     }
 
@@ -71,8 +71,28 @@ struct SecretCommand: ParsableCommand {
                 throw CommandError(description: "the value for '\(name)' is empty; an empty secret is refused (version \(current.version) is unchanged)")
             }
             let file = try workspace.updateSecret(secret, value: value, description: description)
-            Output.line("Rotated '\(name)': version \(current.version) → \(file.version), sealed for \(file.sealed.wraps.count) recipient(s)")
+            Output.line("Rotated '\(name)': version \(current.version) → \(file.version), sealed for \(SecretCommand.recipientList(file))")
         }
+    }
+
+    /// Who a file is sealed for, as `name (key id)`, in the file's order: printed by every
+    /// command that seals, so a key hand-added to recipients.yaml is seen when it gets a value.
+    static func recipientList(_ file: SealedFile) -> String {
+        let names = file.sealed.wraps.map { label(file.recipientNames[$0.keyID], $0.keyID) }
+        return "\(names.count) recipient\(names.count == 1 ? "" : "s"): \(names.joined(separator: ", "))"
+    }
+
+    static func label(_ name: String?, _ keyID: KeyID) -> String {
+        "\(name.flatMap { $0.isEmpty ? nil : $0 } ?? "unnamed") (\(keyID))"
+    }
+
+    /// Keys a re-wrap gave the value to, and keys it took away, compared with the file before.
+    static func recipientChanges(from before: SealedFile, to after: SealedFile) -> (added: [String], dropped: [String]) {
+        let old = Set(before.sealed.wraps.map(\.keyID))
+        let new = Set(after.sealed.wraps.map(\.keyID))
+        let added = after.sealed.wraps.filter { !old.contains($0.keyID) }.map { label(after.recipientNames[$0.keyID], $0.keyID) }
+        let dropped = before.sealed.wraps.filter { !new.contains($0.keyID) }.map { label(before.recipientNames[$0.keyID], $0.keyID) }
+        return (added, dropped)
     }
 
     /// What `list` and `show` print: clear metadata only.
@@ -83,20 +103,32 @@ struct SecretCommand: ParsableCommand {
         var updated: String
         var recipients: [String]
         var usedBy: [String]
+        /// Why the sealed file could not be read (`list` goes on with the others).
+        var problem: String?
+        /// Keys no longer recipients that could open this version: exposed until rotated.
+        var exposedTo: [String] = []
     }
 
-    static func summaries(_ workspace: Workspace, names: [SecretName]) throws -> [Summary] {
+    /// One summary per name; with `continuing`, a file that cannot be read gives a summary
+    /// holding the problem instead of stopping the whole list.
+    static func summaries(_ workspace: Workspace, names: [SecretName], continuing: Bool = false) throws -> [Summary] {
         let uses = SecretUses.scan(workspace)
-        let recipientNames = Dictionary((try workspace.recipients()).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let contents = try workspace.recipientsContents()
+        let recipientNames = Dictionary(contents.recipients.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         return try names.map { name in
-            let file = try workspace.readSealed(name)
             let journeys = Set(uses.filter { $0.secret == name.rawValue }.map(\.journey)).sorted()
+            let file: SealedFile
+            do { file = try workspace.readSealed(name) } catch  where continuing {
+                return Summary(
+                    name: name.rawValue, description: "", version: 0, updated: "", recipients: [], usedBy: journeys, problem: String(describing: error))
+            }
             let recipients = file.sealed.wraps.map { wrap in
                 let label = recipientNames[wrap.keyID] ?? file.recipientNames[wrap.keyID].map { "\($0) (removed)" } ?? "unknown"
                 return "\(label) [\(wrap.keyID)]"
             }
             return Summary(
-                name: name.rawValue, description: file.description, version: file.version, updated: file.updated, recipients: recipients, usedBy: journeys)
+                name: name.rawValue, description: file.description, version: file.version, updated: file.updated, recipients: recipients, usedBy: journeys,
+                exposedTo: workspace.exposure(of: file, in: contents).map { label($0.name, $0.keyID) })
         }
     }
 
@@ -108,15 +140,27 @@ struct SecretCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try workspaceOptions.open()
-            let summaries = try SecretCommand.summaries(workspace, names: workspace.secretNames())
-            if json { return try Output.json(summaries) }
+            let summaries = try SecretCommand.summaries(workspace, names: workspace.secretNames(), continuing: true)
+            let bad = summaries.filter { $0.problem != nil }
+            defer { if !bad.isEmpty { Output.error("\(bad.count) sealed file\(bad.count == 1 ? "" : "s") could not be read (marked above)") } }
+            if json {
+                try Output.json(summaries)
+                if !bad.isEmpty { throw ExitCode(2) }
+                return
+            }
             if summaries.isEmpty { return Output.line("No secrets yet. Add one with 'journey secret add NAME'.") }
             let width = summaries.map(\.name.count).max() ?? 0
             for summary in summaries {
                 let padded = summary.name.padding(toLength: width, withPad: " ", startingAt: 0)
                 let used = summary.usedBy.isEmpty ? "unused" : "used by " + summary.usedBy.joined(separator: ", ")
-                Output.line("\(padded)  v\(summary.version)  \(summary.updated)  \(used)  \(summary.description)")
+                if let problem = summary.problem {
+                    Output.line("\(padded)  UNREADABLE  \(used)  \(problem)")
+                    continue
+                }
+                let exposed = summary.exposedTo.isEmpty ? "" : "  EXPOSED to removed \(summary.exposedTo.joined(separator: ", ")): rotate it"
+                Output.line("\(padded)  v\(summary.version)  \(summary.updated)  \(used)\(exposed)  \(summary.description)")
             }
+            if !bad.isEmpty { throw ExitCode(2) }
         }
     }
 
@@ -138,6 +182,11 @@ struct SecretCommand: ParsableCommand {
             Output.line("variable:    \(secret.environmentVariable(prefix: workspace.config.envPrefix))")
             Output.line("sealed for:  \(summary.recipients.joined(separator: ", "))")
             Output.line("used by:     \(summary.usedBy.isEmpty ? "no journey" : summary.usedBy.joined(separator: ", "))")
+            if !summary.exposedTo.isEmpty {
+                Output.line(
+                    "exposed:     removed key(s) \(summary.exposedTo.joined(separator: ", ")) could open this version; rotate it with 'journey secret update \(name)'"
+                )
+            }
         }
     }
 
@@ -188,8 +237,15 @@ struct SecretCommand: ParsableCommand {
             var failures = 0
             for name in targets {
                 do {
+                    let before = try workspace.readSealed(name)
                     let file = try workspace.rekeySecret(name, with: key)
-                    Output.line("Re-wrapped '\(name)' (version \(file.version)) for \(file.sealed.wraps.count) recipient(s)")
+                    Output.line("Re-wrapped '\(name)' (version \(file.version)) for \(SecretCommand.recipientList(file))")
+                    let (added, dropped) = SecretCommand.recipientChanges(from: before, to: file)
+                    if !added.isEmpty { Output.line("  added:   \(added.joined(separator: ", "))") }
+                    if !dropped.isEmpty {
+                        Output.line(
+                            "  dropped: \(dropped.joined(separator: ", ")) (they can still open this version: rotate with 'journey secret update \(name)')")
+                    }
                 } catch {
                     failures += 1
                     Output.error("\(error)")

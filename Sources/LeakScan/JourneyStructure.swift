@@ -80,13 +80,17 @@ enum JourneyStructure {
     }
 
     /// References and stand-ins: interpolations, `$VAR`, and placeholder words.
+    /// Lowercased once and searched as bytes, so the cost stays linear in the literal: a
+    /// journey may hold a long one, and every commit's leak check reads it.
     static func isReference(_ value: String) -> Bool {
-        if value.contains("${{") || value.hasPrefix("$") { return true }
-        let bytes = Array(value.utf8)
-        return bytes.withUnsafeBytes { raw in
-            raw.count < 3 || ValueShape.referencePrefixes.contains(where: value.lowercased().hasPrefix)
-                || ValueShape.exactPlaceholders.contains(value.lowercased())
-                || ValueShape.placeholderWords.contains(where: value.lowercased().contains)
+        guard value.utf8.count >= 3, value.first != "$" else { return true }
+        let lower = Array(value.lowercased().utf8)
+        if ValueShape.referencePrefixBytes.contains(where: lower.starts(with:)) { return true }
+        if lower.count <= 16, ValueShape.exactPlaceholders.contains(String(decoding: lower, as: UTF8.self)) { return true }
+        return lower.withUnsafeBytes { haystack in
+            ([Array("${{".utf8)] + ValueShape.placeholderWordBytes).contains { word in
+                word.withUnsafeBytes { ByteSearch.firstIndex(of: $0, in: haystack) != nil }
+            }
         }
     }
 

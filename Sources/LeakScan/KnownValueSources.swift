@@ -8,9 +8,9 @@ import Workspace
 package enum KnownValueSources {
     /// Every known value; a source that cannot be read is reported to `note` (never a value)
     /// and the scan goes on with the others.
-    package static func load(for workspace: Workspace, keyFile: String?, note: (String) -> Void) -> [KnownSecret] {
+    package static func load(for workspace: Workspace, keyFile: String?, maximumFileSize: Int = .max, note: (String) -> Void) -> [KnownSecret] {
         var names = Set((try? workspace.secretNames()) ?? [])
-        for use in SecretUses.scan(workspace) {
+        for use in SecretUses.scan(workspace, maximumFileSize: maximumFileSize) {
             if let name = try? SecretName(use.secret) { names.insert(name) }
         }
         var known: [KnownSecret] = []

@@ -106,7 +106,9 @@ package struct ChildProcess {
                 for (index, fd) in fds.enumerated().reversed() where fd.revents != 0 {
                     let n = buffer.withUnsafeMutableBytes { read(fd.fd, $0.baseAddress!, $0.count) }
                     if n > 0 {
-                        let masked = streams[index].masking.feed(Array(buffer[0..<n]))
+                        // Fed in place: no unwiped copy of unmasked output is made.
+                        let masked = buffer.withUnsafeBytes { streams[index].masking.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                        buffer.withUnsafeMutableBytes { explicit_bzero($0.baseAddress!, n) }
                         if !masked.isEmpty { output(streams[index].kind, masked) }
                     } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
                         let rest = streams[index].masking.finish()
@@ -128,7 +130,7 @@ package struct ChildProcess {
                 Self.killAfterGrace(pid: pid, group: ownProcessGroup)
             }
         }
-        _ = buffer.withUnsafeMutableBytes { memset($0.baseAddress!, 0, $0.count) }
+        buffer.withUnsafeMutableBytes { explicit_bzero($0.baseAddress!, $0.count) }
         for stream in streams {
             var masking = stream.masking
             let rest = masking.finish()

@@ -79,7 +79,9 @@ package struct JourneyRunner: Sendable {
     func mask(_ text: String) -> String { resolved.masker.mask(text) }
 
     func say(_ line: String, to stream: OutputStream = .standardOutput) {
-        output(stream, resolved.masker.mask(Array((line + "\n").utf8)))
+        // Masked first (the forms match raw text), then control characters escaped: step names
+        // and descriptions are not authenticated.
+        output(stream, Array((TerminalText.escaped(resolved.masker.mask(line), keepingLines: true) + "\n").utf8))
     }
 
     func emit(_ stream: OutputStream, _ maskedBytes: [UInt8]) {

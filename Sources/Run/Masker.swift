@@ -1,53 +1,43 @@
 import Sealing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Replaces every resolved value in output with `***`, in every form `ValueForms` derives: the
-/// exact value, each line of a multi-line value, its base64, URL-encoded and JSON-escaped forms.
+/// exact value, each line of a multi-line value, its base64 (also when an encoder wraps it
+/// into lines, as `base64` does at 76 columns and `openssl base64` at 64), URL-encoded,
+/// JSON-escaped and Python-`repr` forms.
 ///
-/// The forms are derived once and kept in one `SecretBytes` blob (zeroed when the masker goes).
-/// Short-value policy: the exact value is masked at any length; derived forms (lines, encodings)
-/// only from `minimumDerivedLength` bytes, so a 2-character line does not blank out output.
+/// Matching is one pass of a multi-pattern automaton (`PatternAutomaton`) over the output, so
+/// its cost is linear in the output whatever the values' number and size. Where the matches of
+/// several values overlap, their union is masked, so no part of a longer value shows.
+/// Short-value policy: the exact value is masked at any length; derived forms (lines,
+/// encodings) only from `minimumDerivedLength` bytes, so a 2-character line does not blank
+/// out output.
 package final class Masker: Sendable {
     package static let replacement: [UInt8] = Array("***".utf8)
     package static let minimumDerivedLength = 4
 
-    private let blob: SecretBytes
-    /// (offset, length) of each form in `blob`, longest first so the longest match wins.
-    private let forms: [(offset: Int, length: Int)]
-    /// For each first byte, the indexes into `forms` that start with it.
-    private let formsByFirstByte: [[Int]]
-    package let longestForm: Int
+    /// Every form, over the output as it is.
+    let exact: PatternAutomaton
+    /// The base64 forms, over the output with its line breaks left out (wrapped base64).
+    let unwrapped: PatternAutomaton
 
     package init(values: [SecretBytes]) {
-        // Each value's forms, deduplicated across values, longest first.
-        var unique: [SecretBytes] = []
+        var all: [SecretBytes] = []
+        var base64: [SecretBytes] = []
         for value in values where value.count > 0 {
-            for form in ValueForms.of(value, minimumDerivedLength: Self.minimumDerivedLength) where !unique.contains(form.bytes) {
-                unique.append(form.bytes)
+            for form in ValueForms.of(value, minimumDerivedLength: Self.minimumDerivedLength) {
+                all.append(form.bytes)
+                if form.isBase64 { base64.append(form.bytes) }
             }
         }
-        unique.sort { $0.count > $1.count }
-
-        var offsets: [(Int, Int)] = []
-        var total = 0
-        for form in unique {
-            offsets.append((total, form.count))
-            total += form.count
-        }
-        blob = SecretBytes(count: total) { buffer in
-            for (form, place) in zip(unique, offsets) {
-                form.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[place.0..<(place.0 + place.1)]).copyMemory(from: $0) }
-            }
-        }
-        forms = offsets
-        var index = [[Int]](repeating: [], count: 256)
-        blob.withUnsafeBytes { bytes in
-            for (i, form) in offsets.enumerated() { index[Int(bytes[form.0])].append(i) }
-        }
-        formsByFirstByte = index
-        longestForm = offsets.first?.1 ?? 0
+        exact = PatternAutomaton(patterns: all)
+        unwrapped = PatternAutomaton(patterns: base64)
     }
 
-    package var isEmpty: Bool { forms.isEmpty }
+    package var isEmpty: Bool { exact.isEmpty }
 
     /// A streaming masker for one output stream: matches split across chunks are still caught.
     package func stream() -> MaskingStream { MaskingStream(masker: self) }
@@ -60,80 +50,209 @@ package final class Masker: Sendable {
     package func mask(_ text: String) -> String {
         isEmpty ? text : String(decoding: mask(Array(text.utf8)), as: UTF8.self)
     }
-
-    /// Masks `buffer`, appending to `output`; returns how many bytes were consumed. Unless
-    /// `isFinal`, stops at the first position where a form could still complete with more input.
-    func scan(_ buffer: [UInt8], into output: inout [UInt8], isFinal: Bool) -> Int {
-        guard !forms.isEmpty else {
-            output += buffer
-            return buffer.count
-        }
-        return blob.withUnsafeBytes { patterns in
-            var i = 0
-            let count = buffer.count
-            while i < count {
-                let candidates = formsByFirstByte[Int(buffer[i])]
-                if candidates.isEmpty {
-                    output.append(buffer[i])
-                    i += 1
-                    continue
-                }
-                var matched = 0
-                var mayGrow = false
-                let remaining = count - i
-                for candidate in candidates {
-                    let form = forms[candidate]
-                    let compared = min(form.length, remaining)
-                    var equal = true
-                    for k in 1..<max(compared, 1) where buffer[i + k] != patterns[form.offset + k] {
-                        equal = false
-                        break
-                    }
-                    guard equal else { continue }
-                    if compared == form.length {
-                        matched = max(matched, form.length)
-                    } else if !isFinal {
-                        mayGrow = true  // a longer form might still match once more bytes arrive
-                    }
-                    // forms are sorted longest first: the first full match is the longest
-                    if matched > 0 && !mayGrow { break }
-                }
-                if mayGrow { return i }
-                if matched > 0 {
-                    output += Masker.replacement
-                    i += matched
-                } else {
-                    output.append(buffer[i])
-                    i += 1
-                }
-            }
-            return count
-        }
-    }
 }
 
-/// Masking state for one output stream.
+/// Masking state for one output stream. Output is held back only while it could still be part
+/// of a match (at most the longest form, plus line breaks inside wrapped base64); the held
+/// bytes are unmasked child output, so every buffer that held them is wiped before reuse.
 package struct MaskingStream {
     let masker: Masker
-    private var pending: [UInt8] = []
+    /// Bytes not yet passed on, from absolute position `pendingStart`.
+    private var pending = WipedBytes()
+    private var pendingStart = 0
+    /// Absolute position of the next byte fed.
+    private var position = 0
+    private var exactCursor = PatternAutomaton.Cursor()
+    private var unwrappedCursor = PatternAutomaton.Cursor()
+    /// How many bytes the unwrapped automaton has read (every byte but CR and LF), and the
+    /// absolute positions of the line breaks it skipped, so its matches map back to the output.
+    private var unwrappedCount = 0
+    private var skippedBreaks: [Int] = []
+    /// Skipped line breaks before every position still undecided, dropped from the list.
+    private var droppedBreaks = 0
+    /// Base64-alphabet bytes right before this point on the line, and whether the last break
+    /// was a CR that may continue a wrapped line (then an LF right after it may too).
+    private var base64Run = 0
+    private var afterWrappingCR = false
+    /// Disjoint ranges to mask, in order, not yet passed on; the last may still grow.
+    private var ranges: [Range<Int>] = []
 
     init(masker: Masker) { self.masker = masker }
 
+    /// Line widths wrapped base64 comes in.
+    static let wrapWidths: Set<Int> = [64, 76]
+
+    /// Either base64 alphabet (padding `=` only ends a text, never continues one).
+    @inline(__always)
+    static func isBase64Byte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+            return true
+        default:
+            return false
+        }
+    }
+
     /// Masks what can be decided now and holds back a tail that might be the start of a value.
     package mutating func feed(_ chunk: [UInt8]) -> [UInt8] {
-        pending += chunk
-        var output: [UInt8] = []
-        output.reserveCapacity(pending.count)
-        let consumed = masker.scan(pending, into: &output, isFinal: false)
-        pending.removeFirst(consumed)
-        return output
+        chunk.withUnsafeBytes { feed($0) }
+    }
+
+    /// Like `feed(_:)` over a buffer the caller owns (and wipes).
+    package mutating func feed(_ chunk: UnsafeRawBufferPointer) -> [UInt8] {
+        if masker.isEmpty { return Array(chunk) }
+        pending.append(chunk)
+        let exact = masker.exact
+        let unwrapped = masker.unwrapped
+        let useUnwrapped = !unwrapped.isEmpty
+        exact.withLabels { exactLabels in
+            unwrapped.withLabels { unwrappedLabels in
+                for byte in chunk {
+                    let end = position + 1
+                    let length = exact.advance(&exactCursor, byte, labels: exactLabels)
+                    if length > 0 { addRange(end - length..<end) }
+                    if useUnwrapped {
+                        if byte == 10 || byte == 13 {
+                            // A form goes on across a break only after a run of base64 as wide
+                            // as encoders wrap (76: base64, MIME; 64: OpenSSL, PEM), which may
+                            // follow other text on its line (`token=$(… | base64)`); any other
+                            // break ends it, so ordinary lines are never held back for it.
+                            let wraps = Self.wrapWidths.contains(base64Run) || (byte == 10 && afterWrappingCR && base64Run == 0)
+                            if !wraps { unwrappedCursor = .init() }
+                            afterWrappingCR = byte == 13 && wraps
+                            base64Run = 0
+                            skippedBreaks.append(position)
+                        } else {
+                            base64Run = Self.isBase64Byte(byte) ? base64Run + 1 : 0
+                            unwrappedCount += 1
+                            let wrappedLength = unwrapped.advance(&unwrappedCursor, byte, labels: unwrappedLabels)
+                            if wrappedLength > 0 { addRange(outputPosition(ofUnwrapped: unwrappedCount - wrappedLength)..<end) }
+                        }
+                    }
+                    position = end
+                }
+            }
+        }
+        return flush(upTo: decidedBoundary())
     }
 
     /// Masks and returns whatever is still held back (end of stream).
     package mutating func finish() -> [UInt8] {
-        var output: [UInt8] = []
-        _ = masker.scan(pending, into: &output, isFinal: true)
-        pending.removeAll()
+        let output = flush(upTo: position)
+        exactCursor = .init()
+        unwrappedCursor = .init()
+        droppedBreaks += skippedBreaks.count
+        skippedBreaks.removeAll()
         return output
+    }
+
+    /// Adds a range to mask, merged with the ranges it overlaps.
+    private mutating func addRange(_ range: Range<Int>) {
+        var merged = range
+        while let last = ranges.last, last.upperBound > merged.lowerBound {
+            merged = min(last.lowerBound, merged.lowerBound)..<max(last.upperBound, merged.upperBound)
+            ranges.removeLast()
+        }
+        ranges.append(merged)
+    }
+
+    /// Where the unwrapped automaton's `index`-th byte is in the output: `index` plus the line
+    /// breaks skipped before it. Called for match starts and the boundary only, at or after
+    /// every dropped break.
+    private func outputPosition(ofUnwrapped index: Int) -> Int {
+        // The breaks before it are the first k with `skippedBreaks[k] - k <= index + droppedBreaks`
+        // (non-decreasing in k, as the positions are distinct and sorted): a binary search.
+        let target = index + droppedBreaks
+        var low = 0
+        var high = skippedBreaks.count
+        while low < high {
+            let middle = (low + high) / 2
+            if skippedBreaks[middle] - middle <= target { low = middle + 1 } else { high = middle }
+        }
+        return target + low
+    }
+
+    /// The first position a match completed later could still cover; everything before it is
+    /// decided.
+    private func decidedBoundary() -> Int {
+        var boundary = position - masker.exact.pendingLength(exactCursor)
+        let held = masker.unwrapped.isEmpty ? 0 : masker.unwrapped.pendingLength(unwrappedCursor)
+        if held > 0 { boundary = min(boundary, outputPosition(ofUnwrapped: unwrappedCount - held)) }
+        return boundary
+    }
+
+    /// Passes on everything before `boundary`: plain bytes as they are, each masked range (that
+    /// can no longer grow) as one replacement.
+    private mutating func flush(upTo boundary: Int) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(max(0, boundary - pendingStart))
+        var emitted = pendingStart
+        var finished = 0
+        // A range ending after the boundary may still grow; one ending at or before it cannot
+        // (a later match starts at the boundary or after, and only overlapping ranges merge).
+        for range in ranges {
+            guard range.upperBound <= boundary else { break }
+            pending.copy(emitted - pendingStart..<range.lowerBound - pendingStart, into: &output)
+            output += Masker.replacement
+            emitted = range.upperBound
+            finished += 1
+        }
+        ranges.removeFirst(finished)
+        let plainEnd = min(boundary, ranges.first?.lowerBound ?? boundary)
+        if plainEnd > emitted {
+            pending.copy(emitted - pendingStart..<plainEnd - pendingStart, into: &output)
+            emitted = plainEnd
+        }
+        pending.removeFirst(emitted - pendingStart)
+        pendingStart = emitted
+        // Line breaks before the decided boundary can no longer be inside a match.
+        let decided = skippedBreaks.prefix { $0 < boundary }.count
+        if decided > 0 {
+            skippedBreaks.removeFirst(decided)
+            droppedBreaks += decided
+        }
+        return output
+    }
+}
+
+/// A growable byte buffer for unmasked output: every byte it held is zeroed (`explicit_bzero`)
+/// before its memory is reused or freed, so no copy of a value is left behind in the heap.
+final class WipedBytes {
+    private var storage: UnsafeMutableRawBufferPointer
+    private(set) var count = 0
+
+    init() { storage = .allocate(byteCount: 256, alignment: 1) }
+
+    deinit {
+        explicit_bzero(storage.baseAddress!, storage.count)
+        storage.deallocate()
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        if count + bytes.count > storage.count {
+            let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count + bytes.count, storage.count * 2, 256), alignment: 1)
+            if count > 0 { UnsafeMutableRawBufferPointer(rebasing: grown[0..<count]).copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[0..<count])) }
+            explicit_bzero(storage.baseAddress!, storage.count)
+            storage.deallocate()
+            storage = grown
+        }
+        UnsafeMutableRawBufferPointer(rebasing: storage[count..<(count + bytes.count)]).copyMemory(from: bytes)
+        count += bytes.count
+    }
+
+    func copy(_ range: Range<Int>, into output: inout [UInt8]) {
+        guard !range.isEmpty else { return }
+        output += UnsafeRawBufferPointer(rebasing: storage[range])
+    }
+
+    /// Drops the first `n` bytes, moving the rest down and zeroing what they leave behind.
+    func removeFirst(_ n: Int) {
+        guard n > 0 else { return }
+        let rest = count - n
+        if rest > 0 { storage.baseAddress!.copyMemory(from: storage.baseAddress! + n, byteCount: rest) }
+        explicit_bzero(storage.baseAddress! + rest, n)
+        count = rest
     }
 }

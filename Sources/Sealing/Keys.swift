@@ -128,6 +128,8 @@ package enum KeyError: UserFacingError, Equatable {
     case keyFileExists(path: String)
     case malformedKeyFile(path: String)
     case keyFileTooOpen(path: String, mode: Int)
+    case keyFileNotRegular(path: String)
+    case keyFileTooLarge(path: String, limit: Int)
 
     package var message: String {
         switch self {
@@ -145,6 +147,11 @@ package enum KeyError: UserFacingError, Equatable {
             return "\(path) is not a journey private key file: expected one line starting with '\(PrivateKey.textPrefix)'"
         case .keyFileTooOpen(let path, let mode):
             return "refusing to read private key \(path): its mode \(String(mode, radix: 8)) lets group or others read it; fix with: chmod 600 \(path)"
+        case .keyFileNotRegular(let path):
+            return "refusing to read private key \(path): it is not a regular file (a FIFO, device or folder); give the path of the key file itself"
+        case .keyFileTooLarge(let path, let limit):
+            return
+                "refusing to read private key \(path): it is larger than \(limit) bytes, and a key file is one line of \(PrivateKey.textPrefix.count + 43) characters; give the path of a key file written by 'journey keys generate'"
         }
     }
 }
@@ -195,8 +202,14 @@ enum Base64URL {
 extension PrivateKey {
     /// Reads a private key file, refusing one that group or others can read (the check runs on
     /// the open descriptor with `fstat`, so a swapped file cannot slip past it).
+    /// A key file is one short line; anything larger is refused, never cut.
+    package static let maximumKeyFileSize = 4096
+
     package static func load(fromFile path: String) throws(KeyError) -> PrivateKey {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking, so a FIFO planted at the path cannot hang the open; it is refused below
+        // as not a regular file. Symbolic links are followed: mounted secrets (Kubernetes) are
+        // links into a folder of their own.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard descriptor >= 0 else {
             throw .unreadableKeyFile(path: path, reason: String(cString: strerror(errno)))
         }
@@ -205,17 +218,21 @@ extension PrivateKey {
         guard fstat(descriptor, &status) == 0 else {
             throw .unreadableKeyFile(path: path, reason: String(cString: strerror(errno)))
         }
+        guard status.st_mode & S_IFMT == S_IFREG else { throw .keyFileNotRegular(path: path) }
         let mode = Int(status.st_mode & 0o777)
         guard mode & 0o077 == 0 else { throw .keyFileTooOpen(path: path, mode: mode) }
-        let limit = 4096
+        guard status.st_size <= maximumKeyFileSize else { throw .keyFileTooLarge(path: path, limit: maximumKeyFileSize) }
+        // One byte more than the limit is read, so a file that grew after fstat is refused too.
         var readCount = 0
-        let contents = SecretBytes(count: limit) { buffer in
-            while readCount < limit {
-                let n = read(descriptor, buffer.baseAddress! + readCount, limit - readCount)
+        let contents = SecretBytes(count: maximumKeyFileSize + 1) { buffer in
+            while readCount < buffer.count {
+                let n = read(descriptor, buffer.baseAddress! + readCount, buffer.count - readCount)
+                if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
                 readCount += n
             }
         }
+        guard readCount <= maximumKeyFileSize else { throw .keyFileTooLarge(path: path, limit: maximumKeyFileSize) }
         do {
             return try PrivateKey(text: contents.slice(0..<readCount))
         } catch {

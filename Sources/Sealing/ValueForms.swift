@@ -3,6 +3,9 @@ package struct ValueForm: Sendable {
     /// "" for the value itself, else e.g. " (base64)".
     package let label: String
     package let bytes: SecretBytes
+
+    /// Whether this is a base64 form, which encoders may wrap into lines.
+    package var isBase64: Bool { label.contains("base64") }
 }
 
 /// The forms a value takes when it is printed, pasted or sent: the value itself, each line of a
@@ -10,7 +13,8 @@ package struct ValueForm: Sendable {
 /// offsets it can start at), URL-encoded (every byte but the unreserved ones, as query encoders
 /// do; keeping `/` as Python's `quote` does; keeping path characters as URL builders do; `+` for
 /// space; either hex case) and JSON-escaped (with and without `\/`; non-ASCII as `\uXXXX` as
-/// Python writes it; `<>&` as `\u003c` as Go writes it). A value that ends in a newline or
+/// Python writes it; `<>&` as `\u003c` as Go writes it; `<>&='` as Gson writes them) and as
+/// Python's `repr()` shows it (`\\`, `\'`, `\n`, `\xHH`, for `str` and `bytes`). A value that ends in a newline or
 /// starts or ends with spaces is also taken trimmed, as programs often print it. Masking
 /// replaces all of them; the leak check looks for all of them. Every form is built straight
 /// into wiped memory.
@@ -48,6 +52,11 @@ package enum ValueForms {
                 add(" (URL-encoded)", percentEncoded(part, keeping: keptNone, spaceAsPlus: true, hex: upperHex))
                 add(" (URL-encoded)", percentEncoded(part, keeping: keptNone, spaceAsPlus: true, hex: lowerHex))
                 for style in JSONStyle.allCases { add(" (JSON-escaped)", jsonEscaped(part, style: style)) }
+                for quote in [false, true] {
+                    for bytesObject in [false, true] {
+                        add(" (Python repr)", pythonRepr(part, escapingSingleQuote: quote, asBytes: bytesObject))
+                    }
+                }
             }
         }
         return forms
@@ -127,9 +136,9 @@ package enum ValueForms {
     }
 
     /// How JSON encoders differ: `/` as `\/` (Foundation), non-ASCII as `\uXXXX` (Python's
-    /// default), `<`, `>`, `&` as `\u003c`… (Go).
+    /// default), `<`, `>`, `&` as `\u003c`… (Go), and also `=` and `'` (Gson's default).
     enum JSONStyle: CaseIterable {
-        case plain, escapedSlash, asciiOnly, asciiOnlyUppercase, htmlSafe
+        case plain, escapedSlash, asciiOnly, asciiOnlyUppercase, htmlSafe, gson
     }
 
     static func jsonEscaped(_ value: UnsafeRawBufferPointer, style: JSONStyle) -> SecretBytes {
@@ -155,7 +164,8 @@ package enum ValueForms {
             case 0x08: escape("b")
             case 0x0c: escape("f")
             // (A `where` binds to the last pattern only, so each of <, >, & gets its own.)
-            case 0x3c where style == .htmlSafe, 0x3e where style == .htmlSafe, 0x26 where style == .htmlSafe:
+            case 0x3c where style == .htmlSafe || style == .gson, 0x3e where style == .htmlSafe || style == .gson,
+                0x26 where style == .htmlSafe || style == .gson, 0x3d where style == .gson, 0x27 where style == .gson:
                 unicodeEscape(UInt16(scalar))
             case 0..<0x20, 0x7f: unicodeEscape(UInt16(scalar))
             case 0x80...0xffff where asciiOnly: unicodeEscape(UInt16(scalar))
@@ -165,6 +175,31 @@ package enum ValueForms {
                 unicodeEscape(UInt16(0xdc00 + (offset & 0x3ff)))
             default:
                 emit(UInt8(scalar))  // a byte, or (ASCII-only) a scalar below 0x80
+            }
+        }
+    }
+
+    /// The inside of Python's `repr()` of the value as `str` (non-ASCII kept) or `bytes`
+    /// (non-ASCII as `\xHH`): `\\`, `\n`, `\r`, `\t`, other control bytes as `\xHH`, and `'` as
+    /// `\'` when the value holds both quote kinds (Python then keeps single quotes).
+    static func pythonRepr(_ value: UnsafeRawBufferPointer, escapingSingleQuote: Bool, asBytes: Bool) -> SecretBytes {
+        encoded(value) { byte, emit in
+            func escape(_ letter: UInt8) {
+                emit(UInt8(ascii: "\\"))
+                emit(letter)
+            }
+            switch byte {
+            case UInt8(ascii: "\\"): escape(byte)
+            case UInt8(ascii: "'") where escapingSingleQuote: escape(byte)
+            case 0x0a: escape(UInt8(ascii: "n"))
+            case 0x0d: escape(UInt8(ascii: "r"))
+            case 0x09: escape(UInt8(ascii: "t"))
+            case 0..<0x20, 0x7f,
+                0x80... where asBytes:
+                escape(UInt8(ascii: "x"))
+                emit(lowerHex[Int(byte >> 4)])
+                emit(lowerHex[Int(byte & 15)])
+            default: emit(byte)
             }
         }
     }

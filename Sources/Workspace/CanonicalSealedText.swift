@@ -72,10 +72,30 @@ enum CanonicalSealedText {
         if rawValue.first == UInt8(ascii: "\"") {
             value = unquote(rawValue)
         } else {
-            value = !rawValue.isEmpty && rawValue.allSatisfy(isPlainByte) ? String(decoding: rawValue, as: UTF8.self) : nil
+            // A lone `-` would start a block sequence in YAML, not a string.
+            value =
+                !rawValue.isEmpty && rawValue.allSatisfy(isPlainByte) && !rawValue.elementsEqual("-".utf8)
+                ? String(decoding: rawValue, as: UTF8.self) : nil
         }
         guard let value else { return nil }
         return (String(decoding: key, as: UTF8.self), SealedFields.Field(value, line: lineNumber, column: valueColumn))
+    }
+
+    private static func hexDigit(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
+    /// The characters libyaml accepts in a stream (YAML 1.1 `c-printable`).
+    private static func isPrintableInYAML(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0a, 0x0d, 0x20...0x7e, 0x85, 0xa0...0xd7ff, 0xe000...0xfffd, 0x10000...0x10ffff: return true
+        default: return false
+        }
     }
 
     private static func isKeyByte(_ byte: UInt8) -> Bool {
@@ -94,10 +114,15 @@ enum CanonicalSealedText {
         }
     }
 
-    /// Decodes a double-quoted scalar that uses only the escapes `YAMLText.quoted` writes.
+    /// Decodes a double-quoted scalar that uses only the escapes `YAMLText.quoted` writes, and
+    /// only where libyaml reads the same string: anything it would refuse or read otherwise (a
+    /// raw control character, `\x` without two hex digits, invalid UTF-8) returns `nil`, and
+    /// the YAML reader then gives the error.
     private static func unquote(_ quoted: Substring.UTF8View.SubSequence) -> String? {
         let bytes = Array(quoted)
-        guard bytes.count >= 2, bytes.last == UInt8(ascii: "\"") else { return nil }
+        guard bytes.count >= 2, bytes.last == UInt8(ascii: "\""),
+            let raw = String(validating: bytes, as: UTF8.self), raw.unicodeScalars.allSatisfy(isPrintableInYAML)
+        else { return nil }
         var out: [UInt8] = []
         var i = 1
         while i < bytes.count - 1 {
@@ -119,8 +144,9 @@ enum CanonicalSealedText {
             case UInt8(ascii: "L"): out += Array("\u{2028}".utf8)
             case UInt8(ascii: "P"): out += Array("\u{2029}".utf8)
             case UInt8(ascii: "x"):
-                guard i + 3 < bytes.count - 1, let value = UInt8(String(decoding: bytes[(i + 2)...(i + 3)], as: UTF8.self), radix: 16) else { return nil }
-                out.append(value)
+                guard i + 3 < bytes.count - 1, let high = hexDigit(bytes[i + 2]), let low = hexDigit(bytes[i + 3]) else { return nil }
+                // libyaml reads `\xHH` as the code point U+00HH, written as UTF-8.
+                out += Array(String(Character(Unicode.Scalar(high << 4 | low))).utf8)
                 i += 2
             default: return nil
             }

@@ -33,10 +33,11 @@ package enum JourneyCheck {
         }
 
         let recipientsPath = workspace.relative(workspace.recipientsPath)
-        var recipients: [Recipient] = []
-        do { recipients = try workspace.recipients() } catch {
+        var contents = RecipientsFile.Contents()
+        do { contents = try workspace.recipientsContents() } catch {
             problems.append(storeProblem(error, path: recipientsPath, rule: "recipients-invalid"))
         }
+        let recipients = contents.recipients
         if recipients.isEmpty {
             problems.append(
                 JourneyProblem(
@@ -49,7 +50,7 @@ package enum JourneyCheck {
             problems.append(storeProblem(error, path: workspace.relative(workspace.secretsFolder), rule: "secrets-folder-unreadable"))
         }
         for name in stored.sorted() {
-            problems += checkSealed(name, in: workspace, recipients: recipients)
+            problems += checkSealed(name, in: workspace, contents: contents)
         }
 
         var used = Set<SecretName>()
@@ -82,7 +83,8 @@ package enum JourneyCheck {
         return Report(problems: problems.sorted(by: order), journeyCount: catalog.entries.count, secretCount: stored.count)
     }
 
-    private static func checkSealed(_ name: SecretName, in workspace: Workspace, recipients: [Recipient]) -> [JourneyProblem] {
+    private static func checkSealed(_ name: SecretName, in workspace: Workspace, contents: RecipientsFile.Contents) -> [JourneyProblem] {
+        let recipients = contents.recipients
         let path = workspace.relative(workspace.sealedPath(name))
         let file: SealedFile
         do { file = try workspace.readSealed(name) } catch {
@@ -105,6 +107,15 @@ package enum JourneyCheck {
                     SourceLocation(file: path),
                     "secret '\(name)' is still wrapped for \(holder)(key id \(keyID)), no longer a recipient; rotate it with 'journey secret update \(name)' (rekey alone does not stop that key holder from reading the old value)",
                     severity: .warning, rule: "secret-wrapped-for-former-recipient"))
+        }
+        // Keys removed, and wraps re-keyed away, after they could open this very version.
+        for exposed in workspace.exposure(of: file, in: contents) where !wrapped.contains(exposed.keyID) {
+            let holder = exposed.name.isEmpty ? "" : "'\(exposed.name)' "
+            problems.append(
+                JourneyProblem(
+                    SourceLocation(file: path),
+                    "secret '\(name)' is exposed: removed key \(holder)(key id \(exposed.keyID)) could open this version before it was re-keyed; rotate it with 'journey secret update \(name)'",
+                    severity: .warning))
         }
         return problems
     }

@@ -335,7 +335,7 @@ package struct JourneyParser {
                 }
             } else {
                 problems.append(
-                    JourneyProblem(location, "unknown name '\(WorkspaceError.printable(expression))' in ${{ }}; expected values.NAME or secrets.NAME"))
+                    JourneyProblem(location, "unknown name '\(SecretName.shown(expression))' in ${{ }}; expected values.NAME or secrets.NAME"))
                 failed = true
             }
         }

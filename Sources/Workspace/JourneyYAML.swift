@@ -69,7 +69,9 @@ package struct JourneyYAML {
     /// count the bytes as given, even where they are not valid UTF-8.
     package init?(bytes: some Collection<UInt8>) {
         let raw = Array(bytes)
-        guard let root = try? Yams.compose(yaml: String(decoding: raw, as: UTF8.self), .basic) else { return nil }
+        let text = String(decoding: raw, as: UTF8.self)
+        // Held to the same bounds as every YAML file before Yams builds a tree (alias bombs).
+        guard (try? YAMLBounds.check(text, path: "")) != nil, let root = try? Yams.compose(yaml: text, .basic) else { return nil }
         self.init(root: root, bytes: raw)
     }
 

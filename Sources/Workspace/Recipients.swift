@@ -1,3 +1,4 @@
+import Foundation
 import Sealing
 import Yams
 
@@ -17,13 +18,96 @@ package struct Recipient: Sendable, Equatable {
     package var id: KeyID { key.id }
 }
 
-/// `secrets/recipients.yaml`: the public keys every new or updated value is sealed for.
+/// A key taken off the recipients, with the sealed versions it could open then. Re-wrapping
+/// does not take a value from someone who held its data key: each of those versions stays
+/// exposed to the key until the secret is rotated (a new data key and nonce).
+package struct RemovedRecipient: Sendable, Equatable {
+    package var name: String
+    package var keyID: KeyID
+    /// When it was removed (or found dropped by a re-wrap), ISO 8601 in UTC.
+    package var removed: String
+    package var couldOpen: [SealedVersion]
+
+    package init(name: String, keyID: KeyID, removed: String, couldOpen: [SealedVersion]) {
+        self.name = name
+        self.keyID = keyID
+        self.removed = removed
+        self.couldOpen = couldOpen
+    }
+}
+
+/// One sealed version of a secret, named by its nonce (fresh on every write of a value, kept by
+/// a re-wrap): the same nonce means the same data key.
+package struct SealedVersion: Sendable, Hashable {
+    package var secret: String
+    package var nonce: String
+
+    package init(secret: String, nonce: String) {
+        self.secret = secret
+        self.nonce = nonce
+    }
+
+    package init(_ file: SealedFile) {
+        self.init(secret: file.name.rawValue, nonce: Data(file.sealed.nonce).base64EncodedString())
+    }
+}
+
+/// `secrets/recipients.yaml`: the public keys every new or updated value is sealed for, and
+/// the keys removed since whose values are not rotated yet.
 package enum RecipientsFile {
+    package struct Contents: Sendable, Equatable {
+        package var recipients: [Recipient] = []
+        package var removed: [RemovedRecipient] = []
+    }
+
     package static func parse(_ file: YAMLFile) throws(WorkspaceError) -> [Recipient] {
+        try parseContents(file).recipients
+    }
+
+    package static func parseContents(_ file: YAMLFile) throws(WorkspaceError) -> Contents {
         let root = try file.rootMapping(describedAs: "a mapping with a 'recipients' list")
-        try file.rejectUnknownKeys(root, allowed: ["recipients"], in: "recipients.yaml")
-        guard let listNode = root["recipients"] else { return [] }
-        if case .scalar(let scalar) = listNode, scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" { return [] }
+        try file.rejectUnknownKeys(root, allowed: ["recipients", "removed"], in: "recipients.yaml")
+        return Contents(recipients: try recipients(root["recipients"], in: file), removed: try removed(root["removed"], in: file))
+    }
+
+    private static func isEmpty(_ node: Node) -> Bool {
+        if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" { return true }
+        return false
+    }
+
+    private static func removed(_ node: Node?, in file: YAMLFile) throws(WorkspaceError) -> [RemovedRecipient] {
+        guard let node, !isEmpty(node) else { return [] }
+        guard let list = node.sequence else { throw file.malformed(node, "expected 'removed' to be a list of {name, key-id, removed, could-open}") }
+        var entries: [RemovedRecipient] = []
+        for entry in list {
+            guard let mapping = entry.mapping else {
+                throw file.malformed(entry, "expected a removed key: a mapping with name, key-id, removed and could-open")
+            }
+            try file.rejectUnknownKeys(mapping, allowed: ["name", "key-id", "removed", "could-open"], in: "a removed key")
+            let idText = try file.requiredString("key-id", in: mapping, at: entry)
+            guard let keyID = KeyID(hex: idText) else { throw file.malformed(mapping["key-id"]!, "expected 'key-id' to be 16 lowercase hex digits") }
+            var versions: [SealedVersion] = []
+            if let openNode = mapping["could-open"], !isEmpty(openNode) {
+                guard let openList = openNode.sequence else { throw file.malformed(openNode, "expected 'could-open' to be a list of {secret, nonce}") }
+                for item in openList {
+                    guard let version = item.mapping else { throw file.malformed(item, "expected a mapping with secret and nonce") }
+                    try file.rejectUnknownKeys(version, allowed: ["secret", "nonce"], in: "a sealed version")
+                    versions.append(
+                        SealedVersion(
+                            secret: try file.requiredString("secret", in: version, at: item), nonce: try file.requiredString("nonce", in: version, at: item)))
+                }
+            }
+            entries.append(
+                RemovedRecipient(
+                    name: try file.string("name", in: mapping, at: entry) ?? "", keyID: keyID,
+                    removed: try file.string("removed", in: mapping, at: entry) ?? "",
+                    couldOpen: versions))
+        }
+        return entries
+    }
+
+    private static func recipients(_ listNode: Node?, in file: YAMLFile) throws(WorkspaceError) -> [Recipient] {
+        guard let listNode, !isEmpty(listNode) else { return [] }
         guard let list = listNode.sequence else { throw file.malformed(listNode, "expected 'recipients' to be a list of {name, key, added}") }
         var recipients: [Recipient] = []
         var names = Set<String>()
@@ -43,15 +127,31 @@ package enum RecipientsFile {
         return recipients
     }
 
-    package static func encode(_ recipients: [Recipient]) -> String {
+    package static func encode(_ recipients: [Recipient], removed: [RemovedRecipient] = []) -> String {
         var text = "# Public keys that journey seals secret values for. Managed by 'journey keys'.\n"
         text += "# Anyone can seal with these; only the matching private keys can open.\n"
-        guard !recipients.isEmpty else { return text + "recipients: []\n" }
-        text += "recipients:\n"
-        for recipient in recipients {
-            text += "  - name: \(YAMLText.quoted(recipient.name))\n"
-            text += "    key: \(recipient.key.text)\n"
-            text += "    added: \(YAMLText.quoted(recipient.added))\n"
+        if recipients.isEmpty {
+            text += "recipients: []\n"
+        } else {
+            text += "recipients:\n"
+            for recipient in recipients {
+                text += "  - name: \(YAMLText.quoted(recipient.name))\n"
+                text += "    key: \(recipient.key.text)\n"
+                text += "    added: \(YAMLText.quoted(recipient.added))\n"
+            }
+        }
+        guard !removed.isEmpty else { return text }
+        text += "# Keys removed while they could still open these versions; rotate each ('journey secret update').\n"
+        text += "removed:\n"
+        for entry in removed {
+            text += "  - name: \(YAMLText.quoted(entry.name))\n"
+            text += "    key-id: \(entry.keyID.hex)\n"
+            text += "    removed: \(YAMLText.quoted(entry.removed))\n"
+            text += "    could-open:\n"
+            for version in entry.couldOpen {
+                text += "      - secret: \(YAMLText.quoted(version.secret))\n"
+                text += "        nonce: \(YAMLText.quoted(version.nonce))\n"
+            }
         }
         return text
     }
@@ -74,8 +174,11 @@ package enum YAMLText {
             case "\u{2028}": out += "\\L"
             case "\u{2029}": out += "\\P"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
+                // What YAML refuses raw in a stream: C0 and C1 controls, DEL, U+FFFE and U+FFFF.
+                if scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) {
                     out += "\\x" + Hex.encode([UInt8(scalar.value)])
+                } else if scalar.value == 0xfffe || scalar.value == 0xffff {
+                    out += "\\u" + String(scalar.value, radix: 16)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

@@ -26,6 +26,9 @@ package struct SealedFile: Sendable, Equatable {
         SealContext(workspaceID: workspaceID, name: name.rawValue, version: version)
     }
 
+    /// The largest version a reader accepts: 2⁶³ − 2, so that every version has a successor.
+    package static let maximumVersion = Int.max - 1
+
     static let allowedKeys: Set<String> = ["format", "name", "description", "version", "updated", "recipients", "nonce", "ciphertext"]
     static let recipientKeys: Set<String> = ["key-id", "name", "wrapped-key"]
 
@@ -106,7 +109,7 @@ package struct SealedFile: Sendable, Equatable {
             )
         }
         let versionField = try required("version")
-        guard let version = Int(versionField.value), version >= 1, version < Int.max, String(version) == versionField.value else {
+        guard let version = Int(versionField.value), version >= 1, version <= maximumVersion, String(version) == versionField.value else {
             throw malformed(versionField, nil, "expected 'version' to be a whole number ≥ 1")
         }
         let nonce = try bytes(try required("nonce"), "nonce")

@@ -18,6 +18,14 @@ package struct SecretName: Hashable, Sendable, Comparable, CustomStringConvertib
     }
 
     package var description: String { rawValue }
+
+    /// `text` as a message may show it: as it is when it is a valid name, else redacted. A text
+    /// that fails the name rule where a name belongs is often a credential pasted in the wrong
+    /// place (`{ secret: sk_live_… }`), so no part of it is printed; the message's file, line
+    /// and column say where it is.
+    package static func shown(_ text: String) -> String {
+        (try? SecretName(text)) != nil ? text : "<\(text.count) characters, not shown: not a valid name>"
+    }
     package static func < (lhs: SecretName, rhs: SecretName) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// The environment variable a value is passed in: upper case, every character other than a

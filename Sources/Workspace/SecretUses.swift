@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 import Yams
 
 /// One place a journey names a secret.
@@ -13,13 +14,18 @@ package struct SecretUse: Sendable, Equatable {
 /// one journey walk (`JourneyYAML`). Used to show which
 /// journeys use a secret and to refuse removing one in use.
 package enum SecretUses {
-    package static func scan(_ workspace: Workspace) -> [SecretUse] {
+    /// Journeys larger than `maximumFileSize` bytes are left out unread (the leak check passes
+    /// its `--max-file-size`, so no journey it skips is parsed here either).
+    package static func scan(_ workspace: Workspace, maximumFileSize: Int = .max) -> [SecretUse] {
         let folder = workspace.journeysFolder
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
         var uses: [SecretUse] = []
         for file in files {
-            guard let yaml = try? YAMLFile.load(folder + "/" + file) else { continue }
+            var status = stat()
+            guard stat(folder + "/" + file, &status) == 0, Int(status.st_size) <= maximumFileSize,
+                let yaml = try? YAMLFile.load(folder + "/" + file)
+            else { continue }
             let journey = yaml.root.mapping?["name"]?.scalar?.string ?? String(file.prefix { $0 != "." })
             let relativePath = workspace.relative(folder + "/" + file)
             func use(_ name: String, at position: SourcePosition) {

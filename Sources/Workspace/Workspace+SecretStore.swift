@@ -7,13 +7,18 @@ extension Workspace {
     // MARK: Recipients
 
     package func recipients() throws(WorkspaceError) -> [Recipient] {
-        guard FileManager.default.fileExists(atPath: recipientsPath) else { return [] }
+        try recipientsContents().recipients
+    }
+
+    /// The recipients and the removed keys whose versions are not rotated yet.
+    package func recipientsContents() throws(WorkspaceError) -> RecipientsFile.Contents {
+        guard FileManager.default.fileExists(atPath: recipientsPath) else { return .init() }
         let file = try YAMLFile.loadUnlessConflicted(recipientsPath, reportedAs: relative(recipientsPath)) { _ in
             WorkspaceError.unresolvedMerge(
                 path: relative(recipientsPath), detail: "a recipient holds a different key on each side of the merge",
                 fix: "keep the right key between the markers (ask that person which is theirs), delete the markers, then 'git add \(relative(recipientsPath))'")
         }
-        return try RecipientsFile.parse(file)
+        return try RecipientsFile.parseContents(file)
     }
 
     /// Adds a recipient; refuses a duplicate name or key.
@@ -23,28 +28,74 @@ extension Workspace {
         }
         let held = try lock("recipients")
         defer { withExtendedLifetime(held) {} }
-        var list = try recipients()
+        let contents = try recipientsContents()
+        var list = contents.recipients
         guard !list.contains(where: { $0.name == name }) else { throw .recipientExists(name, path: relative(recipientsPath)) }
         if let same = list.first(where: { $0.key == key }) {
             throw .recipientExists(same.name, path: relative(recipientsPath))
         }
         list.append(Recipient(name: name, key: key, added: Timestamp.now()))
-        try writeAtomically(Array(RecipientsFile.encode(list).utf8), to: recipientsPath)
+        try writeAtomically(Array(RecipientsFile.encode(list, removed: contents.removed).utf8), to: recipientsPath)
     }
 
     /// Removes a recipient and returns it, with the secrets it could open (to be rotated).
     package func removeRecipient(name: String) throws(WorkspaceError) -> (removed: Recipient, readable: [SecretName]) {
         let held = try lock("recipients")
         defer { withExtendedLifetime(held) {} }
-        var list = try recipients()
+        let contents = try recipientsContents()
+        var list = contents.recipients
         guard let index = list.firstIndex(where: { $0.name == name }) else { throw .unknownRecipient(name, path: relative(recipientsPath)) }
         let removed = list.remove(at: index)
         var readable: [SecretName] = []
-        for secret in try secretNames() where try readSealed(secret).sealed.wraps.contains(where: { $0.keyID == removed.id }) {
+        var versions: [SealedVersion] = []
+        for secret in try secretNames() {
+            let file = try readSealed(secret)
+            guard file.sealed.wraps.contains(where: { $0.keyID == removed.id }) else { continue }
             readable.append(secret)
+            versions.append(SealedVersion(file))
         }
-        try writeAtomically(Array(RecipientsFile.encode(list).utf8), to: recipientsPath)
+        let record = RemovedRecipient(name: removed.name, keyID: removed.id, removed: Timestamp.now(), couldOpen: versions)
+        try writeAtomically(Array(RecipientsFile.encode(list, removed: recording([record], into: contents.removed)).utf8), to: recipientsPath)
         return (removed, readable)
+    }
+
+    /// `removed` with `records` merged in (by key id), keeping only versions still current: a
+    /// rotated or deleted secret no longer needs a record.
+    private func recording(_ records: [RemovedRecipient], into removed: [RemovedRecipient]) -> [RemovedRecipient] {
+        var merged = removed
+        for record in records {
+            if let index = merged.firstIndex(where: { $0.keyID == record.keyID }) {
+                for version in record.couldOpen where !merged[index].couldOpen.contains(version) { merged[index].couldOpen.append(version) }
+            } else {
+                merged.append(record)
+            }
+        }
+        var current: [String: String] = [:]
+        for index in merged.indices {
+            merged[index].couldOpen = merged[index].couldOpen.filter { version in
+                if current[version.secret] == nil, let name = try? SecretName(version.secret), let file = try? readSealed(name) {
+                    current[version.secret] = SealedVersion(file).nonce
+                }
+                return current[version.secret] == version.nonce
+            }
+        }
+        return merged.filter { !$0.couldOpen.isEmpty }
+    }
+
+    /// The keys that could open the current version of `file` but are no longer recipients:
+    /// still wrapped in it, or recorded when removed or dropped by a re-wrap. Each stays
+    /// exposed until the secret is rotated.
+    package func exposure(of file: SealedFile, in contents: RecipientsFile.Contents) -> [(name: String, keyID: KeyID)] {
+        let current = Set(contents.recipients.map(\.id))
+        var exposed: [(name: String, keyID: KeyID)] = []
+        for wrap in file.sealed.wraps where !current.contains(wrap.keyID) {
+            exposed.append((file.recipientNames[wrap.keyID] ?? "", wrap.keyID))
+        }
+        let version = SealedVersion(file)
+        for entry in contents.removed where !current.contains(entry.keyID) && entry.couldOpen.contains(version) {
+            if !exposed.contains(where: { $0.keyID == entry.keyID }) { exposed.append((entry.name, entry.keyID)) }
+        }
+        return exposed
     }
 
     // MARK: Reading
@@ -133,6 +184,15 @@ extension Workspace {
         let held = try lock(name.rawValue)
         defer { withExtendedLifetime(held) {} }
         let current = try readSealed(name)
+        // Readers refuse 2⁶³ − 1 (it has no successor): an update that would reach it is refused
+        // here instead of leaving a file no one can open.
+        guard current.version < SealedFile.maximumVersion else {
+            throw .cannotSeal(
+                secret: name.rawValue,
+                reason:
+                    "it is at version \(current.version), the last a sealed file can carry (2⁶³ − 2), so an update would make it unreadable; start it over with 'journey secret remove \(name)' and 'journey secret add \(name)' (version 1)"
+            )
+        }
         return try write(name, value: value, description: description ?? current.description, version: current.version + 1, beforeRename: beforeRename)
     }
 
@@ -140,6 +200,13 @@ extension Workspace {
         -> SealedFile
     {
         let path = sealedPath(name)
+        if value.withUnsafeBytes({ $0.contains(0) }) {
+            throw .cannotSeal(
+                secret: name.rawValue,
+                reason:
+                    "the value holds a NUL byte; values reach programs as environment variables, which end at the first NUL, so the program would get a cut value and the rest could show unmasked; encode a binary value first (e.g. base64) and decode it where it is used"
+            )
+        }
         let recipients = try recipients()
         let sealed: SealedValue
         do {
@@ -162,6 +229,7 @@ extension Workspace {
         let held = try lock(name.rawValue)
         defer { withExtendedLifetime(held) {} }
         var file = try readSealed(name)
+        let before = file
         let recipients = try recipients()
         do {
             file.sealed = try SecretBox.rewrap(file.sealed, context: file.context(workspaceID: config.id), with: key, for: recipients.map(\.key))
@@ -170,6 +238,19 @@ extension Workspace {
         }
         file.recipientNames = Dictionary(recipients.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         file.updated = Timestamp.now()
+        // Keys this re-wrap drops held the data key: record them before the wraps are gone, so
+        // the version stays shown as exposed until it is rotated.
+        let kept = Set(file.sealed.wraps.map(\.keyID))
+        let dropped = before.sealed.wraps.filter { !kept.contains($0.keyID) }
+        if !dropped.isEmpty {
+            let heldRecipients = try lock("recipients")
+            defer { withExtendedLifetime(heldRecipients) {} }
+            let contents = try recipientsContents()
+            let records = dropped.map {
+                RemovedRecipient(name: before.recipientNames[$0.keyID] ?? "", keyID: $0.keyID, removed: Timestamp.now(), couldOpen: [SealedVersion(before)])
+            }
+            try writeAtomically(Array(RecipientsFile.encode(contents.recipients, removed: recording(records, into: contents.removed)).utf8), to: recipientsPath)
+        }
         try writeAtomically(Array(file.encoded().utf8), to: sealedPath(name))
         return file
     }

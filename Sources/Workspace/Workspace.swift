@@ -64,7 +64,29 @@ package final class Workspace: Sendable {
 
     package init(root: String) throws(WorkspaceError) {
         self.root = root
+        try Self.checkOwnership(root: root)
         config = try WorkspaceConfig.parse(YAMLFile.load(root + "/" + Self.configFileName))
+    }
+
+    /// Lists folders trusted even when another user owns them, as git's `safe.directory`:
+    /// colon-separated paths, or `*` for every folder.
+    package static let safeDirectoryVariable = "JOURNEY_SAFE_DIRECTORY"
+
+    /// Refuses a workspace whose folder, `workspace.yaml`, `secrets/` or `recipients.yaml`
+    /// another user owns: whoever planted it (in a shared folder above this one, say) chose
+    /// the keys values are sealed for. Checked as git checks `safe.directory`.
+    static func checkOwnership(root: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(WorkspaceError) {
+        let trusted = (environment[safeDirectoryVariable] ?? "").split(separator: ":").map(String.init)
+        let standardRoot = URL(fileURLWithPath: root).standardizedFileURL.path
+        if trusted.contains(where: { $0 == "*" || URL(fileURLWithPath: $0).standardizedFileURL.path == standardRoot }) { return }
+        let me = geteuid()
+        for path in [root, root + "/" + configFileName, root + "/secrets", root + "/secrets/recipients.yaml"] {
+            var status = stat()
+            guard lstat(path, &status) == 0 else { continue }  // a missing one is reported where it is read
+            guard status.st_uid == me else {
+                throw .notOwned(path: path, owner: status.st_uid, user: me, root: standardRoot)
+            }
+        }
     }
 
     /// Walks up from `start` to the nearest folder holding `workspace.yaml`.

@@ -44,6 +44,8 @@ package enum WorkspaceError: UserFacingError {
     case io(path: String, reason: String)
     /// A merge left git conflict markers in a sealed file or `recipients.yaml`.
     case unresolvedMerge(path: String, detail: String, fix: String)
+    /// Part of the workspace belongs to another user (`Workspace.checkOwnership`).
+    case notOwned(path: String, owner: UInt32, user: UInt32, root: String)
 
     package var message: String {
         switch self {
@@ -55,7 +57,7 @@ package enum WorkspaceError: UserFacingError {
             return "\(path) already exists; this folder is already a journey workspace"
         case .invalidSecretName(let name, let reason):
             return
-                "invalid secret name '\(Self.printable(name))': \(reason); use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters"
+                "invalid secret name \(SecretName.shown(name)): \(reason); use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters"
         case .unknownSecret(let name, let path):
             return "no secret named '\(name)' (\(path) does not exist); see 'journey secret list', or add it with 'journey secret add \(name)'"
         case .misspelledSecret(let name, let path, let closest):
@@ -79,6 +81,9 @@ package enum WorkspaceError: UserFacingError {
             return "\(path): \(reason)"
         case .unresolvedMerge(let path, let detail, let fix):
             return "\(path) holds an unresolved merge conflict: \(detail); \(fix)"
+        case .notOwned(let path, let owner, let user, let root):
+            return
+                "refusing the workspace at \(Self.printable(root)): \(Self.printable(path)) is owned by uid \(owner), not by you (uid \(user)), and whoever owns it chooses the keys values are sealed for; if you trust it, take it over with 'chown -R \(user) \(Self.printable(root))', or trust it as it is with \(Workspace.safeDirectoryVariable)=\(Self.printable(root))"
         }
     }
 

@@ -2,7 +2,8 @@ import FoundationEssentials
 import Yams
 
 /// A parsed YAML file that remembers where each node came from, for messages with file, line
-/// and column. Parse errors never quote the file's text: it may hold a value.
+/// and column. Parse errors never quote the file's text: it may hold a value. The one way the
+/// tool reads YAML: every file is held to `YAMLBounds` before it is composed.
 package struct YAMLFile {
     package let path: String
     package let text: String
@@ -10,6 +11,7 @@ package struct YAMLFile {
 
     package init(path: String, text: String) throws(WorkspaceError) {
         self.path = path
+        try YAMLBounds.check(text, path: path)
         self.text = text
         do {
             // Resolver.basic: every scalar is read as text here, and the default resolver
