@@ -36,8 +36,11 @@ struct RunnerLifecycleTests {
         #expect {
             try Runner(request: request(fixture, workspacePath: path)).withCheckout { _ in }
         } throws: { error in
-            guard case RunnerError.missingWorkspace(let reported, let commit) = error else { return false }
-            return reported == path && commit == ObjectID(hex: fixture.first) && "\(error)".contains("--workspace-path")
+            guard let runnerError = error as? RunnerError, case .missingWorkspace(let reported, let commit) = runnerError else { return false }
+            // The message says what happened, the fix what to do; the terminal shows both.
+            return reported == path && commit == ObjectID(hex: fixture.first) && runnerError.fix?.contains("--workspace-path") == true
+                && !runnerError.message.contains("--workspace-path") && "\(error)" == runnerError.message + "; " + runnerError.fix!
+                && runnerError.exitCode == 2
         }
         #expect(fixture.cacheEntries("work").isEmpty)
     }
