@@ -35,7 +35,10 @@ let package = Package(
             dependencies: ["Sealing", "Workspace", "GitStore", .product(name: "Yams", package: "Yams")]),
 
         // Running things: masking, child processes, value resolution, steps.
-        .target(name: "Run", dependencies: ["Sealing", "Workspace"]),
+        // Step isolation: namespaces, a fresh /proc, Landlock; the fork-to-exec part is C.
+        .target(name: "CStepIsolation"),
+        .target(name: "StepIsolation", dependencies: ["CStepIsolation"]),
+        .target(name: "Run", dependencies: ["Sealing", "Workspace", "StepIsolation"]),
 
         // The runner: cache of bare mirrors, fresh checkouts, the rollback guard, hardening.
         .target(name: "CProcessHardening"),
@@ -45,7 +48,7 @@ let package = Package(
             name: "JourneyCLI",
             dependencies: [
                 "Sealing", "GitStore", "Workspace", "Run", "LeakScan",
-                "Runner",
+                "Runner", "StepIsolation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "journey", dependencies: ["JourneyCLI"]),

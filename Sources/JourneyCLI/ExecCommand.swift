@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Run
 import Sealing
+import StepIsolation
 import Workspace
 
 struct ExecCommand: ParsableCommand {
@@ -23,6 +24,7 @@ struct ExecCommand: ParsableCommand {
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var keyOptions: KeyOptions
+    @OptionGroup var isolationOptions: IsolationOptions
 
     @Option(name: .customLong("secret"), help: ArgumentHelp("A secret to pass (repeatable).", valueName: "NAME"), completion: NameCompletion.secrets)
     var secrets: [String] = []
@@ -49,6 +51,7 @@ struct ExecCommand: ParsableCommand {
 
     func run() throws {
         let workspace = try workspaceOptions.open()
+        let isolation = try isolationOptions.isolation(keyFile: keyOptions.keyFile)
         let names = try Set(secrets.map { try SecretName($0) }).sorted()
         var injected: [(name: String, value: SecretBytes)] = []
         if let journey {
@@ -67,22 +70,21 @@ struct ExecCommand: ParsableCommand {
                 injected.append((variable, try workspace.openSecret(name, with: key).value))
             }
         }
-        let termination = try ExecCommand.runMasked(command, secrets: injected, workingDirectory: nil, ownProcessGroup: isatty(0) != 1)
+        let termination = try ExecCommand.runMasked(command, secrets: injected, workingDirectory: nil, ownProcessGroup: isatty(0) != 1, isolation: isolation)
         if termination.exitCode != 0 { throw ExitCode(termination.exitCode) }
     }
 
     /// Runs `command` with `secrets` added to this process's environment, copying its masked
     /// output to ours; shared by every command that runs a child.
-    static func runMasked(_ command: [String], secrets: [(name: String, value: SecretBytes)], workingDirectory: String?, ownProcessGroup: Bool) throws
-        -> Termination
-    {
-        var environment = ProcessInfo.processInfo.environment
+    static func runMasked(
+        _ command: [String], secrets: [(name: String, value: SecretBytes)], workingDirectory: String?, ownProcessGroup: Bool, isolation: StepIsolation?
+    ) throws -> Termination {
         // The key's text or its path would let the child open every secret, not just these.
-        environment["JOURNEY_KEY"] = nil
-        environment["JOURNEY_KEY_FILE"] = nil
+        let environment = StepEnvironment.withoutKeyVariables(ProcessInfo.processInfo.environment)
         let masker = Masker(values: secrets.map(\.value))
         let child = ChildProcess(
-            arguments: command, environment: environment, secretEnvironment: secrets, workingDirectory: workingDirectory, ownProcessGroup: ownProcessGroup)
+            arguments: command, environment: environment, secretEnvironment: secrets, workingDirectory: workingDirectory, ownProcessGroup: ownProcessGroup,
+            isolation: isolation)
         return try child.run(masker: masker) { stream, bytes in
             StandardStreams.write(bytes, to: stream == .standardOutput ? 1 : 2)
         }

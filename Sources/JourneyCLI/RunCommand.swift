@@ -24,6 +24,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var resolution: ResolutionOptions
+    @OptionGroup var isolationOptions: IsolationOptions
 
     @Argument(help: "The journey: its name, file name without .yaml, or path.")
     var journey: String
@@ -33,6 +34,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let workspace = try workspaceOptions.open()
+        let isolation = try isolationOptions.isolation(keyFile: resolution.keyOptions.keyFile)
         let resolved: ResolvedJourney
         do {
             resolved = try resolution.resolve(journey, in: workspace)
@@ -46,7 +48,7 @@ struct RunCommand: ParsableCommand {
             }
             throw error
         }
-        let runner = JourneyRunner(resolved: resolved, workspace: workspace) { stream, bytes in
+        let runner = JourneyRunner(resolved: resolved, workspace: workspace, isolation: isolation) { stream, bytes in
             StandardStreams.write(bytes, to: stream == .standardOutput ? 1 : 2)
         }
         let result = runner.run()

@@ -56,6 +56,8 @@ struct RunnerCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The workspace's folder inside the repository.", valueName: "PATH"))
     var workspacePath: String = "."
 
+    @OptionGroup var isolationOptions: IsolationOptions
+
     @Flag(help: "Accept sealed versions lower than this cache has seen (an intended rollback); they become the new marks.")
     var allowRollback = false
 
@@ -70,6 +72,7 @@ struct RunnerCommand: ParsableCommand {
         do {
             // Before anything is opened: no core dump or same-user ptrace can reach a value.
             try ProcessHardening.makeNonDumpable()
+            let isolation = try isolationOptions.isolation(keyFile: keyFile)
             let key = try RunnerKey.load(keyFile: keyFile)
             let request = RunnerRequest(
                 repo: repo, ref: ref, workspacePath: workspacePath,
@@ -81,7 +84,7 @@ struct RunnerCommand: ParsableCommand {
                     "runner: \(checkout.repo) \(checkout.ref) → \(checkout.resolved.commit) "
                         + "(mirror \(checkout.update.rawValue), \(wholeMilliseconds(checkout.fetchSeconds)) ms; "
                         + "checkout \(wholeMilliseconds(checkout.checkoutSeconds)) ms)")
-                return try RunnerJourney.run(prepared, journey: journey, key: key, started: started)
+                return try RunnerJourney.run(prepared, journey: journey, key: key, isolation: isolation, started: started)
             }
             if let reportPath {
                 do { try AtomicFile.write(try outcome.report.encoded(), to: reportPath) } catch {

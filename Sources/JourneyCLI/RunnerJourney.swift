@@ -2,6 +2,7 @@ import Foundation
 import Run
 import Runner
 import Sealing
+import StepIsolation
 import Workspace
 
 /// What a runner run produced: the report, and whether every step passed.
@@ -13,7 +14,7 @@ struct RunnerOutcome {
 /// The journey part of a runner run: resolve and run the journey in the checked-out workspace
 /// exactly as `journey run --sealed` does, with the rollback guard around the resolution.
 enum RunnerJourney {
-    static func run(_ prepared: PreparedRun, journey reference: String, key: PrivateKey, started: ContinuousClock.Instant) throws -> RunnerOutcome {
+    static func run(_ prepared: PreparedRun, journey reference: String, key: PrivateKey, isolation: StepIsolation?, started: ContinuousClock.Instant) throws -> RunnerOutcome {
         let clock = ContinuousClock()
         let workspace = prepared.workspace
         let resolveStart = clock.now
@@ -37,7 +38,7 @@ enum RunnerJourney {
         try prepared.rollbackGuard.record(opened)
         let resolveMilliseconds = (clock.now - resolveStart).milliseconds
 
-        let runner = JourneyRunner(resolved: resolved, workspace: workspace) { stream, bytes in
+        let runner = JourneyRunner(resolved: resolved, workspace: workspace, isolation: isolation) { stream, bytes in
             StandardStreams.write(bytes, to: stream == .standardOutput ? 1 : 2)
         }
         let result = runner.run()

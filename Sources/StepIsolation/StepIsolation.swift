@@ -1,0 +1,198 @@
+internal import CStepIsolation
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// How a step is kept away from the private key: its own user, mount and PID namespaces (as
+/// bubblewrap builds them, unprivileged where the kernel allows), a fresh `/proc` that shows
+/// only the step's own processes, the key's paths covered, a small `/dev`, no capabilities,
+/// `no_new_privs`, and a Landlock domain where the kernel offers one. The fork-to-exec work is
+/// C (`CStepIsolation`): no Swift runs in the forked child.
+package struct StepIsolation: Sendable, Equatable {
+    /// Files and folders the step must not see (each also by its resolved path).
+    package var hiddenPaths: [String]
+
+    package init(hiddenPaths: [String]) {
+        var seen = Set<String>()
+        var paths: [String] = []
+        for path in hiddenPaths where !path.isEmpty {
+            let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+            for candidate in [absolute, Self.resolved(absolute)] where seen.insert(candidate).inserted {
+                paths.append(candidate)
+            }
+        }
+        self.hiddenPaths = paths
+    }
+
+    /// The paths a private key is read from: the key file named by `--key-file` or
+    /// `JOURNEY_KEY_FILE`, and the key folder (`$XDG_CONFIG_HOME/journey/keys`).
+    package static func keyPaths(keyFile: String?, keyFolder: String, environment: [String: String]) -> [String] {
+        var paths = [keyFolder]
+        if let keyFile, !keyFile.isEmpty { paths.append(keyFile) }
+        if let file = environment["JOURNEY_KEY_FILE"], !file.isEmpty { paths.append(file) }
+        return paths
+    }
+
+    /// What this machine allows, found once per process by setting a sandbox up and stopping
+    /// just before the exec.
+    package static let availability: Availability = probe()
+
+    package enum Availability: Sendable, Equatable {
+        /// Isolation works; `landlockABI` is 0 when the kernel has no Landlock.
+        case available(landlockABI: Int)
+        case unavailable(reason: String)
+    }
+
+    /// Starts `executable` (a path, already searched for on `PATH`) in the sandbox. The
+    /// returned process's `pid` is the sandbox's first process; its wait status is not the
+    /// step's: read that with `IsolatedProcess.outcome()` once it has been reaped.
+    package func spawn(
+        executable: String, arguments: [String], environment: [UnsafeMutablePointer<CChar>?], workingDirectory: String?,
+        standardOutput: Int32, standardError: Int32, ownProcessGroup: Bool
+    ) throws(IsolationError) -> IsolatedProcess {
+        try Self.start(
+            executable: executable, arguments: arguments, environment: environment, workingDirectory: workingDirectory,
+            standardOutput: standardOutput, standardError: standardError, ownProcessGroup: ownProcessGroup, hiddenPaths: hiddenPaths)
+    }
+
+    private static func probe() -> Availability {
+        let environment: [UnsafeMutablePointer<CChar>?] = [nil]
+        let process: IsolatedProcess
+        do {
+            process = try start(
+                executable: nil, arguments: [], environment: environment, workingDirectory: nil,
+                standardOutput: -1, standardError: -1, ownProcessGroup: true, hiddenPaths: [])
+        } catch {
+            return .unavailable(reason: error.description)
+        }
+        var status: Int32 = 0
+        while waitpid(process.pid, &status, 0) < 0 && errno == EINTR {}
+        switch process.outcome() {
+        case .ready(let abi): return .available(landlockABI: abi)
+        case .setupFailed(let error): return .unavailable(reason: error.description)
+        case .ended, .execFailed, .vanished: return .unavailable(reason: "the sandbox's first process ended without reporting (wait status \(status))")
+        }
+    }
+
+    private static func start(
+        executable: String?, arguments: [String], environment: [UnsafeMutablePointer<CChar>?], workingDirectory: String?,
+        standardOutput: Int32, standardError: Int32, ownProcessGroup: Bool, hiddenPaths: [String]
+    ) throws(IsolationError) -> IsolatedProcess {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw .setup(stage: "creating the status pipe", errno: errno) }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        // Every C string the child reads is made here, before the clone.
+        let argv = arguments.map { strdup($0) } + [nil]
+        let hidden = hiddenPaths.map { UnsafePointer(strdup($0)) } + [nil]
+        let executableCopy = executable.map { strdup($0) } ?? nil
+        let directoryCopy = workingDirectory.map { strdup($0) } ?? nil
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in hidden { free(UnsafeMutablePointer(mutating: pointer)) }
+            free(executableCopy)
+            free(directoryCopy)
+        }
+        let pid: Int32 = argv.withUnsafeBufferPointer { argvBuffer in
+            environment.withUnsafeBufferPointer { envBuffer in
+                hidden.withUnsafeBufferPointer { hiddenBuffer in
+                    var request = journey_isolation_request(
+                        executable: UnsafePointer(executableCopy), argv: argvBuffer.baseAddress, envp: envBuffer.baseAddress,
+                        working_directory: UnsafePointer(directoryCopy), stdout_fd: standardOutput, stderr_fd: standardError,
+                        status_fd: fds[1], own_process_group: ownProcessGroup ? 1 : 0,
+                        hidden_paths: hiddenBuffer.baseAddress, hidden_count: hiddenPaths.count)
+                    return journey_isolation_spawn(&request)
+                }
+            }
+        }
+        let cloneErrno = errno
+        close(fds[1])
+        guard pid > 0 else {
+            close(fds[0])
+            throw .setup(stage: Self.stageName(JOURNEY_STAGE_CLONE.rawValue), errno: cloneErrno)
+        }
+        return IsolatedProcess(pid: pid, statusDescriptor: fds[0])
+    }
+
+    static func stageName(_ stage: UInt32) -> String {
+        switch stage {
+        case JOURNEY_STAGE_CLONE.rawValue: return "creating user, mount and PID namespaces (clone)"
+        case JOURNEY_STAGE_SETGROUPS.rawValue: return "writing /proc/self/setgroups"
+        case JOURNEY_STAGE_UID_MAP.rawValue: return "writing the user namespace's uid_map"
+        case JOURNEY_STAGE_GID_MAP.rawValue: return "writing the user namespace's gid_map"
+        case JOURNEY_STAGE_PRIVATE_MOUNTS.rawValue: return "making the mounts private"
+        case JOURNEY_STAGE_HIDE_PATH.rawValue: return "covering the key's paths"
+        case JOURNEY_STAGE_DEV.rawValue: return "building a private /dev"
+        case JOURNEY_STAGE_PROC.rawValue: return "mounting a fresh /proc for the step's PID namespace"
+        case JOURNEY_STAGE_PROC_READ_ONLY.rawValue: return "making /proc/sys read-only"
+        case JOURNEY_STAGE_SYS_READ_ONLY.rawValue: return "making /sys read-only"
+        case JOURNEY_STAGE_FORK_STEP.rawValue: return "starting the step inside the namespaces"
+        case JOURNEY_STAGE_SIGNALS.rawValue: return "setting up signals"
+        case JOURNEY_STAGE_CAPABILITIES.rawValue: return "dropping capabilities"
+        case JOURNEY_STAGE_NO_NEW_PRIVS.rawValue: return "setting no_new_privs"
+        case JOURNEY_STAGE_LANDLOCK.rawValue: return "entering a Landlock domain"
+        case JOURNEY_STAGE_WORKING_DIRECTORY.rawValue: return "entering the working folder"
+        default: return "starting the step"
+        }
+    }
+
+    /// A symlink's target, so both names of a key file are covered.
+    private static func resolved(_ path: String) -> String {
+        guard let real = realpath(path, nil) else { return path }
+        defer { free(real) }
+        return String(cString: real)
+    }
+}
+
+/// A sandbox's first process (PID 1 inside) and the pipe it reports on.
+package struct IsolatedProcess: Sendable {
+    package let pid: Int32
+    let statusDescriptor: Int32
+
+    package enum Outcome: Sendable, Equatable {
+        /// The step ended with this wait status.
+        case ended(waitStatus: Int32)
+        case setupFailed(IsolationError)
+        /// `execve` failed with this errno (e.g. ENOENT).
+        case execFailed(errno: Int32)
+        /// A probe got as far as the exec.
+        case ready(landlockABI: Int)
+        /// Nothing was reported: the sandbox was killed (a timeout's SIGKILL).
+        case vanished
+    }
+
+    /// Reads what the sandbox reported and closes the pipe; call it once, after `pid` was reaped.
+    package func outcome() -> Outcome {
+        defer { close(statusDescriptor) }
+        _ = fcntl(statusDescriptor, F_SETFL, fcntl(statusDescriptor, F_GETFL) | O_NONBLOCK)
+        var result = Outcome.vanished
+        var record = journey_isolation_record()
+        let size = MemoryLayout<journey_isolation_record>.size
+        while withUnsafeMutableBytes(of: &record, { read(statusDescriptor, $0.baseAddress!, size) }) == size {
+            switch UInt32(record.kind) {
+            case JOURNEY_RECORD_SETUP_FAILED.rawValue:
+                return .setupFailed(.setup(stage: StepIsolation.stageName(UInt32(record.stage)), errno: record.error))
+            case JOURNEY_RECORD_EXEC_FAILED.rawValue: return .execFailed(errno: record.error)
+            case JOURNEY_RECORD_READY.rawValue: result = .ready(landlockABI: Int(record.value))
+            case JOURNEY_RECORD_STEP_ENDED.rawValue:
+                // A probe's step reports READY before it ends; that is what the probe asked.
+                if case .ready = result { break }
+                result = .ended(waitStatus: record.value)
+            default: break
+            }
+        }
+        return result
+    }
+}
+
+/// Why a step could not be isolated.
+package enum IsolationError: Error, Equatable, Sendable, CustomStringConvertible {
+    case setup(stage: String, errno: Int32)
+
+    package var description: String {
+        switch self {
+        case .setup(let stage, let code): return "\(stage) failed: \(String(cString: strerror(code)))"
+        }
+    }
+}
