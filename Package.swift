@@ -69,6 +69,7 @@ let package = Package(
         .testTarget(name: "JourneyTests", dependencies: ["Workspace", "TestSupport"]),
         .testTarget(name: "RunJourneyTests", dependencies: ["Run", "Workspace", "JourneyCLI", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "GitStore", "TestSupport"]),
+        .testTarget(name: "IsolationTests", dependencies: ["Run", "StepIsolation", "Sealing", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,143 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// DESIGN §9 "Steps never reach the key": a journey from an attacker's branch tries every route
+/// to the runner's private key (HostileJourney.routes); each route prints the digest of what it
+/// read, and no digest may be the key file's or the key text's.
+@Suite("Step isolation: a hostile journey cannot reach the key", .serialized)
+struct HostileJourneyTests {
+    static func expectNothingReached(_ result: ProcessResult, _ fixture: HostileFixture, _ comment: Comment) {
+        let output = HostileOutput(result)
+        #expect(result.exitCode == 0, "\(comment): \(result.stderrText)")
+        let reached = result.stdoutText.split(separator: "\n").filter { line in fixture.forbidden.contains { line.hasSuffix($0) } }
+        #expect(reached.isEmpty, "\(comment): a step read the key: \(reached)")
+        // The routes ran: the cmdline route always reads PID 1's command line.
+        #expect(!output.digests.isEmpty, comment)
+        #expect(output.noted("0 JOURNEY_KEY variables"), comment)
+        #expect(output.noted("block devices 0"), comment)
+        #expect(output.noted("ptrace 1: Operation not permitted"), comment)
+        #expect(!result.stdoutText.contains("JOURNEY-SECRET-KEY"), comment)
+    }
+
+    @Test func runSealedStepsCannotReachTheKey() throws {
+        let fixture = try HostileFixture()
+        let byPath = try fixture.journeyUnderShell(["run", "hostile", "--sealed", "--key-file", fixture.keyFile])
+        Self.expectNothingReached(byPath, fixture, "run --sealed --key-file")
+        let byEnvironmentPath = try fixture.journeyUnderShell(["run", "hostile", "--sealed"], environment: ["JOURNEY_KEY_FILE": fixture.keyFile])
+        Self.expectNothingReached(byEnvironmentPath, fixture, "run --sealed with JOURNEY_KEY_FILE")
+        let byText = try fixture.withKeyOnlyInEnvironment {
+            try fixture.journeyUnderShell(["run", "hostile", "--sealed"], environment: ["JOURNEY_KEY": $0])
+        }
+        Self.expectNothingReached(byText, fixture, "run --sealed with JOURNEY_KEY in an ancestor's environment")
+    }
+
+    /// The control: the same journey without the sandbox does reach the key, so the routes are
+    /// real and the assertions above can fail.
+    @Test func withoutIsolationTheSameStepsReachTheKey() throws {
+        let fixture = try HostileFixture()
+        let result = try fixture.withKeyOnlyInEnvironment {
+            try fixture.journeyUnderShell(["run", "hostile", "--sealed", "--no-isolation"], environment: ["JOURNEY_KEY": $0])
+        }
+        #expect(result.exitCode == 0, "\(result.stderrText)")
+        #expect(!HostileOutput(result).digests.isDisjoint(with: fixture.forbidden))
+    }
+
+    @Test func runnerStepsCannotReachTheKey() throws {
+        let fixture = try HostileFixture()
+        let base = ["runner", "--repo", fixture.published.remote, "--ref", "main", "--journey", "hostile", "--cache", fixture.scratch.path("cache")]
+        let byPath = try fixture.journeyUnderShell(base + ["--key-file", fixture.keyFile], in: fixture.scratch.path)
+        Self.expectNothingReached(byPath, fixture, "runner --key-file")
+        let byText = try fixture.withKeyOnlyInEnvironment {
+            try fixture.journeyUnderShell(base, in: fixture.scratch.path, environment: ["JOURNEY_KEY": $0])
+        }
+        Self.expectNothingReached(byText, fixture, "runner with JOURNEY_KEY in an ancestor's environment")
+
+        let unisolated = try fixture.journeyUnderShell(base + ["--key-file", fixture.keyFile, "--no-isolation"], in: fixture.scratch.path)
+        #expect(unisolated.exitCode == 0, "\(unisolated.stderrText)")
+        #expect(!HostileOutput(unisolated).digests.isDisjoint(with: fixture.forbidden), "the control run reaches the key")
+    }
+
+    @Test func execCommandCannotReachTheKey() throws {
+        let fixture = try HostileFixture()
+        let command = ["python3", "hostile.py", "all", fixture.keyFile, fixture.keyFolderFile]
+        let result = try fixture.journeyUnderShell(
+            ["exec", "--secret", "api-token", "--key-file", fixture.keyFile, "--"] + command, environment: ["JOURNEY_KEY_FILE": fixture.keyFile])
+        Self.expectNothingReached(result, fixture, "exec")
+        #expect(!fixture.canary.appears(in: result.allOutput))
+    }
+}
+
+/// Signals reach an isolated command as they reached a plain child: through the sandbox's init.
+@Suite("Step isolation: signals")
+struct IsolatedSignalTests {
+    @Test func execForwardsSigtermToTheIsolatedCommand() throws {
+        try withScratchFolder(label: "isolation-signal") { folder in
+            let config = try folder.folder("config")
+            try Git.run(["init", "--quiet"], in: folder.path)
+            _ = try JourneyBinary.run(["init", "--name", "signals"], in: folder.path, configHome: config).checked()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: JourneyBinary.path)
+            process.arguments = ["exec", "--", "/bin/sh", "-c", "trap 'echo got-term; exit 7' TERM; echo ready; while :; do sleep 0.05; done"]
+            process.environment = JourneyBinary.environment(configHome: config)
+            process.currentDirectoryURL = folder.url
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var seen = Data()
+            while !String(decoding: seen, as: UTF8.self).contains("ready") {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                seen += chunk
+            }
+            kill(process.processIdentifier, SIGTERM)
+            seen += output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 7)
+            #expect(String(decoding: seen, as: UTF8.self).contains("got-term"))
+        }
+    }
+}
+
+/// Fail closed: where the kernel refuses the namespaces, the commands that run untrusted code
+/// refuse too (exit 2, naming why) and nothing runs, unless `--no-isolation`.
+@Suite("Step isolation: refused when it cannot be set up", .serialized)
+struct IsolationUnavailableTests {
+    /// Runs journey where no user namespace can be made: inside one whose limit of nested user
+    /// namespaces is 0 (the kernel then answers ENOSPC, as a host with user.max_user_namespaces=0
+    /// answers).
+    func journeyWithoutUserNamespaces(_ arguments: [String], _ fixture: HostileFixture, in folder: String) throws -> ProcessResult {
+        var environment = JourneyBinary.environment(configHome: fixture.configHome)
+        environment["JOURNEY_BIN"] = JourneyBinary.path
+        let quoted = arguments.map { "'" + $0 + "'" }.joined(separator: " ")
+        let script = "echo 0 > /proc/sys/user/max_user_namespaces && exec \"$JOURNEY_BIN\" \(quoted)"
+        return try Subprocess.run("unshare", ["--user", "--map-root-user", "/bin/sh", "-c", script], environment: environment, currentDirectory: folder)
+    }
+
+    @Test func runExecAndRunnerRefuseAndNameWhy() throws {
+        let fixture = try HostileFixture()
+        let marker = fixture.scratch.path("step-ran")
+        let commands: [(arguments: [String], folder: String)] = [
+            (["run", "hostile", "--sealed", "--key-file", fixture.keyFile], fixture.work),
+            (["exec", "--secret", "api-token", "--key-file", fixture.keyFile, "--", "touch", marker], fixture.work),
+            (
+                ["runner", "--repo", fixture.published.remote, "--ref", "main", "--journey", "hostile", "--cache", fixture.scratch.path("cache"), "--key-file", fixture.keyFile],
+                fixture.scratch.path
+            ),
+        ]
+        for command in commands {
+            let result = try journeyWithoutUserNamespaces(command.arguments, fixture, in: command.folder)
+            #expect(result.exitCode == 2, "\(command.arguments[0]): \(result.allOutput)")
+            #expect(result.stderrText.contains("cannot isolate steps from the private key on this machine"), "\(command.arguments[0])")
+            #expect(result.stderrText.contains("No space left on device"), "the kernel's reason is named: \(result.stderrText)")
+            #expect(result.stderrText.contains("--no-isolation"))
+            #expect(!result.stdoutText.contains("digest"), "no step ran")
+        }
+        #expect(!FileManager.default.fileExists(atPath: marker))
+
+        let allowed = try journeyWithoutUserNamespaces(["exec", "--no-isolation", "--", "touch", marker], fixture, in: fixture.work)
+        #expect(allowed.exitCode == 0, "\(allowed.allOutput)")
+        #expect(FileManager.default.fileExists(atPath: marker))
+    }
+}
