@@ -112,8 +112,9 @@ static void hide_paths(const struct journey_isolation_request *request, int stat
         if (S_ISDIR(info.st_mode)) {
             result = mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=000,size=4k");
         } else {
+            // Reads are empty, writes vanish. No read-only remount: the kernel refuses to drop
+            // flags (nosuid, noexec) a container's /dev mount is locked with.
             result = mount("/dev/null", path, NULL, MS_BIND, NULL);
-            if (result == 0) result = mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
         }
         if (result != 0) fail(status_fd, JOURNEY_STAGE_HIDE_PATH);
     }
@@ -290,8 +291,15 @@ static _Noreturn void become_init(
     action.sa_handler = relay_handler;
     sigemptyset(&action.sa_mask);
     for (size_t i = 0; i < RELAYED_COUNT; i++) {
-        sigaction(relayed_signals[i], &action, NULL);
-        sigaddset(&waited, relayed_signals[i]);
+        int sig = relayed_signals[i];
+        // Sharing the terminal's process group, the step gets the keyboard's INT and QUIT
+        // itself, and A forwards only TERM and HUP: relaying those two again would double them.
+        if (!request->own_process_group && (sig == SIGINT || sig == SIGQUIT)) {
+            signal(sig, SIG_IGN);
+            continue;
+        }
+        sigaction(sig, &action, NULL);
+        sigaddset(&waited, sig);
     }
     sigaction(SIGCHLD, &action, NULL);
     if (sigprocmask(SIG_BLOCK, &waited, NULL) != 0) fail(status_fd, JOURNEY_STAGE_SIGNALS);

@@ -14,7 +14,9 @@ struct ExecCommand: ParsableCommand {
             (payments-api-key → PAYMENTS_API_KEY, after the workspace's env-prefix), never as an
             argument. Everything the command prints goes through masking: the value, each line
             of it, its base64, URL-encoded and JSON-escaped forms become ***. Signals are passed
-            on to the command, and its exit code is journey's.
+            on to the command, and its exit code is journey's. The command runs isolated from
+            the private key, as journey run's steps do; --no-isolation for a trusted command on
+            a machine without user namespaces.
 
             Examples:
               journey exec --secret payments-api-key -- ./deploy.sh

@@ -13,6 +13,9 @@ struct RunCommand: ParsableCommand {
             through /bin/sh -c in the workspace folder with their env; 'http' steps send one
             request and check 'expect'. Step output, HTTP bodies, the report and every error are
             masked (the value, each line, base64, URL-encoded and JSON-escaped forms → ***).
+            Each 'run' step starts isolated from the private key (its own user, mount and PID
+            namespaces; docs/SECURITY.md); where that cannot be set up, run refuses (exit 2)
+            unless --no-isolation.
 
             Exit codes: 0 every step passed; 1 a step failed; 2 bad input or a value that could
             not be resolved (nothing ran).
@@ -20,6 +23,7 @@ struct RunCommand: ParsableCommand {
             Examples:
               journey run checkout --local
               JOURNEY_KEY_FILE=runner.key journey run checkout --sealed --report run.json
+              journey run checkout --local --no-isolation
             """)
 
     @OptionGroup var workspaceOptions: WorkspaceOptions

@@ -20,7 +20,9 @@ struct RunnerCommand: ParsableCommand {
 
             The key comes from --key-file, JOURNEY_KEY_FILE or JOURNEY_KEY (the key
             text, removed from the environment before any step starts). The runner
-            makes itself non-dumpable before it opens anything.
+            makes itself non-dumpable before it opens anything, and every step runs
+            isolated from the key (own user, mount and PID namespaces); where that
+            cannot be set up the runner refuses (exit 2) unless --no-isolation.
 
             Exit codes: 0 the journey passed; 1 it failed; 2 bad input (unreachable
             repository, unknown ref, missing workspace or journey, a key that opens

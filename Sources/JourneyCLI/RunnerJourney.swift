@@ -14,7 +14,9 @@ struct RunnerOutcome {
 /// The journey part of a runner run: resolve and run the journey in the checked-out workspace
 /// exactly as `journey run --sealed` does, with the rollback guard around the resolution.
 enum RunnerJourney {
-    static func run(_ prepared: PreparedRun, journey reference: String, key: PrivateKey, isolation: StepIsolation?, started: ContinuousClock.Instant) throws -> RunnerOutcome {
+    static func run(_ prepared: PreparedRun, journey reference: String, key: PrivateKey, isolation: StepIsolation?, started: ContinuousClock.Instant) throws
+        -> RunnerOutcome
+    {
         let clock = ContinuousClock()
         let workspace = prepared.workspace
         let resolveStart = clock.now

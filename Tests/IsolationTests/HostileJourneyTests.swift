@@ -100,6 +100,35 @@ struct IsolatedSignalTests {
     }
 }
 
+/// Without root: an unprivileged user gets the same sandbox (the user namespace it may create
+/// maps only its own uid). Run as root, the test drops to uid 65534 with setpriv.
+@Suite("Step isolation: an unprivileged user", .enabled(if: getuid() == 0))
+struct UnprivilegedIsolationTests {
+    @Test func execIsIsolatedForAnUnprivilegedUser() throws {
+        try withScratchFolder(label: "isolation-unprivileged") { folder in
+            let config = try folder.folder("config")
+            try Git.run(["init", "--quiet"], in: folder.path)
+            _ = try JourneyBinary.run(["init", "--name", "unprivileged"], in: folder.path, configHome: config).checked()
+            _ = try Subprocess.run("chmod", ["-R", "a+rwX", folder.path])
+            var environment = JourneyBinary.environment(configHome: config)
+            environment["HOME"] = folder.path
+            let result = try Subprocess.run(
+                "setpriv",
+                [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", "--", JourneyBinary.path, "exec", "--", "/bin/sh", "-c",
+                    "id -u; grep -E '^(CapEff|NoNewPrivs)' /proc/self/status; ls /proc | grep -c '^[0-9]'; echo ok > written",
+                ], environment: environment, currentDirectory: folder.path)
+            #expect(result.exitCode == 0, "\(result.allOutput)")
+            let lines = result.stdoutText.split(separator: "\n").map(String.init)
+            #expect(lines.first == "65534")
+            #expect(lines.contains("CapEff:\t0000000000000000"))
+            #expect(lines.contains("NoNewPrivs:\t1"))
+            #expect((Int(lines.last ?? "") ?? 99) <= 4, "only the sandbox's processes: \(result.stdoutText)")
+            #expect(FileManager.default.contents(atPath: folder.path("written")) == Data("ok\n".utf8))
+        }
+    }
+}
+
 /// Fail closed: where the kernel refuses the namespaces, the commands that run untrusted code
 /// refuse too (exit 2, naming why) and nothing runs, unless `--no-isolation`.
 @Suite("Step isolation: refused when it cannot be set up", .serialized)
@@ -122,7 +151,10 @@ struct IsolationUnavailableTests {
             (["run", "hostile", "--sealed", "--key-file", fixture.keyFile], fixture.work),
             (["exec", "--secret", "api-token", "--key-file", fixture.keyFile, "--", "touch", marker], fixture.work),
             (
-                ["runner", "--repo", fixture.published.remote, "--ref", "main", "--journey", "hostile", "--cache", fixture.scratch.path("cache"), "--key-file", fixture.keyFile],
+                [
+                    "runner", "--repo", fixture.published.remote, "--ref", "main", "--journey", "hostile", "--cache", fixture.scratch.path("cache"),
+                    "--key-file", fixture.keyFile,
+                ],
                 fixture.scratch.path
             ),
         ]
