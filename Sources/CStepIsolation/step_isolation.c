@@ -169,10 +169,10 @@ static void drop_capabilities(int status_fd) {
 
 /// A Landlock domain of its own: the step can then neither ptrace nor read /proc/PID/mem,
 /// environ, fd or maps of any process outside it (I included), cannot signal them (ABI 6),
-/// and cannot make device nodes. Returns the ABI applied, 0 when the kernel has none.
-static int enter_landlock(int status_fd) {
-    int abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-    if (abi <= 0) return 0;
+/// and cannot make device nodes. Nothing when the kernel has no Landlock.
+static void enter_landlock(int status_fd) {
+    int abi = journey_landlock_abi();
+    if (abi == 0) return;
     struct landlock_attr attr = {LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_BLOCK, 0, 0};
     size_t size = sizeof attr.handled_access_fs;
     if (abi >= 6) {
@@ -183,7 +183,6 @@ static int enter_landlock(int status_fd) {
     if (ruleset < 0) fail(status_fd, JOURNEY_STAGE_LANDLOCK);
     if (syscall(SYS_landlock_restrict_self, ruleset, 0) != 0) fail(status_fd, JOURNEY_STAGE_LANDLOCK);
     close(ruleset);
-    return abi;
 }
 
 /// The step, forked by I: everything it must not keep is dropped, then exec.
@@ -207,11 +206,7 @@ static _Noreturn void become_step(const struct journey_isolation_request *reques
     if (request->working_directory && chdir(request->working_directory) != 0) fail(status_fd, JOURNEY_STAGE_WORKING_DIRECTORY);
     drop_capabilities(status_fd);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(status_fd, JOURNEY_STAGE_NO_NEW_PRIVS);
-    int landlock = enter_landlock(status_fd);
-    if (!request->executable) {
-        send_record(status_fd, JOURNEY_RECORD_READY, 0, 0, landlock);
-        _exit(0);
-    }
+    enter_landlock(status_fd);
     execve(request->executable, request->argv, request->envp);
     send_record(status_fd, JOURNEY_RECORD_EXEC_FAILED, JOURNEY_STAGE_EXEC, errno, 0);
     _exit(127);
@@ -304,6 +299,11 @@ static _Noreturn void become_init(
     sigaction(SIGCHLD, &action, NULL);
     if (sigprocmask(SIG_BLOCK, &waited, NULL) != 0) fail(status_fd, JOURNEY_STAGE_SIGNALS);
 
+    if (!request->executable) {
+        // A probe: everything that needs the kernel's consent has been done.
+        send_record(status_fd, JOURNEY_RECORD_READY, 0, 0, journey_landlock_abi());
+        _exit(0);
+    }
     pid_t step = raw_fork(0);
     if (step < 0) fail(status_fd, JOURNEY_STAGE_FORK_STEP);
     if (step == 0) become_step(request, status_fd);

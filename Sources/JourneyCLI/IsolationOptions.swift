@@ -10,6 +10,12 @@ struct IsolationOptions: ParsableArguments {
         help: "Run steps without the sandbox that keeps them from the private key (only where every step is trusted; see docs/SECURITY.md).")
     var noIsolation = false
 
+    /// Starts finding out whether this machine can isolate (a probe sandbox, a few ms) while
+    /// the command parses and opens its workspace.
+    func validate() throws {
+        if !noIsolation { Thread.detachNewThread { _ = StepIsolation.availability } }
+    }
+
     /// The sandbox steps run in, or nil with `--no-isolation`. When this machine cannot set
     /// one up, refuses (exit 2) before anything is opened and says why.
     func isolation(keyFile: String?) throws -> StepIsolation? {

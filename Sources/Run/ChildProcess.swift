@@ -156,17 +156,25 @@ package struct ChildProcess {
             if !rest.isEmpty { output(stream.kind, rest) }
             close(stream.fd)
         }
-        if !reaped {
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        }
         if let sandbox {
-            // The sandbox's first process reports the step's own wait status.
-            switch sandbox.outcome() {
+            // The sandbox's first process reports the step's own wait status as soon as the step
+            // ends; its own exit (tearing the namespaces down) is reaped in the background.
+            let outcome = sandbox.outcome(waiting: !reaped)
+            if !reaped {
+                if outcome == .vanished {
+                    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                } else {
+                    sandbox.reapInBackground()
+                }
+            }
+            switch outcome {
             case .ended(let stepStatus): status = stepStatus
             case .setupFailed(let error): throw .isolationFailed(command: arguments[0], reason: error.description)
             case .execFailed(let code): throw .spawnFailed(command: arguments[0], reason: String(cString: strerror(code)))
             case .ready, .vanished: break
             }
+        } else if !reaped {
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         }
         if timedOut { return .timedOut }
         // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift cannot see.

@@ -35,8 +35,8 @@ package struct StepIsolation: Sendable, Equatable {
         return paths
     }
 
-    /// What this machine allows, found once per process by setting a sandbox up and stopping
-    /// just before the exec.
+    /// What this machine allows, found once per process by setting a sandbox's namespaces and
+    /// mounts up and stopping there.
     package static let availability: Availability = probe()
 
     package enum Availability: Sendable, Equatable {
@@ -67,12 +67,12 @@ package struct StepIsolation: Sendable, Equatable {
         } catch {
             return .unavailable(reason: error.description)
         }
-        var status: Int32 = 0
-        while waitpid(process.pid, &status, 0) < 0 && errno == EINTR {}
-        switch process.outcome() {
+        let outcome = process.outcome(waiting: true)
+        process.reapInBackground()
+        switch outcome {
         case .ready(let abi): return .available(landlockABI: abi)
         case .setupFailed(let error): return .unavailable(reason: error.description)
-        case .ended, .execFailed, .vanished: return .unavailable(reason: "the sandbox's first process ended without reporting (wait status \(status))")
+        case .ended, .execFailed, .vanished: return .unavailable(reason: "the sandbox's first process ended without reporting")
         }
     }
 
@@ -156,33 +156,44 @@ package struct IsolatedProcess: Sendable {
         case setupFailed(IsolationError)
         /// `execve` failed with this errno (e.g. ENOENT).
         case execFailed(errno: Int32)
-        /// A probe got as far as the exec.
+        /// A probe's sandbox was set up.
         case ready(landlockABI: Int)
         /// Nothing was reported: the sandbox was killed (a timeout's SIGKILL).
         case vanished
     }
 
-    /// Reads what the sandbox reported and closes the pipe; call it once, after `pid` was reaped.
-    package func outcome() -> Outcome {
+    /// Reads what the sandbox reported and closes the pipe; call it once. `waiting`: block until
+    /// the first final record (or the pipe's end); else take only what is already there, after
+    /// `pid` was reaped.
+    package func outcome(waiting: Bool) -> Outcome {
         defer { close(statusDescriptor) }
-        _ = fcntl(statusDescriptor, F_SETFL, fcntl(statusDescriptor, F_GETFL) | O_NONBLOCK)
-        var result = Outcome.vanished
+        if !waiting { _ = fcntl(statusDescriptor, F_SETFL, fcntl(statusDescriptor, F_GETFL) | O_NONBLOCK) }
         var record = journey_isolation_record()
         let size = MemoryLayout<journey_isolation_record>.size
-        while withUnsafeMutableBytes(of: &record, { read(statusDescriptor, $0.baseAddress!, size) }) == size {
+        while true {
+            let n = withUnsafeMutableBytes(of: &record) { read(statusDescriptor, $0.baseAddress!, size) }
+            if n < 0 && errno == EINTR { continue }
+            guard n == size else { return .vanished }
             switch UInt32(record.kind) {
             case JOURNEY_RECORD_SETUP_FAILED.rawValue:
                 return .setupFailed(.setup(stage: StepIsolation.stageName(UInt32(record.stage)), errno: record.error))
             case JOURNEY_RECORD_EXEC_FAILED.rawValue: return .execFailed(errno: record.error)
-            case JOURNEY_RECORD_READY.rawValue: result = .ready(landlockABI: Int(record.value))
-            case JOURNEY_RECORD_STEP_ENDED.rawValue:
-                // A probe's step reports READY before it ends; that is what the probe asked.
-                if case .ready = result { break }
-                result = .ended(waitStatus: record.value)
-            default: break
+            case JOURNEY_RECORD_READY.rawValue: return .ready(landlockABI: Int(record.value))
+            case JOURNEY_RECORD_STEP_ENDED.rawValue: return .ended(waitStatus: record.value)
+            default: continue
             }
         }
-        return result
+    }
+
+    /// Reaps the sandbox's first process on another thread. Its exit tears the namespaces down
+    /// (unmounting, an RCU grace period), which nobody needs to wait for once the step's status
+    /// has arrived.
+    package func reapInBackground() {
+        let pid = self.pid
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
     }
 }
 

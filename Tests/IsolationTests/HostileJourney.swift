@@ -5,7 +5,7 @@ import Foundation
 /// tried), so a test can tell whether the key was reached without the key being printed.
 enum HostileJourney {
     /// The routes, one step each.
-    static let routes = ["env", "cmdline", "environ", "ancestors", "fd", "keyfolder", "paths", "ptrace", "devices"]
+    static let routes = ["env", "cmdline", "environ", "ancestors", "fd", "keyfolder", "paths", "ptrace", "devices", "unmount"]
 
     /// The journey; `knownPaths` are paths the attacker guessed (where runners keep keys).
     static func yaml(knownPaths: [String]) -> String {
@@ -21,7 +21,7 @@ enum HostileJourney {
 
         KEY = re.compile(rb"JOURNEY-SECRET-KEY-1-[A-Za-z0-9_-]{20,}")
         route, known = sys.argv[1], sys.argv[2:]
-        ROUTES = ["env", "cmdline", "environ", "ancestors", "fd", "keyfolder", "paths", "ptrace", "devices"]
+        ROUTES = ["env", "cmdline", "environ", "ancestors", "fd", "keyfolder", "paths", "ptrace", "devices", "unmount"]
         me = os.getpid()
 
         def digest(what, data):
@@ -181,6 +181,19 @@ enum HostileJourney {
                         libc.ptrace(17, pid, None, None)  # PTRACE_DETACH
                     else:
                         note("ptrace %d: %s" % (pid, os.strerror(ctypes.get_errno())))
+            elif route == "unmount":
+                # A user namespace of its own gives capabilities there: try to lift what covers
+                # the key (the kernel locks mounts inherited from a more privileged namespace).
+                libc = ctypes.CDLL(None, use_errno=True)
+                if libc.unshare(0x10000000 | 0x00020000) != 0:  # CLONE_NEWUSER | CLONE_NEWNS
+                    note("unshare: %s" % os.strerror(ctypes.get_errno()))
+                for path in known + [os.path.dirname(p) for p in known] + ["/proc"]:
+                    if libc.umount2(path.encode(), 2) == 0:  # MNT_DETACH
+                        note("unmounted %s" % path)
+                for path in known:
+                    read_file_digest("after-unmount", path)
+                for pid in pids():
+                    environ_values(pid)
             elif route == "devices":
                 blocks = []
                 for name in os.listdir("/dev"):

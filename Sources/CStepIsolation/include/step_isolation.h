@@ -48,7 +48,7 @@ enum journey_isolation_record_kind {
     JOURNEY_RECORD_SETUP_FAILED = 1,  // stage, error
     JOURNEY_RECORD_STEP_ENDED = 2,    // value: the step's wait status
     JOURNEY_RECORD_EXEC_FAILED = 3,   // error
-    JOURNEY_RECORD_READY = 4,         // a probe got as far as exec; value: the Landlock ABI applied (0: none)
+    JOURNEY_RECORD_READY = 4,         // a probe's sandbox is set up; value: the Landlock ABI (0: none)
 };
 
 struct journey_isolation_record {
@@ -59,8 +59,8 @@ struct journey_isolation_record {
 };
 
 struct journey_isolation_request {
-    /// The program's path (already searched for on PATH); NULL for a probe, which sets
-    /// everything up and reports READY instead of running anything.
+    /// The program's path (already searched for on PATH); NULL for a probe, whose PID 1 sets
+    /// the namespaces and mounts up, reports READY and exits.
     const char *executable;
     char *const *argv;
     char *const *envp;
