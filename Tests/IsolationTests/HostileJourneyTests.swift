@@ -145,6 +145,21 @@ struct IsolationUnavailableTests {
         return try Subprocess.run("unshare", ["--user", "--map-root-user", "/bin/sh", "-c", script], environment: environment, currentDirectory: folder)
     }
 
+    /// A container's /proc: some files masked by bind mounts (Docker and Kubernetes cover
+    /// /proc/keys, /proc/timer_list, … with /dev/null). The kernel then refuses a fresh /proc.
+    @Test func aMaskedProcIsNamedAsTheReason() throws {
+        let fixture = try HostileFixture()
+        let masked = try #require(["/proc/timer_list", "/proc/keys", "/proc/kcore"].first { FileManager.default.fileExists(atPath: $0) })
+        var environment = JourneyBinary.environment(configHome: fixture.configHome)
+        environment["JOURNEY_BIN"] = JourneyBinary.path
+        let script = "mount --bind /dev/null \(masked) && exec \"$JOURNEY_BIN\" run hostile --sealed --key-file '\(fixture.keyFile)'"
+        let result = try Subprocess.run(
+            "unshare", ["--user", "--map-root-user", "--mount", "/bin/sh", "-c", script], environment: environment, currentDirectory: fixture.work)
+        #expect(result.exitCode == 2, "\(result.allOutput)")
+        #expect(result.stderrText.contains("mounting a fresh /proc for the step's PID namespace failed: Operation not permitted"), "\(result.stderrText)")
+        #expect(!result.stdoutText.contains("digest"), "no step ran")
+    }
+
     @Test func runExecAndRunnerRefuseAndNameWhy() throws {
         let fixture = try HostileFixture()
         let marker = fixture.scratch.path("step-ran")
