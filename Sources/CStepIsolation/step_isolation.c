@@ -100,7 +100,34 @@ static int make_read_only(const char *path, unsigned long keep) {
     return mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL);
 }
 
+/// Whether `path` lies strictly inside `folder`.
+static int is_inside(const char *path, const char *folder) {
+    size_t length = strlen(folder);
+    return strncmp(path, folder, length) == 0 && path[length] == '/' && path[length + 1] != 0;
+}
+
+/// Makes the folders from `folder` down to `path` inside the fresh tmpfs at `folder`.
+static int make_way(const char *path, const char *folder) {
+    char partial[4096];
+    size_t length = strlen(path);
+    if (length >= sizeof partial) { errno = ENAMETOOLONG; return -1; }
+    for (size_t at = strlen(folder) + 1; at <= length; at++) {
+        if (path[at] != '/' && path[at] != 0) continue;
+        memcpy(partial, path, at);
+        partial[at] = 0;
+        if (mkdir(partial, 0111) != 0 && errno != EEXIST) return -1;
+    }
+    return 0;
+}
+
 static void hide_paths(const struct journey_isolation_request *request, int status_fd) {
+    // Opened before anything is covered: afterwards the paths lead into the covering tmpfs.
+    int exposed[16];
+    size_t exposed_count = request->exposed_count < 16 ? request->exposed_count : 16;
+    for (size_t i = 0; i < exposed_count; i++) {
+        exposed[i] = open(request->exposed_paths[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (exposed[i] < 0) fail(status_fd, JOURNEY_STAGE_HIDE_PATH);
+    }
     for (size_t i = 0; i < request->hidden_count; i++) {
         const char *path = request->hidden_paths[i];
         struct stat info;
@@ -108,16 +135,28 @@ static void hide_paths(const struct journey_isolation_request *request, int stat
             if (errno == ENOENT || errno == ENOTDIR) continue;
             fail(status_fd, JOURNEY_STAGE_HIDE_PATH);
         }
-        int result;
-        if (S_ISDIR(info.st_mode)) {
-            result = mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=000,size=4k");
-        } else {
+        if (!S_ISDIR(info.st_mode)) {
             // Reads are empty, writes vanish. No read-only remount: the kernel refuses to drop
             // flags (nosuid, noexec) a container's /dev mount is locked with.
-            result = mount("/dev/null", path, NULL, MS_BIND, NULL);
+            if (mount("/dev/null", path, NULL, MS_BIND, NULL) != 0) fail(status_fd, JOURNEY_STAGE_HIDE_PATH);
+            continue;
         }
-        if (result != 0) fail(status_fd, JOURNEY_STAGE_HIDE_PATH);
+        int holds_exposed = 0;
+        for (size_t j = 0; j < exposed_count; j++) holds_exposed |= is_inside(request->exposed_paths[j], path);
+        unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        if (!holds_exposed) {
+            if (mount("tmpfs", path, "tmpfs", flags | MS_RDONLY, "mode=000,size=4k") != 0) fail(status_fd, JOURNEY_STAGE_HIDE_PATH);
+            continue;
+        }
+        if (mount("tmpfs", path, "tmpfs", flags, "mode=0111,size=64k") != 0) fail(status_fd, JOURNEY_STAGE_HIDE_PATH);
+        for (size_t j = 0; j < exposed_count; j++) {
+            const char *inner = request->exposed_paths[j];
+            if (!is_inside(inner, path)) continue;
+            if (make_way(inner, path) != 0 || bind_fd(exposed[j], inner) != 0) fail(status_fd, JOURNEY_STAGE_HIDE_PATH);
+        }
+        if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, NULL) != 0) fail(status_fd, JOURNEY_STAGE_HIDE_PATH);
     }
+    for (size_t i = 0; i < exposed_count; i++) close(exposed[i]);
 }
 
 /// A /dev with only what programs expect (null, zero, full, random, urandom, tty, a private

@@ -86,7 +86,10 @@ struct RunnerCommand: ParsableCommand {
                     "runner: \(checkout.repo) \(checkout.ref) → \(checkout.resolved.commit) "
                         + "(mirror \(checkout.update.rawValue), \(wholeMilliseconds(checkout.fetchSeconds)) ms; "
                         + "checkout \(wholeMilliseconds(checkout.checkoutSeconds)) ms)")
-                return try RunnerJourney.run(prepared, journey: journey, key: key, isolation: isolation, started: started)
+                return try RunnerJourney.run(
+                    prepared, journey: journey, key: key,
+                    // The cache (mirrors, the rollback ledger) is out of a step's reach; its checkout is not.
+                    isolation: isolation?.hiding(request.cacheRoot, except: prepared.folder), started: started)
             }
             if let reportPath {
                 do { try AtomicFile.write(try outcome.report.encoded(), to: reportPath) } catch {

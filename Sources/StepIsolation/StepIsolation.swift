@@ -11,19 +11,22 @@ import Foundation
 /// `no_new_privs`, and a Landlock domain where the kernel offers one. The fork-to-exec work is
 /// C (`CStepIsolation`): no Swift runs in the forked child.
 package struct StepIsolation: Sendable, Equatable {
-    /// Files and folders the step must not see (each also by its resolved path).
+    /// Files and folders the step must not see, resolved (no symlinks: the kernel covers what a
+    /// path leads to, and a folder holding an exposed path is found by its real name).
     package var hiddenPaths: [String]
+    /// Folders inside a hidden folder that stay reachable read-write (the runner's checkout in
+    /// its cache); at most 16.
+    package var exposedPaths: [String]
 
-    package init(hiddenPaths: [String]) {
+    package init(hiddenPaths: [String], exposedPaths: [String] = []) {
         var seen = Set<String>()
-        var paths: [String] = []
-        for path in hiddenPaths where !path.isEmpty {
-            let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-            for candidate in [absolute, Self.resolved(absolute)] where seen.insert(candidate).inserted {
-                paths.append(candidate)
-            }
-        }
-        self.hiddenPaths = paths
+        self.hiddenPaths = hiddenPaths.filter { !$0.isEmpty }.map(Self.resolved).filter { seen.insert($0).inserted }
+        self.exposedPaths = Array(exposedPaths.filter { !$0.isEmpty }.map(Self.resolved).prefix(16))
+    }
+
+    /// This sandbox, also hiding `folder` except `exposed` inside it.
+    package func hiding(_ folder: String, except exposed: String) -> StepIsolation {
+        StepIsolation(hiddenPaths: hiddenPaths + [folder], exposedPaths: exposedPaths + [exposed])
     }
 
     /// The paths a private key is read from: the key file named by `--key-file` or
@@ -47,14 +50,14 @@ package struct StepIsolation: Sendable, Equatable {
 
     /// Starts `executable` (a path, already searched for on `PATH`) in the sandbox. The
     /// returned process's `pid` is the sandbox's first process; its wait status is not the
-    /// step's: read that with `IsolatedProcess.outcome()` once it has been reaped.
+    /// step's: read that with `IsolatedProcess.outcome(waiting:)`.
     package func spawn(
         executable: String, arguments: [String], environment: [UnsafeMutablePointer<CChar>?], workingDirectory: String?,
         standardOutput: Int32, standardError: Int32, ownProcessGroup: Bool
     ) throws(IsolationError) -> IsolatedProcess {
         try Self.start(
             executable: executable, arguments: arguments, environment: environment, workingDirectory: workingDirectory,
-            standardOutput: standardOutput, standardError: standardError, ownProcessGroup: ownProcessGroup, hiddenPaths: hiddenPaths)
+            standardOutput: standardOutput, standardError: standardError, ownProcessGroup: ownProcessGroup, covering: self)
     }
 
     private static func probe() -> Availability {
@@ -63,7 +66,7 @@ package struct StepIsolation: Sendable, Equatable {
         do {
             process = try start(
                 executable: nil, arguments: [], environment: environment, workingDirectory: nil,
-                standardOutput: -1, standardError: -1, ownProcessGroup: true, hiddenPaths: [])
+                standardOutput: -1, standardError: -1, ownProcessGroup: true, covering: StepIsolation(hiddenPaths: []))
         } catch {
             return .unavailable(reason: error.description)
         }
@@ -78,31 +81,36 @@ package struct StepIsolation: Sendable, Equatable {
 
     private static func start(
         executable: String?, arguments: [String], environment: [UnsafeMutablePointer<CChar>?], workingDirectory: String?,
-        standardOutput: Int32, standardError: Int32, ownProcessGroup: Bool, hiddenPaths: [String]
+        standardOutput: Int32, standardError: Int32, ownProcessGroup: Bool, covering paths: StepIsolation
     ) throws(IsolationError) -> IsolatedProcess {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw .setup(stage: "creating the status pipe", errno: errno) }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         // Every C string the child reads is made here, before the clone.
         let argv = arguments.map { strdup($0) } + [nil]
-        let hidden = hiddenPaths.map { UnsafePointer(strdup($0)) } + [nil]
+        let hidden = paths.hiddenPaths.map { UnsafePointer(strdup($0)) } + [nil]
+        let exposed = paths.exposedPaths.map { UnsafePointer(strdup($0)) } + [nil]
         let executableCopy = executable.map { strdup($0) } ?? nil
         let directoryCopy = workingDirectory.map { strdup($0) } ?? nil
         defer {
             for pointer in argv { free(pointer) }
             for pointer in hidden { free(UnsafeMutablePointer(mutating: pointer)) }
+            for pointer in exposed { free(UnsafeMutablePointer(mutating: pointer)) }
             free(executableCopy)
             free(directoryCopy)
         }
         let pid: Int32 = argv.withUnsafeBufferPointer { argvBuffer in
             environment.withUnsafeBufferPointer { envBuffer in
                 hidden.withUnsafeBufferPointer { hiddenBuffer in
-                    var request = journey_isolation_request(
-                        executable: UnsafePointer(executableCopy), argv: argvBuffer.baseAddress, envp: envBuffer.baseAddress,
-                        working_directory: UnsafePointer(directoryCopy), stdout_fd: standardOutput, stderr_fd: standardError,
-                        status_fd: fds[1], own_process_group: ownProcessGroup ? 1 : 0,
-                        hidden_paths: hiddenBuffer.baseAddress, hidden_count: hiddenPaths.count)
-                    return journey_isolation_spawn(&request)
+                    exposed.withUnsafeBufferPointer { exposedBuffer in
+                        var request = journey_isolation_request(
+                            executable: UnsafePointer(executableCopy), argv: argvBuffer.baseAddress, envp: envBuffer.baseAddress,
+                            working_directory: UnsafePointer(directoryCopy), stdout_fd: standardOutput, stderr_fd: standardError,
+                            status_fd: fds[1], own_process_group: ownProcessGroup ? 1 : 0,
+                            hidden_paths: hiddenBuffer.baseAddress, hidden_count: paths.hiddenPaths.count,
+                            exposed_paths: exposedBuffer.baseAddress, exposed_count: paths.exposedPaths.count)
+                        return journey_isolation_spawn(&request)
+                    }
                 }
             }
         }
@@ -137,9 +145,10 @@ package struct StepIsolation: Sendable, Equatable {
         }
     }
 
-    /// A symlink's target, so both names of a key file are covered.
+    /// The absolute path with every symlink resolved (as given, made absolute, when it does not exist).
     private static func resolved(_ path: String) -> String {
-        guard let real = realpath(path, nil) else { return path }
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        guard let real = realpath(absolute, nil) else { return absolute }
         defer { free(real) }
         return String(cString: real)
     }

@@ -35,6 +35,20 @@ final class HostileFixture {
         try published.write(HostileJourney.script, to: "hostile.py")
         // The attacker guessed where the key is: the journey names both paths.
         try published.write(HostileJourney.yaml(knownPaths: [keyFile, keyFolderFile]), to: "journeys/hostile.yaml")
+        // A step that goes for the runner's cache: the rollback ledger and the mirrors.
+        let cache = scratch.path("cache")
+        try published.write(
+            """
+            name: cache
+            steps:
+              - name: reach the cache
+                run: |
+                  ls -a '\(cache)' >/dev/null 2>&1 && echo "cache listed" || echo "cache hidden"
+                  ls -a '\(cache)/mirrors' >/dev/null 2>&1 && echo "mirrors listed" || echo "mirrors hidden"
+                  (echo tampered > '\(cache)/rollback-ledger.json') 2>/dev/null && echo "ledger written" || echo "ledger refused"
+                  echo work > checkout-write.txt && echo "checkout writable"
+
+            """, to: "journeys/cache.yaml")
         _ = try published.commitAndPush("a hostile journey")
     }
 

@@ -54,6 +54,17 @@ struct HostileJourneyTests {
         }
         Self.expectNothingReached(byText, fixture, "runner with JOURNEY_KEY in an ancestor's environment")
 
+        // The cache stays out of reach (the ledger cannot be lowered); the checkout is writable.
+        let cacheBase = ["runner", "--repo", fixture.published.remote, "--ref", "main", "--journey", "cache", "--cache", fixture.scratch.path("cache")]
+        let cacheRun = try fixture.journeyUnderShell(cacheBase + ["--key-file", fixture.keyFile], in: fixture.scratch.path)
+        #expect(cacheRun.exitCode == 0, "\(cacheRun.allOutput)")
+        for line in ["cache hidden", "mirrors hidden", "ledger refused"] {
+            #expect(cacheRun.stdoutText.contains(line), "\(cacheRun.stdoutText)")
+        }
+        #expect(cacheRun.stdoutText.contains("checkout writable"))
+        let ledger = FileManager.default.contents(atPath: fixture.scratch.path("cache/rollback-ledger.json")) ?? Data()
+        #expect(!String(decoding: ledger, as: UTF8.self).contains("tampered"))
+
         let unisolated = try fixture.journeyUnderShell(base + ["--key-file", fixture.keyFile, "--no-isolation"], in: fixture.scratch.path)
         #expect(unisolated.exitCode == 0, "\(unisolated.stderrText)")
         #expect(!HostileOutput(unisolated).digests.isDisjoint(with: fixture.forbidden), "the control run reaches the key")

@@ -78,6 +78,11 @@ struct journey_isolation_request {
     /// folder by an empty read-only tmpfs with mode 000). Missing paths are skipped.
     const char *const *hidden_paths;
     size_t hidden_count;
+    /// Folders inside a hidden folder that stay reachable, read-write, at the same path (the
+    /// runner's checkout inside its hidden cache). The hidden folder is then a read-only tmpfs
+    /// with mode 0111 (pass through, no listing) holding only the way to them.
+    const char *const *exposed_paths;
+    size_t exposed_count;
 };
 
 /// Starts the sandbox; returns I's pid (in the caller's PID namespace), or -1 with errno set
