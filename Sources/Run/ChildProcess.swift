@@ -94,8 +94,9 @@ package struct ChildProcess {
         var sandbox: IsolatedProcess?
         do {
             if let isolation {
-                sandbox = try spawnIsolated(isolation, stdout: outPipe.write, stderr: errPipe.write)
-                pid = sandbox!.pid
+                let started = try spawnIsolated(isolation, stdout: outPipe.write, stderr: errPipe.write)
+                sandbox = started
+                pid = started.pid
             } else {
                 pid = try spawn(stdout: outPipe.write, stderr: errPipe.write)
             }

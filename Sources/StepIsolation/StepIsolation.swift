@@ -24,9 +24,14 @@ package struct StepIsolation: Sendable, Equatable {
         self.exposedPaths = Array(exposedPaths.filter { !$0.isEmpty }.map(Self.resolved).prefix(16))
     }
 
-    /// This sandbox, also hiding `folder` except `exposed` inside it.
-    package func hiding(_ folder: String, except exposed: String) -> StepIsolation {
-        StepIsolation(hiddenPaths: hiddenPaths + [folder], exposedPaths: exposedPaths + [exposed])
+    /// This sandbox, also hiding `folder` except `exposed` inside it. A folder that is or holds
+    /// one steps share with everything else (`/tmp`, `/var/tmp`, `$HOME`) is left visible: a
+    /// cache given as `--cache /tmp` must not take `/tmp` from the steps.
+    package func hiding(_ folder: String, except exposed: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> StepIsolation {
+        let real = Self.resolved(folder)
+        let shared = ["/tmp", "/var/tmp", "/dev/shm", environment["HOME"] ?? "/root"].map(Self.resolved)
+        if real == "/" || shared.contains(where: { $0 == real || $0.hasPrefix(real + "/") }) { return self }
+        return StepIsolation(hiddenPaths: hiddenPaths + [real], exposedPaths: exposedPaths + [exposed])
     }
 
     /// The paths a private key is read from: the key file named by `--key-file` or

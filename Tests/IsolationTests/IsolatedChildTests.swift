@@ -119,3 +119,16 @@ struct IsolatedChildTests {
         #expect(throws: RunError.self) { try child.run(masker: Masker(values: [])) { _, _ in } }
     }
 }
+
+@Suite("Step isolation: what is hidden")
+struct HiddenPathsTests {
+    @Test func aCacheThatIsOrHoldsASharedFolderStaysVisible() {
+        let base = StepIsolation(hiddenPaths: [])
+        #expect(base.hiding("/tmp", except: "/tmp/work/run-1", environment: ["HOME": "/home/runner"]) == base)
+        #expect(base.hiding("/", except: "/srv/run", environment: ["HOME": "/home/runner"]) == base)
+        #expect(base.hiding("/home", except: "/home/runner/x", environment: ["HOME": "/home/runner"]) == base)
+        let hidden = base.hiding("/srv/journey-cache", except: "/srv/journey-cache/work/run-1", environment: ["HOME": "/home/runner"])
+        #expect(hidden.hiddenPaths == ["/srv/journey-cache"])
+        #expect(hidden.exposedPaths == ["/srv/journey-cache/work/run-1"])
+    }
+}
