@@ -47,17 +47,20 @@ let package = Package(
             dependencies: ["Diagnostics", "Sealing", "FileIO", "Workspace", "GitStore", .product(name: "Yams", package: "Yams")]),
 
         // Running things: masking, child processes, value resolution, steps.
-        .target(name: "Run", dependencies: ["Diagnostics", "Sealing", "FileIO", "Workspace", "Cmbedtls"]),
+        // Step isolation: namespaces, a fresh /proc, Landlock; the fork-to-exec part is C.
+        .target(name: "CStepIsolation"),
+        .target(name: "StepIsolation", dependencies: ["CStepIsolation"]),
+        .target(name: "Run", dependencies: ["Diagnostics", "Sealing", "FileIO", "Workspace", "Cmbedtls", "StepIsolation"]),
 
         // The runner: cache of bare mirrors, fresh checkouts, the rollback guard; runs the
         // journey with Run.
-        .target(name: "Runner", dependencies: ["Diagnostics", "GitStore", "Sealing", "FileIO", "Workspace", "Run"]),
+        .target(name: "Runner", dependencies: ["Diagnostics", "GitStore", "Sealing", "FileIO", "Workspace", "Run", "StepIsolation"]),
 
         .target(
             name: "JourneyCLI",
             dependencies: [
                 "Diagnostics", "Sealing", "GitStore", "FileIO", "Workspace", "Run", "LeakScan",
-                "Runner",
+                "Runner", "StepIsolation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "journey", dependencies: ["JourneyCLI"]),
@@ -79,6 +82,7 @@ let package = Package(
         .testTarget(name: "JourneyTests", dependencies: ["Workspace", "TestSupport"]),
         .testTarget(name: "RunJourneyTests", dependencies: ["Run", "Workspace", "JourneyCLI", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Run", "GitStore", "FileIO", "TestSupport"]),
+        .testTarget(name: "IsolationTests", dependencies: ["Run", "StepIsolation", "Sealing", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Run
 import Sealing
+import StepIsolation
 import Workspace
 
 struct ExecCommand: ParsableCommand {
@@ -13,7 +14,9 @@ struct ExecCommand: ParsableCommand {
             (payments-api-key → PAYMENTS_API_KEY, after the workspace's env-prefix), never as an
             argument. Everything the command prints goes through masking: the value, each line
             of it, its base64, URL-encoded and JSON-escaped forms become ***. Signals are passed
-            on to the command, and its exit code is journey's.
+            on to the command, and its exit code is journey's. The command runs isolated from
+            the private key, as journey run's steps do; --no-isolation for a trusted command on
+            a machine without user namespaces.
 
             Examples:
               journey exec --secret payments-api-key -- ./deploy.sh
@@ -23,6 +26,7 @@ struct ExecCommand: ParsableCommand {
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var keyOptions: KeyOptions
+    @OptionGroup var isolationOptions: IsolationOptions
 
     @Option(name: .customLong("secret"), help: ArgumentHelp("A secret to pass (repeatable).", valueName: "NAME"), completion: NameCompletion.secrets)
     var secrets: [String] = []
@@ -50,6 +54,7 @@ struct ExecCommand: ParsableCommand {
     func run() throws {
         try ProcessHardening.makeNonDumpable()  // values are opened below: refuse to go on dumpable
         let workspace = try workspaceOptions.open()
+        let isolation = try isolationOptions.isolation(keyFile: keyOptions.keyFile)
         let names = try Set(secrets.map { try SecretName($0) }).sorted()
         var injected: [(name: String, value: SecretBytes)] = []
         if let journey {
@@ -70,7 +75,7 @@ struct ExecCommand: ParsableCommand {
         }
         let termination: Termination
         do {
-            termination = try ExecCommand.runMasked(command, secrets: injected, workingDirectory: nil, ownProcessGroup: isatty(0) != 1)
+            termination = try ExecCommand.runMasked(command, secrets: injected, workingDirectory: nil, ownProcessGroup: isatty(0) != 1, isolation: isolation)
         } catch RunError.spawnFailed(let name, let reason) {
             // As a shell does: 127 when the command is not found, 126 when it cannot be run.
             let notFound = reason == String(cString: strerror(ENOENT))
@@ -82,16 +87,15 @@ struct ExecCommand: ParsableCommand {
 
     /// Runs `command` with `secrets` added to this process's environment, copying its masked
     /// output to ours; shared by every command that runs a child.
-    static func runMasked(_ command: [String], secrets: [(name: String, value: SecretBytes)], workingDirectory: String?, ownProcessGroup: Bool) throws
-        -> Termination
-    {
-        var environment = ProcessInfo.processInfo.environment
+    static func runMasked(
+        _ command: [String], secrets: [(name: String, value: SecretBytes)], workingDirectory: String?, ownProcessGroup: Bool, isolation: StepIsolation?
+    ) throws -> Termination {
         // The key's text or its path would let the child open every secret, not just these.
-        environment["JOURNEY_KEY"] = nil
-        environment["JOURNEY_KEY_FILE"] = nil
+        let environment = StepEnvironment.withoutKeyVariables(ProcessInfo.processInfo.environment)
         let masker = Masker(values: secrets.map(\.value))
         let child = ChildProcess(
-            arguments: command, environment: environment, secretEnvironment: secrets, workingDirectory: workingDirectory, ownProcessGroup: ownProcessGroup)
+            arguments: command, environment: environment, secretEnvironment: secrets, workingDirectory: workingDirectory, ownProcessGroup: ownProcessGroup,
+            isolation: isolation)
         return try child.run(masker: masker) { stream, bytes in
             StandardStreams.write(bytes, to: stream == .standardOutput ? 1 : 2)
         }

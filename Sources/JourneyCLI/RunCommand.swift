@@ -14,6 +14,9 @@ struct RunCommand: ParsableCommand {
             through /bin/sh -c in the workspace folder with their env; 'http' steps send one
             request and check 'expect'. Step output, HTTP bodies, the report and every error are
             masked (the value, each line, base64, URL-encoded and JSON-escaped forms → ***).
+            Each 'run' step starts isolated from the private key (its own user, mount and PID
+            namespaces; docs/SECURITY.md); where that cannot be set up, run refuses (exit 2)
+            unless --no-isolation.
 
             Exit codes: 0 every step passed; 1 a step failed; 2 bad input or a value that could
             not be resolved (nothing ran).
@@ -21,10 +24,12 @@ struct RunCommand: ParsableCommand {
             Examples:
               journey run checkout --local
               JOURNEY_KEY_FILE=runner.key journey run checkout --sealed --report run.json
+              journey run checkout --local --no-isolation
             """)
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var resolution: ResolutionOptions
+    @OptionGroup var isolationOptions: IsolationOptions
 
     @Argument(help: "The journey: its name, file name without .yaml, or path.")
     var journey: String
@@ -35,6 +40,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try ProcessHardening.makeNonDumpable()  // values are opened below: refuse to go on dumpable
         let workspace = try workspaceOptions.open()
+        let isolation = try isolationOptions.isolation(keyFile: resolution.keyOptions.keyFile)
         let resolved: ResolvedJourney
         do {
             resolved = try resolution.resolve(journey, in: workspace)
@@ -48,7 +54,7 @@ struct RunCommand: ParsableCommand {
             }
             throw error
         }
-        let runner = JourneyRunner(resolved: resolved, workspace: workspace) { stream, bytes in
+        let runner = JourneyRunner(resolved: resolved, workspace: workspace, isolation: isolation) { stream, bytes in
             StandardStreams.write(bytes, to: stream == .standardOutput ? 1 : 2)
         }
         let result = runner.run()

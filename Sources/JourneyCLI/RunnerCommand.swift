@@ -22,7 +22,9 @@ struct RunnerCommand: ParsableCommand {
 
             The key comes from --key-file, JOURNEY_KEY_FILE or JOURNEY_KEY (the key
             text, removed from the environment before any step starts). The runner
-            makes itself non-dumpable before it opens anything.
+            makes itself non-dumpable before it opens anything, and every step runs
+            isolated from the key (own user, mount and PID namespaces); where that
+            cannot be set up the runner refuses (exit 2) unless --no-isolation.
 
             Exit codes: 0 the journey passed; 1 it failed; 2 bad input (unreachable
             repository, unknown ref, missing workspace or journey, a key that opens
@@ -58,6 +60,8 @@ struct RunnerCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The workspace's folder inside the repository.", valueName: "PATH"))
     var workspacePath: String = "."
 
+    @OptionGroup var isolationOptions: IsolationOptions
+
     @Flag(help: "Accept sealed versions lower than this cache has seen (an intended rollback); they become the new marks.")
     var allowRollback = false
 
@@ -71,13 +75,14 @@ struct RunnerCommand: ParsableCommand {
         let started = ContinuousClock().now
         // Before anything is opened: no core dump or same-user ptrace can reach a value.
         try ProcessHardening.makeNonDumpable()
+        let isolation = try isolationOptions.isolation(keyFile: keyFile)
         let key = try KeySource.load(keyFile: keyFile, fallback: .none)
         let request = RunnerRequest(
             repo: repo, ref: ref, workspacePath: workspacePath,
             cacheRoot: cache.map(Self.absolute) ?? RunnerCache.defaultRoot(), allowRollback: allowRollback)
         let reportPath = report.map(Self.absolute)
         let outcome = try Runner(request: request).run(
-            journey: journey, key: key, started: started,
+            journey: journey, key: key, isolation: isolation, started: started,
             checkedOut: { checkout in
                 Output.note(
                     "runner: \(checkout.repo) \(checkout.ref) → \(checkout.resolved.commit) "

@@ -1,6 +1,7 @@
 import Diagnostics
 import Foundation
 import Sealing
+import StepIsolation
 
 #if canImport(Glibc)
     import Glibc
@@ -32,9 +33,13 @@ package enum Termination: Equatable, Sendable {
 package enum RunError: UserFacingError, Equatable {
     case spawnFailed(command: String, reason: String)
     case pipeFailed(reason: String)
+    /// The step's sandbox could not be set up (nothing ran).
+    case isolationFailed(command: String, reason: String)
 
     package var message: String {
         switch self {
+        case .isolationFailed(let command, let reason):
+            return "cannot isolate \(command) from the private key: \(reason); run with --no-isolation only where steps are trusted"
         case .spawnFailed(let command, let reason): return "cannot start \(command): \(reason)"
         case .pipeFailed(let reason): return "cannot create a pipe for the child's output: \(reason)"
         }
@@ -54,11 +59,15 @@ package struct ChildProcess {
     /// process it started. Off for interactive use: a child outside the terminal's foreground
     /// group cannot read the terminal.
     package var ownProcessGroup: Bool
+    /// Run the child in a sandbox where the private key cannot be reached (nil: as a plain
+    /// child, for `--no-isolation`).
+    package var isolation: StepIsolation?
 
     package init(
         arguments: [String], environment: [String: String],
         secretEnvironment: [(name: String, value: SecretBytes)] = [],
-        workingDirectory: String? = nil, timeout: Duration? = nil, ownProcessGroup: Bool = true
+        workingDirectory: String? = nil, timeout: Duration? = nil, ownProcessGroup: Bool = true,
+        isolation: StepIsolation? = nil
     ) {
         self.arguments = arguments
         self.environment = environment
@@ -66,6 +75,7 @@ package struct ChildProcess {
         self.workingDirectory = workingDirectory
         self.timeout = timeout
         self.ownProcessGroup = ownProcessGroup
+        self.isolation = isolation
     }
 
     static let forwardedSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
@@ -81,7 +91,20 @@ package struct ChildProcess {
             throw error
         }
 
-        let pid = try spawn(stdout: outPipe.write, stderr: errPipe.write)
+        let pid: pid_t
+        var sandbox: IsolatedProcess?
+        do {
+            if let isolation {
+                let started = try spawnIsolated(isolation, stdout: outPipe.write, stderr: errPipe.write)
+                sandbox = started
+                pid = started.pid
+            } else {
+                pid = try spawn(stdout: outPipe.write, stderr: errPipe.write)
+            }
+        } catch {
+            for fd in [outPipe.read, outPipe.write, errPipe.read, errPipe.write] { close(fd) }
+            throw error
+        }
         close(outPipe.write)
         close(errPipe.write)
 
@@ -137,7 +160,24 @@ package struct ChildProcess {
             if !rest.isEmpty { output(stream.kind, rest) }
             close(stream.fd)
         }
-        if !reaped {
+        if let sandbox {
+            // The sandbox's first process reports the step's own wait status as soon as the step
+            // ends; its own exit (tearing the namespaces down) is reaped in the background.
+            let outcome = sandbox.outcome(waiting: !reaped)
+            if !reaped {
+                if outcome == .vanished {
+                    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                } else {
+                    sandbox.reapInBackground()
+                }
+            }
+            switch outcome {
+            case .ended(let stepStatus): status = stepStatus
+            case .setupFailed(let error): throw .isolationFailed(command: arguments[0], reason: error.description)
+            case .execFailed(let code): throw .spawnFailed(command: arguments[0], reason: String(cString: strerror(code)))
+            case .ready, .vanished: break
+            }
+        } else if !reaped {
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         }
         if timedOut { return .timedOut }
@@ -193,6 +233,34 @@ package struct ChildProcess {
             throw .spawnFailed(command: arguments[0], reason: String(cString: strerror(result)))
         }
         return pid
+    }
+
+    private func spawnIsolated(_ isolation: StepIsolation, stdout: Int32, stderr: Int32) throws(RunError) -> IsolatedProcess {
+        guard let executable = Self.searchPath(for: arguments[0]) else {
+            throw .spawnFailed(command: arguments[0], reason: String(cString: strerror(ENOENT)))
+        }
+        let environmentBlock = EnvironmentBlock(plain: environment, secret: secretEnvironment)
+        defer { environmentBlock.wipe() }
+        do {
+            return try isolation.spawn(
+                executable: executable, arguments: arguments, environment: environmentBlock.pointers, workingDirectory: workingDirectory,
+                standardOutput: stdout, standardError: stderr, ownProcessGroup: ownProcessGroup)
+        } catch {
+            throw .isolationFailed(command: arguments[0], reason: error.description)
+        }
+    }
+
+    /// The program `posix_spawnp` would run: a name with a slash as it is, else the first
+    /// executable match on this process's `PATH`.
+    static func searchPath(for command: String) -> String? {
+        if command.contains("/") { return command }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for folder in path.split(separator: ":", omittingEmptySubsequences: false) {
+            let candidate = (folder.isEmpty ? "." : String(folder)) + "/" + command
+            var info = stat()
+            if access(candidate, X_OK) == 0, stat(candidate, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR { return candidate }
+        }
+        return nil
     }
 
     private static func makePipe() throws(RunError) -> (read: Int32, write: Int32) {

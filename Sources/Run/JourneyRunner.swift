@@ -1,4 +1,5 @@
 import Foundation
+import StepIsolation
 import Workspace
 
 /// What a step's executor reports back.
@@ -16,20 +17,24 @@ package struct JourneyRunner: Sendable {
     package let workspace: Workspace
     /// What every run step inherits, before its own `env`.
     package let baseEnvironment: [String: String]
+    /// The sandbox every `run` step starts in (nil: `--no-isolation`).
+    package let isolation: StepIsolation?
     private let output: @Sendable (OutputStream, [UInt8]) -> Void
 
-    /// `environment` is this process's; the key variables and the variables local resolution
-    /// read secrets from are removed from it before any step sees it.
+    /// `environment` is this process's; the key variables (`JOURNEY_KEY*`) and the variables
+    /// local resolution read secrets from are removed from it before any step sees it.
     package init(
         resolved: ResolvedJourney, workspace: Workspace,
         environment: [String: String] = ProcessInfo.processInfo.environment,
+        isolation: StepIsolation? = nil,
         output: @escaping @Sendable (OutputStream, [UInt8]) -> Void
     ) {
         self.resolved = resolved
         self.workspace = workspace
-        var inherited = environment
-        for variable in ["JOURNEY_KEY", "JOURNEY_KEY_FILE"] + resolved.consumedVariables { inherited[variable] = nil }
+        var inherited = StepEnvironment.withoutKeyVariables(environment)
+        for variable in resolved.consumedVariables { inherited[variable] = nil }
         baseEnvironment = inherited
+        self.isolation = isolation
         self.output = output
     }
 
@@ -86,6 +91,15 @@ package struct JourneyRunner: Sendable {
 
     func emit(_ stream: OutputStream, _ maskedBytes: [UInt8]) {
         output(stream, maskedBytes)
+    }
+}
+
+/// What a child may inherit from this process's environment.
+package enum StepEnvironment {
+    /// The environment without `JOURNEY_KEY`, `JOURNEY_KEY_FILE` or any other `JOURNEY_KEY…`
+    /// variable: the key's text or its path would let a child open every secret.
+    package static func withoutKeyVariables(_ environment: [String: String]) -> [String: String] {
+        environment.filter { !$0.key.hasPrefix("JOURNEY_KEY") }
     }
 }
 

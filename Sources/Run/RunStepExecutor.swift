@@ -28,7 +28,7 @@ struct RunStepExecutor {
         let command = runner.resolved.render(step.command).revealText()
         let child = ChildProcess(
             arguments: ["/bin/sh", "-c", command], environment: environment, secretEnvironment: secretEnvironment,
-            workingDirectory: runner.workspace.root, timeout: timeout)
+            workingDirectory: runner.workspace.root, timeout: timeout, isolation: runner.isolation)
 
         let tail = OutputTail(limit: Self.errorTailBytes)
         let termination: Termination

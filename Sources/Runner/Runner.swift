@@ -2,6 +2,7 @@ import FoundationEssentials
 import GitStore
 import Run
 import Sealing
+import StepIsolation
 import Workspace
 
 /// What a runner run produced: the report, and whether every step passed.
@@ -22,13 +23,15 @@ package struct Runner {
     /// hears which commit was checked out before anything is opened; `output` receives the
     /// journey's masked output. `started` is when the command began, for the total time.
     package func run(
-        journey reference: String, key: PrivateKey, started: ContinuousClock.Instant,
+        journey reference: String, key: PrivateKey, isolation: StepIsolation?, started: ContinuousClock.Instant,
         checkedOut: (CheckedOutCommit) -> Void = { _ in },
         output: @escaping @Sendable (Run.OutputStream, [UInt8]) -> Void
     ) throws -> RunnerOutcome {
         try withCheckout { prepared in
             checkedOut(prepared.checkout)
-            return try Self.runJourney(reference, in: prepared, key: key, started: started, output: output)
+            // The cache (mirrors, the rollback ledger) is out of a step's reach; its checkout is not.
+            let stepIsolation = isolation?.hiding(request.cacheRoot, except: prepared.folder)
+            return try Self.runJourney(reference, in: prepared, key: key, isolation: stepIsolation, started: started, output: output)
         }
     }
 
@@ -68,7 +71,7 @@ package struct Runner {
     /// Resolves and runs the journey in the checked-out workspace, with the rollback guard
     /// around the resolution.
     private static func runJourney(
-        _ reference: String, in prepared: PreparedRun, key: PrivateKey, started: ContinuousClock.Instant,
+        _ reference: String, in prepared: PreparedRun, key: PrivateKey, isolation: StepIsolation?, started: ContinuousClock.Instant,
         output: @escaping @Sendable (Run.OutputStream, [UInt8]) -> Void
     ) throws -> RunnerOutcome {
         let clock = ContinuousClock()
@@ -94,7 +97,7 @@ package struct Runner {
         try prepared.rollbackGuard.record(opened)
         let resolveDuration = clock.now - resolveStart
 
-        let result = JourneyRunner(resolved: resolved, workspace: workspace, output: output).run()
+        let result = JourneyRunner(resolved: resolved, workspace: workspace, isolation: isolation, output: output).run()
         let timings = RunnerReport.Timings(
             fetchMilliseconds: prepared.checkout.fetchDuration.wholeMilliseconds,
             checkoutMilliseconds: prepared.checkout.checkoutDuration.wholeMilliseconds,

@@ -38,6 +38,9 @@ package enum Subprocess {
         // Drain both pipes at once, so a child filling one while we wait on the other cannot block.
         let stdoutBytes = DrainedPipe(output), stderrBytes = DrainedPipe(errors)
         if let stdin, !stdin.isEmpty {
+            // A child that exits (or refuses) before reading all of stdin closes the pipe: the
+            // write must fail with EPIPE, not kill the whole test process with SIGPIPE.
+            _ = ignoreBrokenPipes
             try? input.fileHandleForWriting.write(contentsOf: Data(stdin))
         }
         try? input.fileHandleForWriting.close()
@@ -92,3 +95,7 @@ package enum SubprocessError: Error, CustomStringConvertible {
         }
     }
 }
+
+/// SIGPIPE ignored in the test process, once. Children started with `Process` inherit the
+/// ignored disposition (journey restores the default for the steps it starts itself).
+private let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
