@@ -121,7 +121,8 @@ struct UnprivilegedIsolationTests {
             let config = try folder.folder("config")
             try Git.run(["init", "--quiet"], in: folder.path)
             _ = try JourneyBinary.run(["init", "--name", "unprivileged"], in: folder.path, configHome: config).checked()
-            _ = try Subprocess.run("chmod", ["-R", "a+rwX", folder.path])
+            // The workspace must be the user's own: journey refuses one another uid owns.
+            _ = try Subprocess.run("chown", ["-R", "65534:65534", folder.path]).checked()
             var environment = JourneyBinary.environment(configHome: config)
             environment["HOME"] = folder.path
             let result = try Subprocess.run(
