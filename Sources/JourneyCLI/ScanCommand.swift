@@ -23,6 +23,12 @@ struct ScanCommand: ParsableCommand {
             written by --write-baseline. The baseline is keyed by a hash of each
             value, not by line: a new value on a baselined line is caught.
 
+            Team rules: a .gitleaks.toml at the top of the repository (the gitleaks
+            format: [[rules]] with id, regex, keywords, secretGroup, entropy, path;
+            [allowlist] / [[allowlists]] with paths, regexes, stopwords, commits,
+            targetRules) adds rules and allowlists; --config FILE reads another file,
+            --no-config none. A config that cannot be used is an error (exit 2).
+
             Exit codes: 0 nothing found; 1 findings; 2 usage error or unreadable input.
 
             Examples:
@@ -30,6 +36,7 @@ struct ScanCommand: ParsableCommand {
               journey scan --all --format sarif > journey.sarif
               journey scan --history origin/main..HEAD
               journey scan --all --write-baseline
+              journey scan --staged --config ci/gitleaks.toml
             """)
 
     @Flag(name: .long, help: "Scan the blobs staged in the git index (what the next commit holds).")
@@ -62,6 +69,15 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Skip files larger than this many megabytes, with a note.", valueName: "MB"))
     var maxFileSize: Int = 10
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Team rules and allowlists in the gitleaks format (default: .gitleaks.toml at the top of the repository, if present).", valueName: "FILE"))
+    var config: String?
+
+    @Flag(name: .long, help: "Read no team rules file, even if .gitleaks.toml exists.")
+    var noConfig = false
+
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var keyOptions: KeyOptions
 
@@ -73,6 +89,7 @@ struct ScanCommand: ParsableCommand {
         if rev != nil && !targets.isEmpty { throw ValidationError("--all --rev REV takes no paths") }
         if !(1...1_048_576).contains(maxFileSize) { throw ValidationError("--max-file-size must be 1 to 1048576 (megabytes)") }
         if writeBaseline && noBaseline { throw ValidationError("--write-baseline and --no-baseline contradict each other") }
+        if config != nil && noConfig { throw ValidationError("--config and --no-config contradict each other") }
     }
 
     func run() throws {
@@ -86,9 +103,10 @@ struct ScanCommand: ParsableCommand {
         let prefix = Self.workspacePrefix(workspace: workspace, repositoryTop: top)
         var notes: [String] = []
         let known = workspace.map { KnownValueSources.load(for: $0, keyFile: keyOptions.keyFile) { notes.append($0) } } ?? []
+        let team = try loadTeamConfig(top: top ?? Self.resolved(currentFolder), currentFolder: currentFolder)
         let scanner = LeakScanner(
             knownValues: KnownValues(known),
-            options: LeakScanner.Options(maxFileSize: maxFileSize * 1024 * 1024, workspacePrefix: prefix))
+            options: LeakScanner.Options(maxFileSize: maxFileSize * 1024 * 1024, workspacePrefix: prefix), team: team)
         notes.forEach(Output.note)
         let sources = ScanSources(scanner: scanner)
 
@@ -159,6 +177,22 @@ struct ScanCommand: ParsableCommand {
         let paths = targets.isEmpty ? [base] : targets.map { Self.resolved(URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: currentFolder)).path) }
         sources.folders(paths, base: base, repository: repository, into: &report)
         return report
+    }
+
+    /// The team's rules: `--config FILE` (which must exist), else `.gitleaks.toml` at `top`.
+    private func loadTeamConfig(top: String, currentFolder: String) throws -> TeamConfig? {
+        if noConfig { return nil }
+        let path: String
+        if let config {
+            path = URL(fileURLWithPath: config, relativeTo: URL(fileURLWithPath: currentFolder)).standardizedFileURL.path
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CommandError(description: "the config \(config) does not exist; fix: give the path of a .gitleaks.toml, or leave --config out")
+            }
+        } else {
+            path = top + "/" + TeamConfig.defaultFileName
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+        }
+        do { return try TeamConfig.load(path) } catch { throw CommandError(description: error.description) }
     }
 
     /// The workspace, when there is one: `--workspace` must hold one; otherwise the nearest
