@@ -183,17 +183,18 @@ enum TOML {
                 return .string(try literalString())
             case UInt8(ascii: "["):
                 position += 1
+                let openingLine = line
                 var items: [Value] = []
                 while true {
                     skipWhitespaceAndComments()
-                    guard !atEnd else { throw fail("an array is not closed with ']'") }
+                    guard !atEnd else { throw ParseError(line: openingLine, message: "an array is not closed with ']'") }
                     if current == UInt8(ascii: "]") {
                         position += 1
                         return .array(items)
                     }
                     items.append(try value())
                     skipWhitespaceAndComments()
-                    guard !atEnd else { throw fail("an array is not closed with ']'") }
+                    guard !atEnd else { throw ParseError(line: openingLine, message: "an array is not closed with ']'") }
                     if current == UInt8(ascii: ",") {
                         position += 1
                     } else if current != UInt8(ascii: "]") {
