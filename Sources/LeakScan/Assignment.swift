@@ -1,3 +1,5 @@
+import Foundation
+
 /// `name = value` in the many spellings of source and config files (`KEY=v`, `key: v`,
 /// `"key": "v"`, `key := "v"`, `:key => "v"`), found around a keyword inside the name.
 struct Assignment {
@@ -108,6 +110,41 @@ enum ValueShape {
         if value.allSatisfy({ $0 == value[0] }) { return true }
         if value.contains(where: { ByteSet.whitespace.contains($0) }) { return true }
         return isEnvironmentVariableName(value)
+    }
+
+    /// Units that follow a number in a setting: durations and sizes.
+    static let settingUnits: Set<String> = [
+        "ms", "s", "sec", "secs", "second", "seconds", "m", "min", "mins", "minute", "minutes", "h", "hr", "hrs", "hour", "hours", "d", "day", "days",
+        "w", "week", "weeks", "y", "year", "years", "ns", "us", "b", "k", "kb", "kib", "mb", "mib", "g", "gb", "gib", "t", "tb", "tib", "%", "x",
+    ]
+    static let settingWords: Set<String> = ["true", "false", "yes", "no", "on", "off", "enabled", "disabled", "null", "none", "nil", "~"]
+
+    /// `3600`, `30m`, `1h30m`, `512MB`, `0.5`, `true`, `P30D`: a setting, not a credential.
+    static func isScalarSetting(_ value: UnsafeRawBufferPointer) -> Bool {
+        let text = String(decoding: value, as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: "\"' ")).lowercased()
+        if text.isEmpty || settingWords.contains(text) { return true }
+        // ISO 8601 durations.
+        if text.hasPrefix("p"), text.count <= 16, text.dropFirst().allSatisfy({ $0.isNumber || "ymwdthms.".contains($0) }), text.contains(where: \.isNumber) {
+            return true
+        }
+        // Numbers, each optionally followed by a unit (`1h30m`, `-1`, `1_000`, `1e6`).
+        var rest = Substring(text)
+        if rest.first == "-" || rest.first == "+" { rest = rest.dropFirst() }
+        var groups = 0
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == "." || $0 == "_" || $0 == ",") }
+            guard !number.isEmpty, number.first!.isNumber else { return false }
+            rest = rest.dropFirst(number.count)
+            let unit = rest.prefix { $0.isLetter || $0 == "%" }
+            if !unit.isEmpty {
+                guard settingUnits.contains(String(unit)) else { return false }
+                rest = rest.dropFirst(unit.count)
+            }
+            rest = rest.drop { $0 == " " }
+            groups += 1
+            if groups > 4 { return false }
+        }
+        return groups > 0
     }
 
     /// A token body written as a stand-in: `xxxx…`, one repeated character, `1234…`.

@@ -88,14 +88,20 @@ package final class LeakScanner: Sendable {
         }
         var candidates = known.candidates(in: bytes)
         if JourneyStructure.isJourneyFile(path, workspacePrefix: options.workspacePrefix) {
-            candidates += JourneyStructure.candidates(in: bytes)
+            // A number, duration, size or boolean in a credential-named field is a setting.
+            candidates += JourneyStructure.candidates(in: bytes).filter {
+                !ValueShape.isScalarSetting(UnsafeRawBufferPointer(rebasing: bytes[$0.range]))
+            }
         }
         if !collectRuleCandidates(in: bytes, path: path, into: &candidates) {
             result.skipped = SkippedFile(path: path, reason: "more than \(Self.maxCandidatesPerFile) matches; only the first were reported")
         }
+        collectEncodedCandidates(in: bytes, path: path, depth: 1, into: &candidates)
         if let team {
             collectUnkeyedTeamCandidates(team, in: bytes, path: path, into: &candidates)
         }
+        // Providers' own documentation examples grant nothing.
+        candidates.removeAll { DocumentedExamples.contains(UnsafeRawBufferPointer(rebasing: bytes[$0.range])) }
         var reported = candidates
         if let team {
             reported = candidates.filter { !Self.isAllowlisted($0, by: team, in: bytes, path: path, commit: commit) }
@@ -138,6 +144,7 @@ package final class LeakScanner: Sendable {
             for ruleIndex in rulesByKeyword[hit.keyword] where skipped.isEmpty || !skipped.contains(ruleIndex) {
                 let rule = rules[ruleIndex]
                 for found in Self.run(rule.detector, bytes, hit.start, keywordLength) {
+                    if let verify = rule.verify, !verify(UnsafeRawBufferPointer(rebasing: bytes[found.range])) { continue }
                     candidates.append(
                         Candidate(
                             rule: found.ruleID ?? rule.id, title: found.ruleID.flatMap { Self.urlTitles[$0] } ?? rule.title, fix: rule.fix,
@@ -147,6 +154,28 @@ package final class LeakScanner: Sendable {
             }
         }
         return budget > 0
+    }
+
+    /// Base64 and hex runs that decode to text: the text goes through the rules again, and what
+    /// they find is reported at the encoded run.
+    private func collectEncodedCandidates(in bytes: UnsafeRawBufferPointer, path: String, depth: Int, into candidates: inout [Candidate]) {
+        for (run, hex) in Encoded.runs(in: bytes) {
+            guard let decoded = Encoded.decodedText(UnsafeRawBufferPointer(rebasing: bytes[run]), hex: hex) else { continue }
+            var inner: [Candidate] = []
+            decoded.withUnsafeBytes { text in
+                inner += known.candidates(in: text)
+                _ = collectRuleCandidates(in: text, path: path, into: &inner)
+                if depth < Encoded.maxDepth { collectEncodedCandidates(in: text, path: path, depth: depth + 1, into: &inner) }
+            }
+            for var candidate in inner {
+                candidate.range = run
+                candidate.visiblePrefix = 0
+                candidate.context = nil
+                candidate.title += hex ? " (hex-encoded)" : " (base64-encoded)"
+                candidate.message = candidate.message.map { $0 + (hex ? " (hex-encoded)" : " (base64-encoded)") }
+                candidates.append(candidate)
+            }
+        }
     }
 
     /// Team rules without keywords: their regex runs on every line.
@@ -207,6 +236,8 @@ package final class LeakScanner: Sendable {
             guard let assignment = Assignment.around(bytes, keywordStart: start, keywordLength: keywordLength) else { return [] }
             let valueBytes = UnsafeRawBufferPointer(rebasing: bytes[assignment.value])
             guard value.matchesWhole(valueBytes), !ValueShape.isReferenceOrPlaceholder(valueBytes) else { return [] }
+            // A documented prefix is judged by its own rule (`npm_` and its checksum).
+            if RuleCatalogue.documentedPrefixes.contains(where: { valueBytes.starts(with: $0) }) { return [] }
             let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[assignment.name]), as: UTF8.self).lowercased()
             guard names.contains(where: { $0.allSatisfy(name.contains) }) else { return [] }
             return [Match(range: assignment.value)]

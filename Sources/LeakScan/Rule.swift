@@ -12,6 +12,15 @@ package struct Rule: Sendable {
     var pathPattern: PatternRegex? = nil
     /// From the team's config, not the catalogue.
     var team: Bool = false
+    /// A structural check of a whole match (a checksum); a match that fails it is no finding.
+    var verify: (@Sendable (UnsafeRawBufferPointer) -> Bool)? = nil
+
+    /// This rule, reporting only matches that pass `check`.
+    func checked(_ check: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool) -> Rule {
+        var rule = self
+        rule.verify = check
+        return rule
+    }
 
     /// What to do about a finding of this rule.
     package var fix: String {

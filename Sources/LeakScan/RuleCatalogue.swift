@@ -4,7 +4,7 @@ import Sealing
 package enum RuleCatalogue {
     package static let all: [Rule] =
         cloud + sourceHosting + packagesAndBuild + observability + chat + payments + mail
-        + artificialIntelligence + productivity + keysAndStructures + generic
+        + artificialIntelligence + productivity + keysAndStructures + commandLinesAndConfig + generic
 
     package static func rule(_ id: String) -> Rule? { all.first { $0.id == id } }
 
@@ -25,6 +25,9 @@ package enum RuleCatalogue {
     }()
 
     // MARK: Building blocks
+
+    /// GitHub's and npm's CRC-32 in base62 over the token's 30 random characters.
+    static let crc32Base62: @Sendable (UnsafeRawBufferPointer) -> Bool = { TokenChecksum.verifiesCRC32Base62($0, prefixLength: 4) }
 
     static func lit(_ text: String) -> TokenShape.Part { .literal(Array(text.utf8)) }
     static func any(_ texts: String...) -> TokenShape.Part { .oneOf(texts.map { Array($0.utf8) }) }
@@ -129,10 +132,10 @@ package enum RuleCatalogue {
     // MARK: Source hosting
 
     static let sourceHosting: [Rule] = [
-        token("github-pat", "GitHub personal access token", "ghp_", run(alnum, 36)),
-        token("github-oauth-token", "GitHub OAuth access token", "gho_", run(alnum, 36)),
-        token("github-user-to-server-token", "GitHub user-to-server token", "ghu_", run(alnum, 36)),
-        token("github-server-to-server-token", "GitHub server-to-server token", "ghs_", run(alnum, 36)),
+        token("github-pat", "GitHub personal access token", "ghp_", run(alnum, 36)).checked(crc32Base62),
+        token("github-oauth-token", "GitHub OAuth access token", "gho_", run(alnum, 36)).checked(crc32Base62),
+        token("github-user-to-server-token", "GitHub user-to-server token", "ghu_", run(alnum, 36)).checked(crc32Base62),
+        token("github-server-to-server-token", "GitHub server-to-server token", "ghs_", run(alnum, 36)).checked(crc32Base62),
         token("github-refresh-token", "GitHub refresh token", "ghr_", run(alnum, 36, 76)),
         token("github-fine-grained-pat", "GitHub fine-grained personal access token", "github_pat_", run(ByteSet("a-zA-Z0-9_"), 82)),
         token("gitlab-pat", "GitLab personal access token", "glpat-", run(b64url, 20, 64)),
@@ -154,7 +157,7 @@ package enum RuleCatalogue {
     // MARK: Packages, builds, deployment
 
     static let packagesAndBuild: [Rule] = [
-        token("npm-token", "npm access token", "npm_", run(alnum, 36)),
+        token("npm-token", "npm access token", "npm_", run(alnum, 36)).checked(crc32Base62),
         token("pypi-token", "PyPI upload token", "pypi-AgEIcHlwaS5vcmc", run(b64url, 50, 2048)),
         token("pypi-test-token", "TestPyPI upload token", "pypi-AgENdGVzdC5weXBpLm9yZw", run(b64url, 50, 2048)),
         token("rubygems-api-key", "RubyGems API key", "rubygems_", run(hex, 48)),
@@ -339,6 +342,38 @@ package enum RuleCatalogue {
             detector: .custom(Detectors.connectionStringPassword), priority: 2),
         Rule(id: "authorization-bearer", title: "bearer token", keywords: ["bearer "], detector: .custom(Detectors.bearerToken), priority: 3),
         Rule(id: "authorization-basic", title: "HTTP basic credentials", keywords: ["basic "], detector: .custom(Detectors.basicCredentials), priority: 3),
+    ]
+
+    // MARK: Command lines and configuration formats
+
+    static func context(_ id: String, _ title: String, _ keywords: [String], _ detect: @escaping @Sendable (UnsafeRawBufferPointer, Int, Int) -> [Match])
+        -> Rule
+    {
+        Rule(id: id, title: title, keywords: keywords, detector: .custom(detect), priority: 3)
+    }
+
+    static let commandLinesAndConfig: [Rule] = [
+        context("command-line-user-password", "password in a -u/--user option", ["-u", "--user"], ContextDetectors.userOption),
+        context("command-line-password", "password in a -p option (mysql, sshpass)", ["-p"], ContextDetectors.passwordShortOption),
+        context(
+            "command-line-option-secret", "credential in a command-line option",
+            [
+                "--password", "--passwd", "--pass", "--token", "--api-key", "--apikey", "--api-token", "--secret", "--client-secret", "--access-token",
+                "--auth-token", "--private-token", "--access-key", "--secret-key", "--secret-access-key", "--db-password", "--admin-password",
+            ], ContextDetectors.longOption),
+        context(
+            "password-environment-variable", "password in a variable a tool reads (PGPASSWORD, MYSQL_PWD)",
+            ["pgpassword=", "mysql_pwd=", "sshpass=", "rediscli_auth=", "pgpassword =", "mysql_pwd ="], ContextDetectors.passwordVariable),
+        context(
+            "authorization-header", "credential in an HTTP header",
+            ["authorization", "x-api-key", "api-key", "x-auth-token", "private-token", "x-access-token", "x-apikey", "apikey", "x-api-token", "x-token"],
+            ContextDetectors.credentialHeader),
+        context("xml-credential", "credential in an XML setting", credentialWords + ["pass"], ContextDetectors.xmlSetting),
+        context("netrc-password", "password in a .netrc entry", ["password"], ContextDetectors.netrcPassword),
+        context(
+            "encoded-user-password", "base64 of user:password (Docker config.json, .npmrc)", ["\"auth\"", "_auth", "_password"],
+            ContextDetectors.encodedUserPassword),
+        context("terraform-variable-default", "credential as a Terraform variable's default", ["variable "], ContextDetectors.terraformVariableDefault),
     ]
 
     // MARK: Generic

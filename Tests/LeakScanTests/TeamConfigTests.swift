@@ -150,7 +150,9 @@ struct TeamConfigTests {
             let regex = try PatternRegex(pattern)
             return Array(text.utf8).withUnsafeBytes { bytes in
                 regex.matches(in: bytes, range: 0..<bytes.count).first.flatMap { groups in
-                    (groups.dropFirst().compactMap { $0 }.first ?? groups[0]).map { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[$0]), as: UTF8.self) }
+                    (groups.dropFirst().compactMap { $0 }.first ?? groups[0]).map {
+                        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[$0]), as: UTF8.self)
+                    }
                 }
             }
         }

@@ -1,0 +1,124 @@
+/// Credentials written encoded: base64 of a token, of `user:password`, of a whole config file
+/// (a Kubernetes Secret's `data:`), or hex of a token. Runs of base64 or hex long enough to hold
+/// a credential are decoded, and the decoded text goes through the rules again (at most
+/// `maxDepth` layers deep); a finding points at the encoded text, where the value sits in the file.
+enum Encoded {
+    /// Shorter runs are too short to hold a token worth reporting once decoded.
+    static let minimumBase64Run = 24
+    static let minimumHexRun = 40
+    /// Bounds on the work one file can cause.
+    static let maxDecodesPerFile = 256
+    static let maxRunLength = 64 * 1024
+    static let maxDepth = 2
+
+    /// `0` not base64, `1` base64 (either alphabet), `2` also hex.
+    static let classes: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 256)
+        for byte in ByteSet.base64Any.members { table[Int(byte)] = 1 }
+        for byte in ByteSet.hex.members { table[Int(byte)] = 2 }
+        return table
+    }()
+
+    /// The runs worth decoding in `bytes`: (range, isHex).
+    static func runs(in bytes: UnsafeRawBufferPointer) -> [(Range<Int>, hex: Bool)] {
+        var found: [(Range<Int>, hex: Bool)] = []
+        classes.withUnsafeBufferPointer { table in
+            var position = 0
+            let count = bytes.count
+            while position < count {
+                guard table[Int(bytes[position])] != 0 else {
+                    position += 1
+                    continue
+                }
+                let start = position
+                var allHex = true
+                var mixed = 0
+                while position < count {
+                    let kind = table[Int(bytes[position])]
+                    if kind == 0 { break }
+                    // `=` is padding: it ends a run (`NAME=value` holds two runs).
+                    if bytes[position] == UInt8(ascii: "=") {
+                        while position < count, bytes[position] == UInt8(ascii: "="), position - start < maxRunLength { position += 1 }
+                        break
+                    }
+                    if kind == 1 { allHex = false }
+                    mixed |= bytes[position] >= 97 ? 1 : bytes[position] >= 65 ? 2 : bytes[position] >= 48 && bytes[position] <= 57 ? 4 : 0
+                    position += 1
+                }
+                let length = position - start
+                guard length >= minimumBase64Run, length <= maxRunLength else { continue }
+                if allHex {
+                    if length >= minimumHexRun { found.append((start..<position, true)) }
+                } else if mixed == 7 {
+                    // Base64 of text mixes lower case, upper case and digits.
+                    found.append((start..<position, false))
+                }
+                if found.count >= maxDecodesPerFile { return }
+            }
+        }
+        return found
+    }
+
+    /// Printable text decoded from a run, or `nil` (binary, or not an encoding at all).
+    static func decodedText(_ run: UnsafeRawBufferPointer, hex: Bool) -> [UInt8]? {
+        let decoded = hex ? decodeHex(run) : decodeBase64(run)
+        guard let decoded, decoded.count >= 12 else { return nil }
+        var printable = 0
+        for byte in decoded where (byte >= 32 && byte < 127) || byte == 10 || byte == 13 || byte == 9 { printable += 1 }
+        return printable * 100 >= decoded.count * 97 ? decoded : nil
+    }
+
+    static let base64Values: [Int8] = {
+        var table = [Int8](repeating: -1, count: 256)
+        for (index, byte) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8.enumerated() { table[Int(byte)] = Int8(index) }
+        table[Int(UInt8(ascii: "+"))] = 62
+        table[Int(UInt8(ascii: "-"))] = 62
+        table[Int(UInt8(ascii: "/"))] = 63
+        table[Int(UInt8(ascii: "_"))] = 63
+        return table
+    }()
+
+    /// Base64 (standard or URL alphabet, padding optional); `nil` if it is not.
+    static func decodeBase64(_ text: UnsafeRawBufferPointer) -> [UInt8]? {
+        var end = text.count
+        while end > 0, text[end - 1] == UInt8(ascii: "=") { end -= 1 }
+        guard end > 0, text.count - end <= 2, end % 4 != 1 else { return nil }
+        if text.count != end, text.count % 4 != 0 { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(end * 3 / 4)
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for index in 0..<end {
+            let value = base64Values[Int(text[index])]
+            guard value >= 0 else { return nil }
+            accumulator = accumulator << 6 | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+            }
+        }
+        return out
+    }
+
+    static func decodeHex(_ text: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard text.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count / 2)
+        func nibble(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case 48...57: return byte - 48
+            case 97...102: return byte - 87
+            case 65...70: return byte - 55
+            default: return nil
+            }
+        }
+        var index = 0
+        while index < text.count {
+            guard let high = nibble(text[index]), let low = nibble(text[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        return out
+    }
+}
