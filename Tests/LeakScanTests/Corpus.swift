@@ -64,6 +64,7 @@ enum Corpus {
         "U": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
         "H": "0123456789abcdef",
         "X": "0123456789abcdefABCDEF",
+        "F": "0123456789ABCDEF",
         "B": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
         "W": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
         "D": "0123456789",
