@@ -243,11 +243,36 @@ enum ValueShape {
         return classes >= 3 && bits >= 3.0
     }
 
+    /// Mostly dictionary-like words (`StreamingDistributionList.NextMarker`, `PKCS7PrivateKeyTypes`):
+    /// an identifier, where a generated value has few runs of three or more lower-case letters.
+    static func isWordy(_ value: UnsafeRawBufferPointer) -> Bool {
+        guard value.count >= 8 else { return false }
+        var inWords = 0
+        var index = 0
+        while index < value.count {
+            var end = index
+            if end < value.count, (65...90).contains(value[end]) { end += 1 }
+            let lowerStart = end
+            while end < value.count, (97...122).contains(value[end]) { end += 1 }
+            if end - lowerStart >= 3 {
+                inWords += end - index
+                index = end
+            } else {
+                index = max(index + 1, lowerStart)
+            }
+        }
+        return inWords * 4 >= value.count * 3
+    }
+
     /// Path-like, URL-like or code-like values that a name-only rule must not report.
     static func isCodeOrLocation(_ value: UnsafeRawBufferPointer, quoted: Bool) -> Bool {
         let text = String(decoding: value, as: UTF8.self)
         if text.contains("://") || text.hasPrefix("/") || text.hasPrefix("./") || text.hasPrefix("~/") || text.hasPrefix("../") { return true }
         if text.contains("(") || text.contains("[") { return true }
+        // Code around a value: an f-string, a brace, a quote inside a bare value.
+        if !quoted, text.contains("{") || text.contains("\"") || text.contains("'") { return true }
+        // Amazon resource names identify; they do not authenticate.
+        if text.hasPrefix("arn:") { return true }
         // `config.api.key`, `foo.bar`: an attribute path, not a value.
         if !quoted, text.contains("."), text.utf8.allSatisfy({ ByteSet.identifier.contains($0) }),
             text.split(separator: ".").allSatisfy({ $0.first.map { !$0.isNumber } ?? false })

@@ -109,9 +109,9 @@ enum ContextDetectors {
         if option.contains("pass") {
             guard isLiteralPassword(value) else { return [] }
         } else {
-            guard isLiteralPassword(value, minimumLength: 8), ValueShape.looksGenerated(value), !ValueShape.isCodeOrLocation(value, quoted: true) else {
-                return []
-            }
+            guard isLiteralPassword(value, minimumLength: 8), ValueShape.looksGenerated(value), !ValueShape.isCodeOrLocation(value, quoted: true),
+                !ValueShape.isWordy(value)
+            else { return [] }
         }
         return [Match(range: word)]
     }
@@ -136,8 +136,16 @@ enum ContextDetectors {
         if position < bytes.count, quotes.contains(bytes[position]) { position += 1 }
         while position < bytes.count, bytes[position] == 32 || bytes[position] == 9 { position += 1 }
         guard position < bytes.count, bytes[position] == UInt8(ascii: ":") || bytes[position] == UInt8(ascii: "=") else { return [] }
+        let assigned = bytes[position] == UInt8(ascii: "=")
         position += 1
-        while position < bytes.count, bytes[position] == 32 || bytes[position] == 9 || quotes.contains(bytes[position]) { position += 1 }
+        while position < bytes.count, bytes[position] == 32 || bytes[position] == 9 { position += 1 }
+        var quoted = false
+        if position < bytes.count, quotes.contains(bytes[position]) {
+            quoted = true
+            position += 1
+        }
+        // `authorization = decode(x)` in code: only a quoted literal is a header value there.
+        if assigned && !quoted { return [] }
         // An optional scheme: a word of letters followed by one space.
         var schemeEnd = position
         while schemeEnd < min(bytes.count, position + 24), ByteSet.letters.contains(bytes[schemeEnd]) || bytes[schemeEnd] == UInt8(ascii: "-") {
@@ -152,9 +160,11 @@ enum ContextDetectors {
         while end < min(bytes.count, position + 4096), Detectors.bearerCharacters.contains(bytes[end]) || bytes[end] == UInt8(ascii: ":") { end += 1 }
         let value = UnsafeRawBufferPointer(rebasing: bytes[position..<end])
         guard value.count >= 12, ValueShape.looksGenerated(value, minimumLength: 12), !ValueShape.isReferenceOrPlaceholder(value),
-            !ValueShape.hasAscendingRun(value, length: 5)
+            !ValueShape.hasAscendingRun(value, length: 5), !ValueShape.isWordy(value), !ValueShape.isCodeOrLocation(value, quoted: quoted)
         else { return [] }
-        if end < bytes.count, bytes[end] == UInt8(ascii: "$") || bytes[end] == UInt8(ascii: "{") || bytes[end] == UInt8(ascii: "<") { return [] }
+        if end < bytes.count, [UInt8(ascii: "$"), UInt8(ascii: "{"), UInt8(ascii: "<"), UInt8(ascii: "("), UInt8(ascii: "[")].contains(bytes[end]) {
+            return []
+        }
         return [Match(range: position..<end)]
     }
 

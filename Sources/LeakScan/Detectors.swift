@@ -199,6 +199,8 @@ enum Detectors {
         // Base64 of text (a Kubernetes Secret's `data:`) is judged by what it encodes.
         if value.count >= 8, let decoded = Encoded.decodeBase64(value), decoded.count >= 4, decoded.allSatisfy({ $0 >= 32 && $0 < 127 }) {
             guard decoded.withUnsafeBytes({ ContextDetectors.isCredentialValue($0, name: name) }) else { return [] }
+        } else if !password, ValueShape.isWordy(value) {
+            return []
         } else if password {
             guard ContextDetectors.isCredentialValue(value, name: name) else { return [] }
             // Unquoted in code, a bare word is more likely an identifier than a password.
