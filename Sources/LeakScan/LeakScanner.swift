@@ -233,13 +233,25 @@ package final class LeakScanner: Sendable {
             if bodyStart < end, ValueShape.isPlaceholderBody(UnsafeRawBufferPointer(rebasing: bytes[bodyStart..<end])) { return [] }
             return [Match(range: tokenStart..<end, visiblePrefix: lead == nil ? keywordLength : 0)]
         case .assignment(let names, let value):
-            guard let assignment = Assignment.around(bytes, keywordStart: start, keywordLength: keywordLength) else { return [] }
+            guard let assignment = Assignment.around(bytes, keywordStart: start, keywordLength: keywordLength),
+                !assignment.value.isEmpty
+            else {
+                // `datadog:` or `[datadog]` on its own line: the settings nested under it.
+                return Assignment.children(bytes, under: start).flatMap { child in
+                    run(.assignment(names: names, value: value), bytes, child.name.lowerBound, child.name.count)
+                }
+            }
             let valueBytes = UnsafeRawBufferPointer(rebasing: bytes[assignment.value])
             guard value.matchesWhole(valueBytes), !ValueShape.isReferenceOrPlaceholder(valueBytes) else { return [] }
             // A documented prefix is judged by its own rule (`npm_` and its checksum).
             if RuleCatalogue.documentedPrefixes.contains(where: { valueBytes.starts(with: $0) }) { return [] }
             let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[assignment.name]), as: UTF8.self).lowercased()
-            guard names.contains(where: { $0.allSatisfy(name.contains) }) else { return [] }
+            if !names.contains(where: { $0.allSatisfy(name.contains) }) {
+                // `datadog:` / `  apiKey: …`, `[datadog]` / `api_key = …`: the provider is the parent.
+                guard let parent = Assignment.parentKey(bytes, before: assignment.name.lowerBound)?.lowercased(),
+                    names.contains(where: { $0.allSatisfy { parent.contains($0) || name.contains($0) } })
+                else { return [] }
+            }
             return [Match(range: assignment.value)]
         case .custom(let detect):
             return detect(bytes, start, keywordLength)
