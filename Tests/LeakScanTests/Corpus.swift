@@ -14,6 +14,8 @@ struct CorpusSample {
     let rule: String
     let path: String
     let text: String
+    /// Every generated string (8+ characters) in `text`: none may appear in an excerpt.
+    let generated: [String]
 }
 
 enum Corpus {
@@ -31,10 +33,12 @@ enum Corpus {
                 throw CorpusError.malformed(line: index + 1)
             }
             var generator = SplitMix64(seed: UInt64(index + 1))
+            var generated: [String] = []
+            let expanded = expand(unescape(fields[3]), with: &generator, generated: &generated)
             samples.append(
                 CorpusSample(
                     line: index + 1, kind: kind, label: label, rule: fields[1], path: fields[2] == "-" ? "config.txt" : fields[2],
-                    text: expand(unescape(fields[3]), with: &generator)))
+                    text: expanded, generated: generated.filter { $0.count >= 8 }))
         }
         return samples
     }
@@ -80,6 +84,11 @@ enum Corpus {
     /// `P:n` (a password mixing four kinds of characters), `BASIC` (base64 of user:password),
     /// and `+`, which expands to nothing.
     static func expand(_ template: String, with generator: inout SplitMix64) -> String {
+        var ignored: [String] = []
+        return expand(template, with: &generator, generated: &ignored)
+    }
+
+    static func expand(_ template: String, with generator: inout SplitMix64, generated: inout [String]) -> String {
         var out = ""
         var rest = template[...]
         while let open = rest.range(of: "<<") {
@@ -89,8 +98,10 @@ enum Corpus {
             for encoding in ["B64[", "HEX["] where rest[open.upperBound...].hasPrefix(encoding) {
                 let innerStart = rest.index(open.upperBound, offsetBy: encoding.count)
                 guard let close = matchingClose(in: rest[innerStart...]) else { break }
-                let inner = Array(expand(String(rest[innerStart..<close.lowerBound]), with: &generator).utf8)
-                out += encoding == "B64[" ? Data(inner).base64EncodedString() : inner.map { String(format: "%02x", $0) }.joined()
+                let inner = Array(expand(String(rest[innerStart..<close.lowerBound]), with: &generator, generated: &generated).utf8)
+                let encoded = encoding == "B64[" ? Data(inner).base64EncodedString() : inner.map { String(format: "%02x", $0) }.joined()
+                generated.append(encoded)
+                out += encoded
                 rest = rest[close.upperBound...]
                 break
             }
@@ -99,6 +110,7 @@ enum Corpus {
             let spec = rest[open.upperBound..<close.lowerBound]
             rest = rest[close.upperBound...]
             let parts = spec.split(separator: ":")
+            let before = out.count
             switch parts[0] {
             case "+":
                 // Joins a literal split so the corpus file itself holds no credential header.
@@ -117,6 +129,7 @@ enum Corpus {
             default:
                 out += generator.string(length: Int(parts[1])!, from: alphabets[String(parts[0])]!)
             }
+            generated.append(String(out.dropFirst(before)))
         }
         return out + rest
     }
