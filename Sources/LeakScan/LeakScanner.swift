@@ -79,7 +79,9 @@ package final class LeakScanner: Sendable {
         if bytes.count > options.maxFileSize {
             return skip(path: path, reason: "larger than \(options.maxFileSize / (1024 * 1024)) MB (raise --max-file-size to read it)", commit: commit)
         }
-        if let team, team.allowsWholeFile(path) { return FileResult() }
+        // A path allowlist skips the file unread, unless local secret values are searched: a
+        // committed config must not silence those (see TeamConfig.allows).
+        if let team, known.forms.isEmpty, team.allowsWholeFile(path) { return FileResult() }
         var result = FileResult()
         result.findings = fileFindings(path: path, contents: bytes, commit: commit)
         if let base = bytes.baseAddress, memchr(base, 0, min(bytes.count, Self.binaryProbe)) != nil {

@@ -1,4 +1,5 @@
 import Foundation
+import Sealing
 import TestSupport
 import Testing
 
@@ -163,5 +164,19 @@ struct TeamConfigTests {
         #expect(try finds(#"[\]\[^-]+"#, "z]^[-") == "]^[-")
         #expect(try finds(#"\bword\b"#, "a sword") == nil)
         #expect(try finds(#"q.*?z"#, "qaz") == "qaz")
+    }
+
+    /// A committed config cannot silence a sealed value found in plaintext unless it names the
+    /// known-value rule; it can silence the catalogue's rules on the same path.
+    @Test func untargetedAllowlistsDoNotSilenceKnownValues() throws {
+        let value = "kv-" + Synthetic.random(24)
+        let known = KnownValues([KnownSecret(name: "db-password", source: "$DB_PASSWORD", value: SecretBytes(copying: Array(value.utf8)))])
+        func scan(_ config: String) throws -> [String] {
+            let scanner = LeakScanner(knownValues: known, team: try TeamConfig.parse(config, path: ".gitleaks.toml"))
+            return Array("db = \(value)\nTOKEN=\(Synthetic.githubToken())\n".utf8).withUnsafeBytes { scanner.scan(path: "app/x.env", contents: $0).findings.map(\.rule) }
+        }
+        let everything = "[allowlist]\npaths = ['.*']\nregexes = ['.*']\nstopwords = ['kv-']\n"
+        #expect(try scan(everything) == [KnownValues.ruleID])
+        #expect(try scan("[[allowlists]]\ntargetRules = ['\(KnownValues.ruleID)']\npaths = ['^app/']\n") == ["github-pat"])
     }
 }
