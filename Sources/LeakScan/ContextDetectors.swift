@@ -190,7 +190,9 @@ enum ContextDetectors {
     static func isCredentialValue(_ value: UnsafeRawBufferPointer, name: String) -> Bool {
         if value.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == 10 }) { return false }
         if namesPassword(name) {
-            return isLiteralPassword(value, minimumLength: 6) && !ValueShape.isSlug(value) && !ValueShape.isEnvironmentVariableName(value)
+            // One lower-case word (`"strong"`, `"never"`) is a setting's value more often than a password.
+            return isLiteralPassword(value, minimumLength: 6) && (ValueShape.characterClasses(value) >= 2 || value.count >= 12)
+                && !ValueShape.isSlug(value) && !ValueShape.isEnvironmentVariableName(value)
                 && ValueShape.entropy(value) >= 2.0 && !ValueShape.isCodeOrLocation(value, quoted: true)
         }
         return isLiteralPassword(value, minimumLength: 8) && ValueShape.looksGenerated(value) && !ValueShape.isSlug(value)

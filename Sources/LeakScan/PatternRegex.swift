@@ -39,6 +39,8 @@ final class PatternRegex: @unchecked Sendable {
         groupCount = translated.groupMap.count - 1
         posixGroupCount = translated.posixGroups
         let flags = REG_EXTENDED | (translated.caseInsensitive ? REG_ICASE : 0)
+        caseInsensitive = translated.caseInsensitive
+        requiredLiteral = Self.requiredLiteral(of: pattern).map { translated.caseInsensitive ? $0.map(KeywordPrefilter.fold) : $0 }
         let status = regcomp(&compiled, translated.posix, flags)
         if status != 0 {
             var buffer = [CChar](repeating: 0, count: 256)
@@ -50,10 +52,148 @@ final class PatternRegex: @unchecked Sendable {
 
     deinit { regfree(&compiled) }
 
+    /// A literal every match contains (lower-cased when the pattern is case-insensitive), if
+    /// the pattern has one of 3+ bytes: a line without it is skipped without calling `regexec`.
+    private(set) var requiredLiteral: [UInt8]? = nil
+    private(set) var caseInsensitive = false
+
+    /// Whether `range` of `bytes` can hold a match, by the required literal alone.
+    func mayMatch(_ bytes: UnsafeRawBufferPointer, range: Range<Int>) -> Bool {
+        guard let literal = requiredLiteral else { return true }
+        guard range.count >= literal.count else { return false }
+        if !caseInsensitive {
+            return literal.withUnsafeBytes { ByteSearch.firstIndex(of: $0, in: UnsafeRawBufferPointer(rebasing: bytes[range])) != nil }
+        }
+        var position = range.lowerBound
+        let last = range.upperBound - literal.count
+        while position <= last {
+            if KeywordPrefilter.fold(bytes[position]) == literal[0], TokenShape.hasLiteralFolded(literal, in: bytes, at: position) { return true }
+            position += 1
+        }
+        return false
+    }
+
+    /// The longest run of literal characters outside any alternative or optional part.
+    static func requiredLiteral(of pattern: String) -> [UInt8]? {
+        let characters = Array(pattern.unicodeScalars)
+        // Each group: does it hold a `|` of its own, and is it optional (`?`, `*`, `{0`)?
+        var closing: [Int: Int] = [:]
+        var stack: [Int] = []
+        var alternating = Set<Int>()
+        var index = 0
+        var inBracket = false
+        var topLevelAlternation = false
+        while index < characters.count {
+            let character = characters[index]
+            if character == "\\" {
+                index += 2
+                continue
+            }
+            if inBracket {
+                if character == "]" { inBracket = false }
+            } else if character == "[" {
+                inBracket = true
+                if index + 1 < characters.count, characters[index + 1] == "]" { index += 1 }
+            } else if character == "(" {
+                stack.append(index)
+            } else if character == ")" {
+                if let open = stack.popLast() { closing[open] = index }
+            } else if character == "|" {
+                if let open = stack.last { alternating.insert(open) } else { topLevelAlternation = true }
+            }
+            index += 1
+        }
+        guard !topLevelAlternation else { return nil }
+        func optional(after position: Int) -> Bool {
+            guard position < characters.count else { return false }
+            let next = characters[position]
+            if next == "?" || next == "*" { return true }
+            if next == "{", position + 1 < characters.count, characters[position + 1] == "0" { return true }
+            return false
+        }
+        var best: [UInt8] = []
+        var run: [UInt8] = []
+        func finish() {
+            if run.count > best.count { best = run }
+            run = []
+        }
+        index = 0
+        while index < characters.count {
+            let character = characters[index]
+            switch character {
+            case "(":
+                finish()
+                guard let close = closing[index] else { return nil }
+                if alternating.contains(index) || optional(after: close + 1) {
+                    index = close + 1
+                    continue
+                }
+                // Skip the group's `?:`, `?i:`, `?P<name>` or `?i)` opening.
+                var look = index + 1
+                if look < characters.count, characters[look] == "?" {
+                    while look < characters.count, characters[look] != ":" && characters[look] != ")" && characters[look] != ">" { look += 1 }
+                    index = look + 1
+                } else {
+                    index = look
+                }
+                continue
+            case "\\":
+                guard index + 1 < characters.count else { return nil }
+                let escaped = characters[index + 1]
+                let isLiteral = escaped.isASCII && !("a"..."z").contains(escaped) && !("A"..."Z").contains(escaped) && !("0"..."9").contains(escaped)
+                if isLiteral, !optional(after: index + 2) {
+                    run.append(UInt8(escaped.value))
+                    if index + 2 < characters.count, characters[index + 2] == "+" { finish() }
+                } else {
+                    finish()
+                }
+                index += 2
+                // `\x60`, `\x{60}`: the digits belong to the escape.
+                if escaped == "x" {
+                    if index < characters.count, characters[index] == "{" {
+                        while index < characters.count, characters[index] != "}" { index += 1 }
+                        index += 1
+                    } else {
+                        index += 2
+                    }
+                }
+                continue
+            case "[":
+                finish()
+                var look = index + 1
+                if look < characters.count, characters[look] == "]" { look += 1 }
+                while look < characters.count, characters[look] != "]" {
+                    if characters[look] == "\\" { look += 1 }
+                    look += 1
+                }
+                index = look + 1
+                continue
+            case "{":
+                // A repetition count is no literal.
+                finish()
+                while index < characters.count, characters[index] != "}" { index += 1 }
+            case ".", "^", "$", ")", "|", "*", "+", "?", "}":
+                finish()
+            default:
+                if character.isASCII, !optional(after: index + 1) {
+                    run.append(UInt8(character.value))
+                    if index + 1 < characters.count, characters[index + 1] == "+" { finish() }
+                } else {
+                    finish()
+                }
+            }
+            index += 1
+        }
+        finish()
+        return best.count >= 3 ? best : nil
+    }
+
     /// Each match within `range` of `bytes`: the ranges of RE2 groups 0…groupCount (`nil` for a
     /// group that took no part).
     func matches(in bytes: UnsafeRawBufferPointer, range: Range<Int>, limit: Int = 64) -> [[Range<Int>?]] {
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self), !range.isEmpty || range.lowerBound == 0 else { return [] }
+        guard mayMatch(bytes, range: range), let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self), !range.isEmpty || range.lowerBound == 0 else {
+            return []
+        }
         var results: [[Range<Int>?]] = []
         var groups = [regmatch_t](repeating: regmatch_t(), count: posixGroupCount + 1)
         var start = range.lowerBound

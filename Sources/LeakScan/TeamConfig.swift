@@ -71,7 +71,9 @@ package struct TeamConfig: Sendable {
             return Rule(
                 id: rule.id, title: rule.description, keywords: rule.keywords,
                 detector: .custom { bytes, start, _ in
-                    let line = start < 0 ? 0..<bytes.count : Detectors.lineBounds(bytes, around: start, reach: 4096)
+                    // The keyword's line, at most 512 bytes either way (a minified file's line can be
+                    // megabytes long, and regexec's cost grows with what it is given).
+                    let line = start < 0 ? 0..<bytes.count : Detectors.lineBounds(bytes, around: start, reach: 512)
                     return rule.matches(regex, in: bytes, line: line)
                 }, priority: 1, pathPattern: rule.path, team: true)
         }

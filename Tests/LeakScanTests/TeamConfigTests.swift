@@ -164,6 +164,15 @@ struct TeamConfigTests {
         #expect(try finds(#"[\]\[^-]+"#, "z]^[-") == "]^[-")
         #expect(try finds(#"\bword\b"#, "a sword") == nil)
         #expect(try finds(#"q.*?z"#, "qaz") == "qaz")
+        // The literal every match holds lets lines without it skip regexec.
+        func literal(_ pattern: String) -> String? { PatternRegex.requiredLiteral(of: pattern).map { String(decoding: $0, as: UTF8.self) } }
+        #expect(literal(#"(?i)(?:corp)(?:[a-z]{0,20})\s*=\s*(\d{4})"#) == "corp")
+        #expect(literal(#"\b(acme_[a-z0-9]{32})\b"#) == "acme_")
+        #expect(literal(#"(?:abc|xyz)_key([0-9]+)"#) == "_key")
+        #expect(literal(#"abcd|efgh"#) == nil)
+        #expect(literal(#"(?i)(?:corp)(?:[0-9a-z\-_\t .]{0,200})(?:=|:)(?:'|\"|\s){0,5}([a-z0-9]{20})"#) == "corp")
+        #expect(literal(#"x\x60\x{60}(opt)?ional"#) == "ional")
+        #expect(try finds(#"(?i)prefix_([0-9]{4})"#, "PREFIX_1234") == "1234")
     }
 
     /// A committed config cannot silence a sealed value found in plaintext unless it names the
@@ -173,7 +182,9 @@ struct TeamConfigTests {
         let known = KnownValues([KnownSecret(name: "db-password", source: "$DB_PASSWORD", value: SecretBytes(copying: Array(value.utf8)))])
         func scan(_ config: String) throws -> [String] {
             let scanner = LeakScanner(knownValues: known, team: try TeamConfig.parse(config, path: ".gitleaks.toml"))
-            return Array("db = \(value)\nTOKEN=\(Synthetic.githubToken())\n".utf8).withUnsafeBytes { scanner.scan(path: "app/x.env", contents: $0).findings.map(\.rule) }
+            return Array("db = \(value)\nTOKEN=\(Synthetic.githubToken())\n".utf8).withUnsafeBytes {
+                scanner.scan(path: "app/x.env", contents: $0).findings.map(\.rule)
+            }
         }
         let everything = "[allowlist]\npaths = ['.*']\nregexes = ['.*']\nstopwords = ['kv-']\n"
         #expect(try scan(everything) == [KnownValues.ruleID])
