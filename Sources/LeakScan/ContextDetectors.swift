@@ -56,24 +56,33 @@ enum ContextDetectors {
     }
 
     /// Whether one of `words` is a command on the line before `position` (`mysql`, `sshpass`).
-    static func lineMentions(_ words: [String], before position: Int, in bytes: UnsafeRawBufferPointer) -> Bool {
-        let line = Detectors.lineBounds(bytes, around: position, reach: 512)
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[line.lowerBound..<position]), as: UTF8.self).lowercased()
+    /// Commands are written in lower case; the search runs on bytes (it runs on every `-p`).
+    static func lineMentions(_ words: [[UInt8]], before position: Int, in bytes: UnsafeRawBufferPointer) -> Bool {
+        var lineStart = position
+        while lineStart > max(0, position - 512), bytes[lineStart - 1] != 10 { lineStart -= 1 }
+        let line = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<position])
+        let wordCharacters = ByteSet("a-zA-Z0-9_-")
         return words.contains { word in
-            var searchFrom = text.startIndex
-            while let found = text.range(of: word, range: searchFrom..<text.endIndex) {
-                let before = found.lowerBound == text.startIndex ? " " : text[text.index(before: found.lowerBound)]
-                let after = found.upperBound == text.endIndex ? " " : text[found.upperBound]
-                if !(before.isLetter || before.isNumber || before == "_" || before == "-") && !(after.isLetter || after == "_") { return true }
-                searchFrom = found.upperBound
+            word.withUnsafeBytes { needle in
+                var from = 0
+                while let found = ByteSearch.firstIndex(of: needle, in: line, from: from) {
+                    let end = found + word.count
+                    if (found == 0 || !wordCharacters.contains(line[found - 1]))
+                        && (end == line.count || !ByteSet.letters.contains(line[end]) && line[end] != UInt8(ascii: "_"))
+                    {
+                        return true
+                    }
+                    from = found + 1
+                }
+                return false
             }
-            return false
         }
     }
 
     static let mysqlCommands = [
         "mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlpump", "mysqlsh", "mariadb", "mariadb-dump", "mariadb-admin",
-    ]
+    ].map { Array($0.utf8) }
+    static let sshpassCommand = [Array("sshpass".utf8)]
 
     /// `-u user:password` and `--user user:password` (curl, wget, httpie and kin).
     @Sendable static func userOption(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ length: Int) -> [Match] {
@@ -91,8 +100,8 @@ enum ContextDetectors {
 
     /// `mysql -pSECRET`, `sshpass -p SECRET`.
     @Sendable static func passwordShortOption(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ length: Int) -> [Match] {
-        guard start > 0, ByteSet.whitespace.contains(bytes[start - 1]) else { return [] }
-        let sshpass = lineMentions(["sshpass"], before: start, in: bytes)
+        guard start > 0, ByteSet.whitespace.contains(bytes[start - 1]), start + length < bytes.count, bytes[start + length] != 10 else { return [] }
+        let sshpass = lineMentions(sshpassCommand, before: start, in: bytes)
         guard sshpass || lineMentions(mysqlCommands, before: start, in: bytes) else { return [] }
         // mysql reads `-p word` as "prompt, then database word": only the joined form is a value.
         guard let word = optionValue(bytes, after: start + length, joined: true, spaced: sshpass, equals: false) else { return [] }
@@ -209,9 +218,15 @@ enum ContextDetectors {
         var nameEnd = start + length
         while nameEnd < min(bytes.count, start + 96), ByteSet.identifier.contains(bytes[nameEnd]) || bytes[nameEnd] == UInt8(ascii: ":") { nameEnd += 1 }
         guard nameStart > 0, nameEnd < bytes.count else { return [] }
+        // Bytes first (this runs on every credential word): a tag name or a quoted attribute.
+        let opening = bytes[nameStart - 1]
+        let closing = bytes[nameEnd]
+        guard
+            (opening == UInt8(ascii: "<") && closing == UInt8(ascii: ">"))
+                || ((opening == UInt8(ascii: "\"") || opening == UInt8(ascii: "'")) && closing == opening)
+        else { return [] }
         let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[nameStart..<nameEnd]), as: UTF8.self)
         guard namesCredential(name) || namesPassword(name) else { return [] }
-        let opening = bytes[nameStart - 1]
         if opening == UInt8(ascii: "<"), bytes[nameEnd] == UInt8(ascii: ">") {
             // <password>value</password>
             let valueStart = nameEnd + 1
@@ -278,6 +293,8 @@ enum ContextDetectors {
     /// Base64 of `user:password` under a name that holds it: Docker's `"auth": "…"`, npm's
     /// `_auth=…`; and npm's `_password=` (base64 of the password alone).
     @Sendable static func encodedUserPassword(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ length: Int) -> [Match] {
+        // `:_auth=` / `:_password=` in .npmrc, `"auth":` in JSON, `_auth=` at a line's start.
+        guard bytes[start] == UInt8(ascii: "\"") || start == 0 || bytes[start - 1] == UInt8(ascii: ":") || bytes[start - 1] == 10 else { return [] }
         guard let assignment = Assignment.around(bytes, keywordStart: start, keywordLength: length) else { return [] }
         let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[assignment.name]), as: UTF8.self).lowercased().trimmingCharacters(
             in: quoteCharacters)
