@@ -47,9 +47,6 @@ package struct ByteSet: Sendable, Equatable {
         return result
     }
 
-    /// Every byte in the set.
-    var members: [UInt8] { (0...255).map(UInt8.init).filter(contains) }
-
     package static func == (lhs: ByteSet, rhs: ByteSet) -> Bool {
         lhs.words == rhs.words
     }

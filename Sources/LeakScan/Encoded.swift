@@ -11,46 +11,53 @@ enum Encoded {
     static let maxRunLength = 64 * 1024
     static let maxDepth = 2
 
-    /// `0` not base64, `1` base64 (either alphabet), `2` also hex.
+    /// Per byte: which kinds of base64 character it is (0 for none).
+    static let lower: UInt8 = 1, upper: UInt8 = 2, digit: UInt8 = 4, standard: UInt8 = 8, urlSafe: UInt8 = 16, notHex: UInt8 = 32, padding: UInt8 = 64
     static let classes: [UInt8] = {
         var table = [UInt8](repeating: 0, count: 256)
-        for byte in ByteSet.base64Any.members { table[Int(byte)] = 1 }
-        for byte in ByteSet.hex.members { table[Int(byte)] = 2 }
+        for byte in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(byte)] = lower | (byte > UInt8(ascii: "f") ? notHex : 0) }
+        for byte in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(byte)] = upper | (byte > UInt8(ascii: "F") ? notHex : 0) }
+        for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(byte)] = digit }
+        table[Int(UInt8(ascii: "+"))] = standard | notHex
+        table[Int(UInt8(ascii: "/"))] = standard | notHex
+        table[Int(UInt8(ascii: "-"))] = urlSafe | notHex
+        table[Int(UInt8(ascii: "_"))] = urlSafe | notHex
+        table[Int(UInt8(ascii: "="))] = padding | notHex
         return table
     }()
 
-    /// The runs worth decoding in `bytes`: (range, isHex).
+    /// The runs worth decoding in `bytes`: (range, isHex). One pass, one table load per byte.
     static func runs(in bytes: UnsafeRawBufferPointer) -> [(Range<Int>, hex: Bool)] {
         var found: [(Range<Int>, hex: Bool)] = []
         classes.withUnsafeBufferPointer { table in
             var position = 0
             let count = bytes.count
             while position < count {
-                guard table[Int(bytes[position])] != 0 else {
+                var kinds = table[Int(bytes[position])]
+                guard kinds != 0, kinds & padding == 0 else {
                     position += 1
                     continue
                 }
                 let start = position
-                var allHex = true
-                var mixed = 0
+                position += 1
                 while position < count {
                     let kind = table[Int(bytes[position])]
                     if kind == 0 { break }
                     // `=` is padding: it ends a run (`NAME=value` holds two runs).
-                    if bytes[position] == UInt8(ascii: "=") {
-                        while position < count, bytes[position] == UInt8(ascii: "="), position - start < maxRunLength { position += 1 }
+                    if kind & padding != 0 {
+                        while position < count, bytes[position] == UInt8(ascii: "=") { position += 1 }
                         break
                     }
-                    if kind == 1 { allHex = false }
-                    mixed |= bytes[position] >= 97 ? 1 : bytes[position] >= 65 ? 2 : bytes[position] >= 48 && bytes[position] <= 57 ? 4 : 0
+                    kinds |= kind
                     position += 1
                 }
                 let length = position - start
                 guard length >= minimumBase64Run, length <= maxRunLength else { continue }
-                if allHex {
+                if kinds & notHex == 0 {
                     if length >= minimumHexRun { found.append((start..<position, true)) }
-                } else if mixed == 7 {
-                    // Base64 of text mixes lower case, upper case and digits.
+                } else if kinds & (lower | upper | digit) == lower | upper | digit, kinds & (standard | urlSafe) != standard | urlSafe {
+                    // Base64 of text mixes lower case, upper case and digits, and uses one alphabet
+                    // (a URL or a path mixing `/` with `-` or `_` is not base64).
                     found.append((start..<position, false))
                 }
                 if found.count >= maxDecodesPerFile { return }
