@@ -26,41 +26,57 @@ enum Encoded {
         return table
     }()
 
-    /// The runs worth decoding in `bytes`: (range, isHex). One pass, one table load per byte.
+    /// The runs worth decoding in `bytes`: (range, isHex). Most of a source file is short
+    /// words, so the scan probes the byte `minimumBase64Run - 1` ahead: when that byte cannot be in
+    /// a run, no run long enough starts before it, and the scan jumps past it (as Boyer–Moore
+    /// skips), reading a fraction of the bytes.
     static func runs(in bytes: UnsafeRawBufferPointer) -> [(Range<Int>, hex: Bool)] {
         var found: [(Range<Int>, hex: Bool)] = []
         classes.withUnsafeBufferPointer { table in
-            var position = 0
+            @inline(__always) func inRun(_ index: Int) -> Bool {
+                let kind = table[Int(bytes[index])]
+                return kind != 0 && kind & padding == 0
+            }
             let count = bytes.count
-            while position < count {
-                var kinds = table[Int(bytes[position])]
-                guard kinds != 0, kinds & padding == 0 else {
-                    position += 1
+            // `position` is always at the start of a run or at a byte outside any run.
+            var position = 0
+            while position + minimumBase64Run <= count {
+                let probe = position + minimumBase64Run - 1
+                guard inRun(probe) else {
+                    position = probe + 1
                     continue
                 }
-                let start = position
-                position += 1
-                while position < count {
-                    let kind = table[Int(bytes[position])]
+                var start = probe
+                while start > position, inRun(start - 1) { start -= 1 }
+                if start > position {
+                    position = start
+                    continue
+                }
+                // A run of at least `minimumBase64Run` bytes starts here: read it whole.
+                var kinds: UInt8 = 0
+                var end = position
+                while end < count {
+                    let kind = table[Int(bytes[end])]
                     if kind == 0 { break }
-                    // `=` is padding: it ends a run (`NAME=value` holds two runs).
                     if kind & padding != 0 {
-                        while position < count, bytes[position] == UInt8(ascii: "=") { position += 1 }
+                        while end < count, bytes[end] == UInt8(ascii: "=") { end += 1 }
                         break
                     }
                     kinds |= kind
-                    position += 1
+                    end += 1
                 }
-                let length = position - start
-                guard length >= minimumBase64Run, length <= maxRunLength else { continue }
-                if kinds & notHex == 0 {
-                    if length >= minimumHexRun { found.append((start..<position, true)) }
-                } else if kinds & (lower | upper | digit) == lower | upper | digit, kinds & (standard | urlSafe) != standard | urlSafe {
-                    // Base64 of text mixes lower case, upper case and digits, and uses one alphabet
-                    // (a URL or a path mixing `/` with `-` or `_` is not base64).
-                    found.append((start..<position, false))
+                let length = end - position
+                if length <= maxRunLength {
+                    if kinds & notHex == 0 {
+                        if length >= minimumHexRun { found.append((position..<end, true)) }
+                    } else if kinds & (lower | upper | digit) == lower | upper | digit, kinds & (standard | urlSafe) != standard | urlSafe {
+                        // Base64 of text mixes lower case, upper case and digits, and uses one alphabet
+                        // (a URL or a path mixing `/` with `-` or `_` is not base64).
+                        found.append((position..<end, false))
+                    }
                 }
                 if found.count >= maxDecodesPerFile { return }
+                position = max(end, position + 1)
             }
         }
         return found
