@@ -188,10 +188,11 @@ enum Detectors {
         {
             return []
         }
-        let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[assignment.name]), as: UTF8.self).lowercased()
         // A password is often typed by a person: it need not look generated, only be a literal.
-        let password = ContextDetectors.namesPassword(name)
+        // (Decided on bytes: this runs on every credential word in every file.)
+        let password = Self.mentionsPassword(UnsafeRawBufferPointer(rebasing: bytes[assignment.name]))
         guard password || (value.count >= 8 && ValueShape.looksGenerated(value)) else { return [] }
+        let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[assignment.name]), as: UTF8.self).lowercased()
         if RuleCatalogue.documentedPrefixes.contains(where: { value.starts(with: $0) }) { return [] }
         guard !ValueShape.isReferenceOrPlaceholder(value), !ValueShape.isSlug(value), !ValueShape.hasAscendingRun(value),
             !ValueShape.isCodeOrLocation(value, quoted: assignment.quoted), !ValueShape.isScalarSetting(value)
@@ -216,6 +217,17 @@ enum Detectors {
     }
 
     // MARK: Helpers
+
+    static let passwordMarkers = ["pass", "pwd"].map { Array($0.utf8) }
+
+    /// Whether a name holds `pass` or `pwd` in any case (`DB_PASSWORD`, `signingPassword`).
+    static func mentionsPassword(_ name: UnsafeRawBufferPointer) -> Bool {
+        guard name.count >= 3 else { return false }
+        for start in 0...(name.count - 3) {
+            for marker in passwordMarkers where TokenShape.hasLiteralFolded(marker, in: name, at: start) { return true }
+        }
+        return false
+    }
 
     static func find(_ needle: String, in bytes: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
         let pattern = Array(needle.utf8)
