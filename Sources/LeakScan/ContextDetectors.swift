@@ -225,6 +225,10 @@ enum ContextDetectors {
             (opening == UInt8(ascii: "<") && closing == UInt8(ascii: ">"))
                 || ((opening == UInt8(ascii: "\"") || opening == UInt8(ascii: "'")) && closing == opening)
         else { return [] }
+        // A quoted name must be an attribute's value (`key="…"`), not any string in code.
+        if opening != UInt8(ascii: "<") {
+            guard nameStart >= 2, bytes[nameStart - 2] == UInt8(ascii: "="), nameStart >= 3, ByteSet.letters.contains(bytes[nameStart - 3]) else { return [] }
+        }
         let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[nameStart..<nameEnd]), as: UTF8.self)
         guard namesCredential(name) || namesPassword(name) else { return [] }
         if opening == UInt8(ascii: "<"), bytes[nameEnd] == UInt8(ascii: ">") {
