@@ -47,7 +47,9 @@ extension HookCommand {
                 workspace != nil
                 ? ScanCommand.workspacePrefix(workspace: workspace, repositoryTop: top)
                 : Self.workspacePrefix(inTreeOf: updates.tips[0], repository: repository)
-            let sources = ScanCommand.sources(workspace: workspace, prefix: prefix, keyFile: keyOptions.keyFile, maxFileSize: 10)
+            // The team's rules from the working tree; a bare server repository has none to read.
+            let team = try top.flatMap(ScanCommand.teamConfig(atTop:))
+            let sources = ScanCommand.sources(workspace: workspace, prefix: prefix, keyFile: keyOptions.keyFile, maxFileSize: 10, team: team)
             var report = ScanReport(mode: "pushed commits")
             let commits: Int
             do {

@@ -28,6 +28,12 @@ struct ScanCommand: ParsableCommand {
             GIT_WORK_TREE and GIT_OBJECT_DIRECTORY ('commit -a' and 'commit PATH' use a
             temporary index).
 
+            Team rules: a .gitleaks.toml at the top of the repository (the gitleaks
+            format: [[rules]] with id, regex, keywords, secretGroup, entropy, path;
+            [allowlist] / [[allowlists]] with paths, regexes, stopwords, commits,
+            targetRules) adds rules and allowlists; --config FILE reads another file,
+            --no-config none. A config that cannot be used is an error (exit 2).
+
             Exit codes: 0 nothing found; 1 findings; 2 usage error or unreadable input.
 
             Examples:
@@ -35,6 +41,7 @@ struct ScanCommand: ParsableCommand {
               journey scan --all --format sarif > journey.sarif
               journey scan --history origin/main..HEAD     # the pull request check
               journey scan --all --write-baseline
+              journey scan --staged --config ci/gitleaks.toml
             """)
 
     @Flag(name: .long, help: "Scan the blobs staged in the git index (what the next commit holds).")
@@ -67,6 +74,15 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Skip files larger than this many megabytes, with a note.", valueName: "MB"))
     var maxFileSize: Int = 10
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Team rules and allowlists in the gitleaks format (default: .gitleaks.toml at the top of the repository, if present).", valueName: "FILE"))
+    var config: String?
+
+    @Flag(name: .long, help: "Read no team rules file, even if .gitleaks.toml exists.")
+    var noConfig = false
+
     @OptionGroup var workspaceOptions: WorkspaceOptions
     @OptionGroup var keyOptions: KeyOptions
 
@@ -78,6 +94,7 @@ struct ScanCommand: ParsableCommand {
         if rev != nil && !targets.isEmpty { throw ValidationError("--all --rev REV takes no paths") }
         if !(1...1_048_576).contains(maxFileSize) { throw ValidationError("--max-file-size must be 1 to 1048576 (megabytes)") }
         if writeBaseline && noBaseline { throw ValidationError("--write-baseline and --no-baseline contradict each other") }
+        if config != nil && noConfig { throw ValidationError("--config and --no-config contradict each other") }
     }
 
     func run() throws {
@@ -93,9 +110,10 @@ struct ScanCommand: ParsableCommand {
             throw CommandError(description: "cannot open the git repository: \(error)")
         }
         let top = repository?.workingDirectory.map(Self.resolved)
+        let team = try loadTeamConfig(top: top ?? Self.resolved(currentFolder), currentFolder: currentFolder)
         let sources = Self.sources(
             workspace: workspace, prefix: Self.workspacePrefix(workspace: workspace, repositoryTop: top), keyFile: keyOptions.keyFile,
-            maxFileSize: maxFileSize)
+            maxFileSize: maxFileSize, team: team)
 
         var report: ScanReport
         do {
@@ -160,13 +178,13 @@ struct ScanCommand: ParsableCommand {
     }
 
     /// The scanner for `workspace` (journey-aware rules under `prefix`, the values known
-    /// locally), fed from any of its sources.
-    static func sources(workspace: Workspace?, prefix: String?, keyFile: String?, maxFileSize: Int) -> ScanSources {
+    /// locally, the team's rules), fed from any of its sources.
+    static func sources(workspace: Workspace?, prefix: String?, keyFile: String?, maxFileSize: Int, team: TeamConfig?) -> ScanSources {
         // Built when the first file is scanned (nothing staged: never).
         ScanSources(
             scanner: LeakScanner(
                 knownValues: KnownValues(workspace.map { KnownValueSources.load(for: $0, keyFile: keyFile, maximumFileSize: maxFileSize * 1024 * 1024, note: Output.note) } ?? []),
-                options: LeakScanner.Options(maxFileSize: maxFileSize * 1024 * 1024, workspacePrefix: prefix)))
+                options: LeakScanner.Options(maxFileSize: maxFileSize * 1024 * 1024, workspacePrefix: prefix), team: team))
     }
 
     /// Drops the findings the baseline at `path` accepts (none when there is no such file).
@@ -178,6 +196,29 @@ struct ScanCommand: ParsableCommand {
             report.findings = filtered.kept
             report.baselined = filtered.baselined
         }
+    }
+
+    /// The team's rules: `--config FILE` (which must exist), else `.gitleaks.toml` at `top`.
+    func loadTeamConfig(top: String, currentFolder: String) throws -> TeamConfig? {
+        if noConfig { return nil }
+        let path: String
+        if let config {
+            path = URL(fileURLWithPath: config, relativeTo: URL(fileURLWithPath: currentFolder)).standardizedFileURL.path
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CommandError(description: "the config \(config) does not exist; fix: give the path of a .gitleaks.toml, or leave --config out")
+            }
+        } else {
+            return try Self.teamConfig(atTop: top)
+        }
+        do { return try TeamConfig.load(path) } catch { throw CommandError(description: error.description) }
+    }
+
+    /// The `.gitleaks.toml` at a repository's top, when there is one; a broken one is an error,
+    /// never a reason to scan without the team's rules.
+    static func teamConfig(atTop top: String) throws -> TeamConfig? {
+        let path = top + "/" + TeamConfig.defaultFileName
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        do { return try TeamConfig.load(path) } catch { throw CommandError(description: error.description) }
     }
 
     /// The workspace, when there is one: `--workspace` must hold one; otherwise the nearest

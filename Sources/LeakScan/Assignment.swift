@@ -1,3 +1,5 @@
+import Foundation
+
 /// `name = value` in the many spellings of source and config files (`KEY=v`, `key: v`,
 /// `"key": "v"`, `key := "v"`, `:key => "v"`), found around a keyword inside the name.
 struct Assignment {
@@ -22,10 +24,33 @@ struct Assignment {
         // a name that is itself a value on the right of another assignment is not our business.
         var position = nameEnd
         let limit = min(bytes.count, nameEnd + window)
-        if position < limit, bytes[position] == UInt8(ascii: "\"") || bytes[position] == UInt8(ascii: "'") { position += 1 }
+        let quotedName = position < limit && (bytes[position] == UInt8(ascii: "\"") || bytes[position] == UInt8(ascii: "'"))
+        if quotedName { position += 1 }
         if position < limit, bytes[position] == UInt8(ascii: "]") { position += 1 }
         while position < limit, bytes[position] == 32 || bytes[position] == 9 { position += 1 }
         guard position < limit else { return nil }
+        // `setProperty("API_TOKEN", "…")`, `put("password", "…")`: a quoted name, a comma, a
+        // quoted value.
+        if quotedName, bytes[position] == UInt8(ascii: ",") {
+            var valueAt = position + 1
+            while valueAt < limit, bytes[valueAt] == 32 || bytes[valueAt] == 9 { valueAt += 1 }
+            guard valueAt < limit, bytes[valueAt] == UInt8(ascii: "\"") || bytes[valueAt] == UInt8(ascii: "'") else { return nil }
+            return quoted(bytes, name: nameStart..<nameEnd, at: valueAt, limit: limit)
+        }
+        // `?=` (make), `<-` (R), `||=` (Ruby).
+        if bytes[position] == UInt8(ascii: "?"), position + 1 < limit, bytes[position + 1] == UInt8(ascii: "=") { position += 1 }
+        if bytes[position] == UInt8(ascii: "|"), position + 2 < limit, bytes[position + 1] == UInt8(ascii: "|"), bytes[position + 2] == UInt8(ascii: "=") {
+            position += 2
+        }
+        if bytes[position] == UInt8(ascii: "<"), position + 1 < limit, bytes[position + 1] == UInt8(ascii: "-") {
+            position += 2
+            while position < limit, bytes[position] == 32 { position += 1 }
+            return value(bytes, name: nameStart..<nameEnd, at: position, limit: limit)
+        }
+        // `var apiSecret string = "…"` (Go): a type, then `=`.
+        if let typed = typeThenEquals(bytes, at: position, limit: limit) {
+            return value(bytes, name: nameStart..<nameEnd, at: typed, limit: limit)
+        }
         // The operator: `=`, `:`, `:=`, `=>`, but not `==`, `!=`, `::` or `=~`.
         switch bytes[position] {
         case UInt8(ascii: "="):
@@ -41,22 +66,110 @@ struct Assignment {
         }
         while position < limit, bytes[position] == 32 || bytes[position] == 9 { position += 1 }
         guard position < limit else { return nil }
+        // A declared type between the name and the value: `apiKey: string = "…"` (TypeScript),
+        // `val token: String = "…"` (Kotlin), `const KEY: &str = "…"` (Rust).
+        if let typed = typeThenEquals(bytes, at: position, limit: limit) { position = typed }
+        return value(bytes, name: nameStart..<nameEnd, at: position, limit: limit)
+    }
+
+    /// The key a setting is nested under: the YAML key of the nearest less-indented line
+    /// (`datadog:` above `  apiKey: …`), or the INI/TOML section (`[pypi]`) above a line that is
+    /// not indented. Looks back at most 1 KB.
+    static func parentKey(_ bytes: UnsafeRawBufferPointer, before position: Int) -> String? {
+        var lineStart = position
+        while lineStart > 0, bytes[lineStart - 1] != 10 { lineStart -= 1 }
+        var indent = 0
+        while lineStart + indent < position, bytes[lineStart + indent] == 32 || bytes[lineStart + indent] == 9 || bytes[lineStart + indent] == UInt8(ascii: "-")
+        {
+            indent += 1
+        }
+        var cursor = lineStart
+        let lowest = max(0, position - 1024)
+        while cursor > lowest {
+            let end = cursor - 1
+            var start = end
+            while start > 0, bytes[start - 1] != 10 { start -= 1 }
+            cursor = start
+            var first = start
+            while first < end, bytes[first] == 32 || bytes[first] == 9 { first += 1 }
+            guard first < end, bytes[first] != UInt8(ascii: "#") else { continue }
+            let line = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[first..<end]), as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            if indent == 0 {
+                if line.hasPrefix("["), line.hasSuffix("]") { return String(line.dropFirst().dropLast()) }
+                continue
+            }
+            guard first - start < indent else { continue }
+            return line.hasSuffix(":") ? String(line.dropLast()) : nil
+        }
+        return nil
+    }
+
+    /// The assignments nested under the line holding `position` when that line is a YAML key
+    /// with no value (`datadog:`) or a section header (`[datadog]`): up to 12 lines.
+    static func children(_ bytes: UnsafeRawBufferPointer, under position: Int) -> [Assignment] {
+        let line = Detectors.lineBounds(bytes, around: position, reach: 256)
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[line]), as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        let section = text.hasPrefix("[") && text.hasSuffix("]")
+        guard section || text.hasSuffix(":") else { return [] }
+        var indent = 0
+        while line.lowerBound + indent < line.upperBound, bytes[line.lowerBound + indent] == 32 { indent += 1 }
+        var found: [Assignment] = []
+        var cursor = line.upperBound + 1
+        for _ in 0..<12 where cursor < bytes.count {
+            let child = Detectors.lineBounds(bytes, around: cursor, reach: 512)
+            cursor = child.upperBound + 1
+            var first = child.lowerBound
+            while first < child.upperBound, bytes[first] == 32 || bytes[first] == 9 || bytes[first] == UInt8(ascii: "-") { first += 1 }
+            if first == child.upperBound || bytes[first] == UInt8(ascii: "#") || bytes[first] == UInt8(ascii: ";") { continue }
+            if section ? bytes[first] == UInt8(ascii: "[") : first - child.lowerBound <= indent { break }
+            guard ByteSet.identifier.contains(bytes[first]) || bytes[first] == UInt8(ascii: "\"") else { continue }
+            let nameAt = bytes[first] == UInt8(ascii: "\"") ? first + 1 : first
+            if let assignment = around(bytes, keywordStart: nameAt, keywordLength: 1), !assignment.value.isEmpty { found.append(assignment) }
+        }
+        return found
+    }
+
+    static let declaredTypes: [[UInt8]] = ["string", "String", "str", "&str", "&'static str", "String?", "string?", "Str", "text"].map { Array($0.utf8) }
+
+    /// After `position`, a type name and `=`: where the value starts.
+    static func typeThenEquals(_ bytes: UnsafeRawBufferPointer, at position: Int, limit: Int) -> Int? {
+        for type in declaredTypes where TokenShape.hasLiteral(type, in: bytes, at: position) {
+            var after = position + type.count
+            while after < limit, bytes[after] == 32 { after += 1 }
+            guard after + 1 < limit, bytes[after] == UInt8(ascii: "="), bytes[after + 1] != UInt8(ascii: "=") else { return nil }
+            after += 1
+            while after < limit, bytes[after] == 32 { after += 1 }
+            return after
+        }
+        return nil
+    }
+
+    /// The value at `position`: quoted, or bare up to the end of the word.
+    static func value(_ bytes: UnsafeRawBufferPointer, name: Range<Int>, at position: Int, limit: Int) -> Assignment? {
+        guard position < limit else { return nil }
+        let nameStart = name.lowerBound, nameEnd = name.upperBound
         let opening = bytes[position]
         if opening == UInt8(ascii: "\"") || opening == UInt8(ascii: "'") || opening == UInt8(ascii: "`") {
-            let start = position + 1
-            var end = start
-            while end < limit, bytes[end] != opening, bytes[end] != 10 {
-                if bytes[end] == UInt8(ascii: "\\") { end += 1 }
-                end += 1
-            }
-            guard end < limit, end <= bytes.count, bytes[end] == opening else { return nil }
-            return Assignment(name: nameStart..<nameEnd, value: start..<end, quoted: true)
+            return quoted(bytes, name: nameStart..<nameEnd, at: position, limit: limit)
         }
         var end = position
         while end < limit, !Self.endsBareValue(bytes[end]) { end += 1 }
         // A bare value that runs past the window is not something a name-only rule can judge.
         if end == limit, limit < bytes.count { return nil }
         return Assignment(name: nameStart..<nameEnd, value: position..<end, quoted: false)
+    }
+
+    /// The quoted value whose opening quote is at `position`.
+    static func quoted(_ bytes: UnsafeRawBufferPointer, name: Range<Int>, at position: Int, limit: Int) -> Assignment? {
+        let opening = bytes[position]
+        let start = position + 1
+        var end = start
+        while end < limit, bytes[end] != opening, bytes[end] != 10 {
+            if bytes[end] == UInt8(ascii: "\\") { end += 1 }
+            end += 1
+        }
+        guard end < limit, end <= bytes.count, bytes[end] == opening else { return nil }
+        return Assignment(name: name, value: start..<end, quoted: true)
     }
 
     @inline(__always)
@@ -108,6 +221,41 @@ enum ValueShape {
         if value.allSatisfy({ $0 == value[0] }) { return true }
         if value.contains(where: { ByteSet.whitespace.contains($0) }) { return true }
         return isEnvironmentVariableName(value)
+    }
+
+    /// Units that follow a number in a setting: durations and sizes.
+    static let settingUnits: Set<String> = [
+        "ms", "s", "sec", "secs", "second", "seconds", "m", "min", "mins", "minute", "minutes", "h", "hr", "hrs", "hour", "hours", "d", "day", "days",
+        "w", "week", "weeks", "y", "year", "years", "ns", "us", "b", "k", "kb", "kib", "mb", "mib", "g", "gb", "gib", "t", "tb", "tib", "%", "x",
+    ]
+    static let settingWords: Set<String> = ["true", "false", "yes", "no", "on", "off", "enabled", "disabled", "null", "none", "nil", "~"]
+
+    /// `3600`, `30m`, `1h30m`, `512MB`, `0.5`, `true`, `P30D`: a setting, not a credential.
+    static func isScalarSetting(_ value: UnsafeRawBufferPointer) -> Bool {
+        let text = String(decoding: value, as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: "\"' ")).lowercased()
+        if text.isEmpty || settingWords.contains(text) { return true }
+        // ISO 8601 durations.
+        if text.hasPrefix("p"), text.count <= 16, text.dropFirst().allSatisfy({ $0.isNumber || "ymwdthms.".contains($0) }), text.contains(where: \.isNumber) {
+            return true
+        }
+        // Numbers, each optionally followed by a unit (`1h30m`, `-1`, `1_000`, `1e6`).
+        var rest = Substring(text)
+        if rest.first == "-" || rest.first == "+" { rest = rest.dropFirst() }
+        var groups = 0
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == "." || $0 == "_" || $0 == ",") }
+            guard !number.isEmpty, number.first!.isNumber else { return false }
+            rest = rest.dropFirst(number.count)
+            let unit = rest.prefix { $0.isLetter || $0 == "%" }
+            if !unit.isEmpty {
+                guard settingUnits.contains(String(unit)) else { return false }
+                rest = rest.dropFirst(unit.count)
+            }
+            rest = rest.drop { $0 == " " }
+            groups += 1
+            if groups > 4 { return false }
+        }
+        return groups > 0
     }
 
     /// A token body written as a stand-in: `xxxx…`, one repeated character, `1234…`.
@@ -206,11 +354,36 @@ enum ValueShape {
         return classes >= 3 && bits >= 3.0
     }
 
+    /// Mostly dictionary-like words (`StreamingDistributionList.NextMarker`, `PKCS7PrivateKeyTypes`):
+    /// an identifier, where a generated value has few runs of three or more lower-case letters.
+    static func isWordy(_ value: UnsafeRawBufferPointer) -> Bool {
+        guard value.count >= 8 else { return false }
+        var inWords = 0
+        var index = 0
+        while index < value.count {
+            var end = index
+            if end < value.count, (65...90).contains(value[end]) { end += 1 }
+            let lowerStart = end
+            while end < value.count, (97...122).contains(value[end]) { end += 1 }
+            if end - lowerStart >= 3 {
+                inWords += end - index
+                index = end
+            } else {
+                index = max(index + 1, lowerStart)
+            }
+        }
+        return inWords * 4 >= value.count * 3
+    }
+
     /// Path-like, URL-like or code-like values that a name-only rule must not report.
     static func isCodeOrLocation(_ value: UnsafeRawBufferPointer, quoted: Bool) -> Bool {
         let text = String(decoding: value, as: UTF8.self)
         if text.contains("://") || text.hasPrefix("/") || text.hasPrefix("./") || text.hasPrefix("~/") || text.hasPrefix("../") { return true }
         if text.contains("(") || text.contains("[") { return true }
+        // Code around a value: an f-string, a brace, a quote inside a bare value.
+        if !quoted, text.contains("{") || text.contains("\"") || text.contains("'") { return true }
+        // Amazon resource names identify; they do not authenticate.
+        if text.hasPrefix("arn:") { return true }
         // `config.api.key`, `foo.bar`: an attribute path, not a value.
         if !quoted, text.contains("."), text.utf8.allSatisfy({ ByteSet.identifier.contains($0) }),
             text.split(separator: ".").allSatisfy({ $0.first.map { !$0.isNumber } ?? false })

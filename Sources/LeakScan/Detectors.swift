@@ -158,6 +158,9 @@ enum Detectors {
         guard end - valueStart >= 8, end == bytes.count || !templateOpeners.contains(bytes[end]) else { return [] }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<end]), as: UTF8.self)
         guard let decoded = Data(base64Encoded: text), let colon = decoded.firstIndex(of: UInt8(ascii: ":")), colon + 1 < decoded.endIndex else { return [] }
+        // `username:password` in documentation is an example, not a credential.
+        let password = Array(decoded[(colon + 1)...])
+        guard password.withUnsafeBytes({ ContextDetectors.isLiteralPassword($0) }) else { return [] }
         return [Match(range: valueStart..<end)]
     }
 
@@ -170,6 +173,7 @@ enum Detectors {
         "enabled", "required", "mode", "method", "provider", "version", "size", "prompt", "label", "placeholder", "pattern", "regex",
         "column", "index", "kind", "source", "store", "manager", "arn", "location", "lifetime", "timeout", "limit", "prefix", "suffix",
         "tokens", "secrets", "passwords", "credentials", "validator", "class", "service", "scope", "scopes", "hash", "digest",
+        "sha256", "sha1", "sha512", "md5", "fingerprint", "checksum", "version", "rotation", "seconds", "minutes", "hours", "days",
     ]
 
     /// A high-entropy literal assigned to a name like `password`, `api_key`, `client_secret`.
@@ -177,12 +181,32 @@ enum Detectors {
         guard let assignment = Assignment.around(bytes, keywordStart: start, keywordLength: length) else { return [] }
         // Cheap byte checks first: most hits in source code end here.
         let value = UnsafeRawBufferPointer(rebasing: bytes[assignment.value])
-        guard value.count >= 8, ValueShape.looksGenerated(value) else { return [] }
+        guard value.count >= 6 else { return [] }
+        // A name inside a value (`arn:…:secret:prod/db`, `vault/secret/app`) is no name.
+        if assignment.name.lowerBound > 0,
+            bytes[assignment.name.lowerBound - 1] == UInt8(ascii: ":") || bytes[assignment.name.lowerBound - 1] == UInt8(ascii: "/")
+        {
+            return []
+        }
+        // A password is often typed by a person: it need not look generated, only be a literal.
+        // (Decided on bytes: this runs on every credential word in every file.)
+        let password = Self.mentionsPassword(UnsafeRawBufferPointer(rebasing: bytes[assignment.name]))
+        guard password || (value.count >= 8 && ValueShape.looksGenerated(value)) else { return [] }
+        let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[assignment.name]), as: UTF8.self).lowercased()
         if RuleCatalogue.documentedPrefixes.contains(where: { value.starts(with: $0) }) { return [] }
         guard !ValueShape.isReferenceOrPlaceholder(value), !ValueShape.isSlug(value), !ValueShape.hasAscendingRun(value),
-            !ValueShape.isCodeOrLocation(value, quoted: assignment.quoted)
+            !ValueShape.isCodeOrLocation(value, quoted: assignment.quoted), !ValueShape.isScalarSetting(value)
         else { return [] }
-        let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[assignment.name]), as: UTF8.self).lowercased()
+        // Base64 of text (a Kubernetes Secret's `data:`) is judged by what it encodes.
+        if value.count >= 8, let decoded = Encoded.decodeBase64(value), decoded.count >= 4, decoded.allSatisfy({ $0 >= 32 && $0 < 127 }) {
+            guard decoded.withUnsafeBytes({ ContextDetectors.isCredentialValue($0, name: name) }) else { return [] }
+        } else if !password, ValueShape.isWordy(value) {
+            return []
+        } else if password {
+            guard ContextDetectors.isCredentialValue(value, name: name) else { return [] }
+            // Unquoted in code, a bare word is more likely an identifier than a password.
+            if !assignment.quoted, value.allSatisfy({ ByteSet.identifier.contains($0) }), ValueShape.characterClasses(value) < 2 { return [] }
+        }
         let compact = name.filter { $0 != "_" && $0 != "-" && $0 != "." }
         if describingSuffixes.contains(where: compact.hasSuffix) { return [] }
         if compact.contains("author") && !compact.contains("authoriz") { return [] }
@@ -193,6 +217,17 @@ enum Detectors {
     }
 
     // MARK: Helpers
+
+    static let passwordMarkers = ["pass", "pwd"].map { Array($0.utf8) }
+
+    /// Whether a name holds `pass` or `pwd` in any case (`DB_PASSWORD`, `signingPassword`).
+    static func mentionsPassword(_ name: UnsafeRawBufferPointer) -> Bool {
+        guard name.count >= 3 else { return false }
+        for start in 0...(name.count - 3) {
+            for marker in passwordMarkers where TokenShape.hasLiteralFolded(marker, in: name, at: start) { return true }
+        }
+        return false
+    }
 
     static func find(_ needle: String, in bytes: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
         let pattern = Array(needle.utf8)

@@ -32,10 +32,19 @@ package final class LeakScanner: Sendable {
     /// For each keyword, the rules that run when it occurs.
     let rulesByKeyword: [[Int]]
     let known: KnownValues
+    /// The team's `.gitleaks.toml`: extra rules and allowlists.
+    let team: TeamConfig?
+    /// Indices of rules that run only on some paths (team rules with `path`).
+    let pathRestricted: [Int]
 
-    package init(knownValues: KnownValues = KnownValues([]), options: Options = Options(), rules: [Rule] = RuleCatalogue.all) {
+    package init(
+        knownValues: KnownValues = KnownValues([]), options: Options = Options(), rules catalogue: [Rule] = RuleCatalogue.all, team: TeamConfig? = nil
+    ) {
         self.options = options
+        let rules = catalogue + (team?.scannerRules.filter { !$0.keywords.isEmpty } ?? [])
         self.rules = rules
+        self.team = team
+        pathRestricted = rules.indices.filter { rules[$0].pathPattern != nil }
         known = knownValues
         var keywordIndex: [String: Int] = [:]
         var keywords: [[UInt8]] = []
@@ -71,6 +80,9 @@ package final class LeakScanner: Sendable {
         if bytes.count > options.maxFileSize {
             return skip(path: path, reason: "larger than \(options.maxFileSize / (1024 * 1024)) MB (raise --max-file-size to read it)", commit: commit)
         }
+        // A path allowlist skips the file unread, unless local secret values are searched: a
+        // committed config must not silence those (see TeamConfig.allows).
+        if let team, known.forms.isEmpty, team.allowsWholeFile(path) { return FileResult() }
         var result = FileResult()
         result.findings = fileFindings(path: path, contents: bytes, commit: commit)
         if let base = bytes.baseAddress, memchr(base, 0, min(bytes.count, Self.binaryProbe)) != nil {
@@ -79,24 +91,45 @@ package final class LeakScanner: Sendable {
         }
         var candidates = known.candidates(in: bytes)
         if JourneyStructure.isJourneyFile(path, workspacePrefix: options.workspacePrefix) {
-            candidates += JourneyStructure.candidates(in: bytes)
+            // A number, duration, size or boolean in a credential-named field is a setting.
+            candidates += JourneyStructure.candidates(in: bytes).filter {
+                !ValueShape.isScalarSetting(UnsafeRawBufferPointer(rebasing: bytes[$0.range]))
+            }
         }
-        if !collectRuleCandidates(in: bytes, into: &candidates) {
+        if !collectRuleCandidates(in: bytes, path: path, into: &candidates) {
             result.skipped = SkippedFile(path: path, reason: "more than \(Self.maxCandidatesPerFile) matches; only the first were reported")
         }
-        let kept = Self.resolveOverlaps(candidates)
+        collectEncodedCandidates(in: bytes, path: path, depth: 1, into: &candidates)
+        if let team {
+            collectUnkeyedTeamCandidates(team, in: bytes, path: path, into: &candidates)
+        }
+        // Providers' own documentation examples grant nothing.
+        candidates.removeAll { DocumentedExamples.contains(UnsafeRawBufferPointer(rebasing: bytes[$0.range])) }
+        var reported = candidates
+        if let team {
+            reported = candidates.filter { !Self.isAllowlisted($0, by: team, in: bytes, path: path, commit: commit) }
+            result.allowed += candidates.count - reported.count
+        }
+        let kept = Self.resolveOverlaps(reported)
         // Excerpts hide every candidate, not only the kept ones: a value that lost an overlap
         // to another finding is still a value.
         let located = locate(kept, redacting: candidates, in: bytes, path: path, commit: commit)
         result.findings += located.findings
-        result.allowed = located.allowed
+        result.allowed += located.allowed
         return result
     }
 
     // MARK: Steps
 
     private func fileFindings(path: String, contents: UnsafeRawBufferPointer?, commit: String?) -> [Finding] {
-        FileRules.findings(path: path, contents: contents, workspacePrefix: options.workspacePrefix).map { found in
+        var found = FileRules.findings(path: path, contents: contents, workspacePrefix: options.workspacePrefix)
+        if let team {
+            for rule in team.pathRules where rule.path?.occurs(in: path) == true {
+                found.append((rule.id, rule.description, "a file whose path the team rule '\(rule.id)' names", Rule.teamFix(rule.description)))
+            }
+            found.removeAll { team.allows(rule: $0.rule, secret: "", match: "", line: "", path: path, commit: commit) }
+        }
+        return found.map { found in
             Finding(
                 rule: found.rule, title: found.title, path: path, line: 1, column: 1, excerpt: "", message: found.message, fix: found.fix,
                 fingerprint: Self.fingerprint(rule: found.rule, value: Array(path.utf8)), commit: commit)
@@ -104,23 +137,80 @@ package final class LeakScanner: Sendable {
     }
 
     /// Runs the rules where their keywords occur; `false` when the file hit the match budget.
-    private func collectRuleCandidates(in bytes: UnsafeRawBufferPointer, into candidates: inout [Candidate]) -> Bool {
+    private func collectRuleCandidates(in bytes: UnsafeRawBufferPointer, path: String, into candidates: inout [Candidate]) -> Bool {
         var budget = Self.maxCandidatesPerFile
+        var skipped = Set<Int>()
+        for index in pathRestricted where rules[index].pathPattern?.occurs(in: path) != true { skipped.insert(index) }
         prefilter.forEachHit(in: bytes) { hit in
             guard budget > 0 else { return }
             let keywordLength = prefilter.keywords[hit.keyword].count
-            for ruleIndex in rulesByKeyword[hit.keyword] {
+            for ruleIndex in rulesByKeyword[hit.keyword] where skipped.isEmpty || !skipped.contains(ruleIndex) {
                 let rule = rules[ruleIndex]
                 for found in Self.run(rule.detector, bytes, hit.start, keywordLength) {
+                    if let verify = rule.verify, !verify(UnsafeRawBufferPointer(rebasing: bytes[found.range])) { continue }
                     candidates.append(
                         Candidate(
                             rule: found.ruleID ?? rule.id, title: found.ruleID.flatMap { Self.urlTitles[$0] } ?? rule.title, fix: rule.fix,
-                            range: found.range, visiblePrefix: found.visiblePrefix, priority: rule.priority, message: nil))
+                            range: found.range, visiblePrefix: found.visiblePrefix, priority: rule.priority, message: nil, context: found.context))
                     budget -= 1
                 }
             }
         }
         return budget > 0
+    }
+
+    /// Base64 and hex runs that decode to text: the text goes through the rules again, and what
+    /// they find is reported at the encoded run.
+    private func collectEncodedCandidates(in bytes: UnsafeRawBufferPointer, path: String, depth: Int, into candidates: inout [Candidate]) {
+        for (run, hex) in Encoded.runs(in: bytes) {
+            guard let decoded = Encoded.decodedText(UnsafeRawBufferPointer(rebasing: bytes[run]), hex: hex) else { continue }
+            var inner: [Candidate] = []
+            decoded.withUnsafeBytes { text in
+                inner += known.candidates(in: text)
+                _ = collectRuleCandidates(in: text, path: path, into: &inner)
+                if depth < Encoded.maxDepth { collectEncodedCandidates(in: text, path: path, depth: depth + 1, into: &inner) }
+            }
+            for var candidate in inner {
+                candidate.range = run
+                candidate.visiblePrefix = 0
+                candidate.context = nil
+                candidate.title += hex ? " (hex-encoded)" : " (base64-encoded)"
+                candidate.message = candidate.message.map { $0 + (hex ? " (hex-encoded)" : " (base64-encoded)") }
+                candidates.append(candidate)
+            }
+        }
+    }
+
+    /// Team rules without keywords: their regex runs on every line.
+    private func collectUnkeyedTeamCandidates(_ team: TeamConfig, in bytes: UnsafeRawBufferPointer, path: String, into candidates: inout [Candidate]) {
+        for rule in team.unkeyedRules {
+            guard let regex = rule.regex, rule.path?.occurs(in: path) ?? true else { continue }
+            var lineStart = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                if let base = bytes.baseAddress, let newline = memchr(base + lineStart, 10, bytes.count - lineStart) {
+                    lineEnd = base.distance(to: UnsafeRawPointer(newline))
+                } else {
+                    lineEnd = bytes.count
+                }
+                for found in rule.matches(regex, in: bytes, line: lineStart..<lineEnd) {
+                    candidates.append(
+                        Candidate(
+                            rule: rule.id, title: rule.description, fix: Rule.teamFix(rule.description), range: found.range, visiblePrefix: 0, priority: 1,
+                            message: nil, context: found.context))
+                }
+                lineStart = lineEnd + 1
+            }
+        }
+    }
+
+    /// Whether the team's allowlists let a candidate through.
+    static func isAllowlisted(_ candidate: Candidate, by team: TeamConfig, in bytes: UnsafeRawBufferPointer, path: String, commit: String?) -> Bool {
+        func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+        let line = Detectors.lineBounds(bytes, around: candidate.range.lowerBound, reach: 4096)
+        return team.allows(
+            rule: candidate.rule, secret: text(candidate.range), match: text(candidate.context ?? candidate.range),
+            line: text(line.lowerBound..<max(line.upperBound, min(bytes.count, candidate.range.upperBound))), path: path, commit: commit)
     }
 
     static let urlTitles = [
@@ -146,11 +236,25 @@ package final class LeakScanner: Sendable {
             if bodyStart < end, ValueShape.isPlaceholderBody(UnsafeRawBufferPointer(rebasing: bytes[bodyStart..<end])) { return [] }
             return [Match(range: tokenStart..<end, visiblePrefix: lead == nil ? keywordLength : 0)]
         case .assignment(let names, let value):
-            guard let assignment = Assignment.around(bytes, keywordStart: start, keywordLength: keywordLength) else { return [] }
+            guard let assignment = Assignment.around(bytes, keywordStart: start, keywordLength: keywordLength),
+                !assignment.value.isEmpty
+            else {
+                // `datadog:` or `[datadog]` on its own line: the settings nested under it.
+                return Assignment.children(bytes, under: start).flatMap { child in
+                    run(.assignment(names: names, value: value), bytes, child.name.lowerBound, child.name.count)
+                }
+            }
             let valueBytes = UnsafeRawBufferPointer(rebasing: bytes[assignment.value])
             guard value.matchesWhole(valueBytes), !ValueShape.isReferenceOrPlaceholder(valueBytes) else { return [] }
+            // A documented prefix is judged by its own rule (`npm_` and its checksum).
+            if RuleCatalogue.documentedPrefixes.contains(where: { valueBytes.starts(with: $0) }) { return [] }
             let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[assignment.name]), as: UTF8.self).lowercased()
-            guard names.contains(where: { $0.allSatisfy(name.contains) }) else { return [] }
+            if !names.contains(where: { $0.allSatisfy(name.contains) }) {
+                // `datadog:` / `  apiKey: …`, `[datadog]` / `api_key = …`: the provider is the parent.
+                guard let parent = Assignment.parentKey(bytes, before: assignment.name.lowerBound)?.lowercased(),
+                    names.contains(where: { $0.allSatisfy { parent.contains($0) || name.contains($0) } })
+                else { return [] }
+            }
             return [Match(range: assignment.value)]
         case .custom(let detect):
             return detect(bytes, start, keywordLength)

@@ -8,6 +8,19 @@ package struct Rule: Sendable {
     let detector: Detector
     /// Lower wins when two findings cover the same bytes.
     let priority: Int
+    /// A team rule's `path`: the rule runs only on files whose path it matches.
+    var pathPattern: PatternRegex? = nil
+    /// From the team's config, not the catalogue.
+    var team: Bool = false
+    /// A structural check of a whole match (a checksum); a match that fails it is no finding.
+    var verify: (@Sendable (UnsafeRawBufferPointer) -> Bool)? = nil
+
+    /// This rule, reporting only matches that pass `check`.
+    func checked(_ check: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool) -> Rule {
+        var rule = self
+        rule.verify = check
+        return rule
+    }
 
     /// What to do about a finding of this rule.
     package var fix: String {
@@ -16,9 +29,13 @@ package struct Rule: Sendable {
             return
                 "remove the key from the file and keep it outside the repository (journey keys live in the key folder); if it was ever pushed, make a new key pair and remove the old one"
         default:
-            return
-                "revoke this \(title) (it has been exposed), seal the new value with 'journey secret add NAME' and refer to it as { secret: NAME } or ${{ secrets.NAME }}; for a test value, add 'journey:allow' on the line"
+            return Self.teamFix(title)
         }
+    }
+
+    /// The fix for a credential: revoke, seal, refer.
+    static func teamFix(_ title: String) -> String {
+        "revoke this \(title) (it has been exposed), seal the new value with 'journey secret add NAME' and refer to it as { secret: NAME } or ${{ secrets.NAME }}; for a test value, add 'journey:allow' on the line"
     }
 }
 
@@ -40,6 +57,8 @@ struct Match {
     var visiblePrefix: Int = 0
     /// A rule id to report instead of the detector's own (one detector, several URL schemes).
     var ruleID: String? = nil
+    /// The whole text a team rule's regex matched, when the secret is a group of it.
+    var context: Range<Int>? = nil
 }
 
 /// A finding before suppressions and positions: rule, bytes, and an optional message.
@@ -51,4 +70,5 @@ struct Candidate {
     var visiblePrefix: Int
     var priority: Int
     var message: String?
+    var context: Range<Int>? = nil
 }

@@ -4,7 +4,7 @@ import Sealing
 package enum RuleCatalogue {
     package static let all: [Rule] =
         cloud + sourceHosting + packagesAndBuild + observability + chat + payments + mail
-        + artificialIntelligence + productivity + keysAndStructures + generic
+        + artificialIntelligence + productivity + keysAndStructures + commandLinesAndConfig + longTail + generic
 
     package static func rule(_ id: String) -> Rule? { all.first { $0.id == id } }
 
@@ -25,6 +25,9 @@ package enum RuleCatalogue {
     }()
 
     // MARK: Building blocks
+
+    /// GitHub's and npm's CRC-32 in base62 over the token's 30 random characters.
+    static let crc32Base62: @Sendable (UnsafeRawBufferPointer) -> Bool = { TokenChecksum.verifiesCRC32Base62($0, prefixLength: 4) }
 
     static func lit(_ text: String) -> TokenShape.Part { .literal(Array(text.utf8)) }
     static func any(_ texts: String...) -> TokenShape.Part { .oneOf(texts.map { Array($0.utf8) }) }
@@ -129,10 +132,10 @@ package enum RuleCatalogue {
     // MARK: Source hosting
 
     static let sourceHosting: [Rule] = [
-        token("github-pat", "GitHub personal access token", "ghp_", run(alnum, 36)),
-        token("github-oauth-token", "GitHub OAuth access token", "gho_", run(alnum, 36)),
-        token("github-user-to-server-token", "GitHub user-to-server token", "ghu_", run(alnum, 36)),
-        token("github-server-to-server-token", "GitHub server-to-server token", "ghs_", run(alnum, 36)),
+        token("github-pat", "GitHub personal access token", "ghp_", run(alnum, 36)).checked(crc32Base62),
+        token("github-oauth-token", "GitHub OAuth access token", "gho_", run(alnum, 36)).checked(crc32Base62),
+        token("github-user-to-server-token", "GitHub user-to-server token", "ghu_", run(alnum, 36)).checked(crc32Base62),
+        token("github-server-to-server-token", "GitHub server-to-server token", "ghs_", run(alnum, 36)).checked(crc32Base62),
         token("github-refresh-token", "GitHub refresh token", "ghr_", run(alnum, 36, 76)),
         token("github-fine-grained-pat", "GitHub fine-grained personal access token", "github_pat_", run(ByteSet("a-zA-Z0-9_"), 82)),
         token("gitlab-pat", "GitLab personal access token", "glpat-", run(b64url, 20, 64)),
@@ -154,7 +157,7 @@ package enum RuleCatalogue {
     // MARK: Packages, builds, deployment
 
     static let packagesAndBuild: [Rule] = [
-        token("npm-token", "npm access token", "npm_", run(alnum, 36)),
+        token("npm-token", "npm access token", "npm_", run(alnum, 36)).checked(crc32Base62),
         token("pypi-token", "PyPI upload token", "pypi-AgEIcHlwaS5vcmc", run(b64url, 50, 2048)),
         token("pypi-test-token", "TestPyPI upload token", "pypi-AgENdGVzdC5weXBpLm9yZw", run(b64url, 50, 2048)),
         token("rubygems-api-key", "RubyGems API key", "rubygems_", run(hex, 48)),
@@ -339,6 +342,158 @@ package enum RuleCatalogue {
             detector: .custom(Detectors.connectionStringPassword), priority: 2),
         Rule(id: "authorization-bearer", title: "bearer token", keywords: ["bearer "], detector: .custom(Detectors.bearerToken), priority: 3),
         Rule(id: "authorization-basic", title: "HTTP basic credentials", keywords: ["basic "], detector: .custom(Detectors.basicCredentials), priority: 3),
+    ]
+
+    // MARK: The long tail
+
+    /// More providers, each from its documented key format (prefix, length, alphabet); those
+    /// without a fixed prefix are found by the name they are assigned to.
+    static let longTail: [Rule] = [
+        token("adobe-client-secret", "Adobe client secret", "p8e-", run(alnum, 32)),
+        token("sourcegraph-access-token", "Sourcegraph access token", "sgp_", run(ByteSet("a-f0-9_"), 40, 57)),
+        token("defined-networking-api-key", "Defined Networking API key", "dnkey-", run(ByteSet("a-z0-9=_-"), 26), lit("-"), run(ByteSet("a-z0-9=_-"), 52)),
+        keyed(
+            "codecov-token", "Codecov upload token", names: [["codecov", "token"]], uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7],
+            uuid[8]),
+        keyed("confluent-api-secret", "Confluent Cloud API secret", names: [["confluent", "secret"]], run(b64, 64)),
+        keyed("drone-ci-token", "Drone CI access token", names: [["drone", "token"]], run(alnum, 32)),
+        keyed("etsy-api-key", "Etsy API key", names: [["etsy", "key"]], run(lowerAlnum, 24)),
+        keyed("finnhub-api-key", "Finnhub API key", names: [["finnhub", "key"], ["finnhub", "token"]], run(lowerAlnum, 20)),
+        keyed("flickr-api-key", "Flickr API key", names: [["flickr", "key"], ["flickr", "secret"]], run(hex, 32)),
+        keyed("freshbooks-token", "FreshBooks access token", names: [["freshbooks", "token"]], run(lowerAlnum, 64)),
+        keyed("gitter-token", "Gitter access token", names: [["gitter", "token"]], run(hex, 40)),
+        token(
+            "hubspot-private-app-token", "HubSpot private app token", prefixes: ["pat-na1-", "pat-na2-", "pat-na3-", "pat-eu1-", "pat-ap1-"], uuid[0], uuid[1],
+            uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8]),
+        keyed(
+            "hubspot-api-key", "HubSpot API key", names: [["hubspot", "key"], ["hapikey"]], uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6],
+            uuid[7], uuid[8]),
+        keyed("kraken-api-key", "Kraken API secret", names: [["kraken", "secret"], ["kraken", "key"]], run(b64, 80, 90), any("==", "=", "")),
+        keyed(
+            "kucoin-secret", "KuCoin API secret", names: [["kucoin", "secret"]], uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8]
+        ),
+        keyed("linkedin-client-secret", "LinkedIn client secret", names: [["linkedin", "secret"]], run(alnum, 16)),
+        keyed("lob-api-key", "Lob API key", names: [["lob_api_key"], ["lob_key"]], any("live_", "test_"), run(hex, 35)),
+        keyed("messagebird-api-key", "MessageBird API key", names: [["messagebird", "key"], ["message_bird", "key"]], run(alnum, 25)),
+        keyed("nytimes-api-key", "New York Times API key", names: [["nytimes", "key"]], run(alnum, 32)),
+        keyed("rapidapi-key", "RapidAPI key", names: [["rapidapi", "key"]], run(b64url, 50)),
+        keyed("sendbird-token", "Sendbird API token", names: [["sendbird", "token"]], run(hex, 40)),
+        keyed("sumologic-access-key", "Sumo Logic access key", names: [["sumo", "key"]], run(alnum, 64)),
+        keyed("travisci-token", "Travis CI token", names: [["travis", "token"]], run(b64url, 22)),
+        keyed("bittrex-api-key", "Bittrex API key", names: [["bittrex", "key"], ["bittrex", "secret"]], run(alnum, 32)),
+        keyed("beamer-api-token", "Beamer API key", names: [["beamer", "key"], ["beamer", "token"]], lit("b_"), run(ByteSet("a-zA-Z0-9=_-"), 44)),
+        token("intra42-client-secret", "42 Intra client secret", prefixes: ["s-s4t2ud-", "s-s4t2af-"], run(hex, 64)),
+        token("settlemint-token", "SettleMint token", prefixes: ["sm_pat_", "sm_aat_", "sm_sat_"], run(alnum, 16)),
+        token("maxmind-license-key", "MaxMind license key", lead: run(ByteSet("a-zA-Z0-9_"), 36, 36), infix: "_mmk"),
+        keyed("meraki-api-key", "Cisco Meraki API key", names: [["meraki", "key"]], run(hex, 40)),
+        keyed("looker-client-secret", "Looker client secret", names: [["looker", "secret"]], run(alnum, 24)),
+        keyed("azure-openai-key", "Azure OpenAI key", names: [["azure", "openai", "key"], ["azure", "cognitive", "key"]], run(anyHex, 32)),
+        token("newrelic-license-key", "New Relic license key", lead: run(ByteSet("a-fA-F0-9"), 36, 36), infix: "NRAL"),
+        keyed("segment-write-key", "Segment write key", names: [["segment_write_key"], ["segmentwritekey"]], run(alnum, 32)),
+        keyed("mixpanel-api-secret", "Mixpanel API secret", names: [["mixpanel", "secret"]], run(hex, 32)),
+        keyed("bugsnag-api-key", "Bugsnag API key", names: [["bugsnag", "key"]], run(hex, 32)),
+        keyed("rollbar-access-token", "Rollbar access token", names: [["rollbar", "token"]], run(hex, 32)),
+        keyed(
+            "splunk-hec-token", "Splunk HTTP Event Collector token", names: [["splunk", "token"], ["hec_token"]], uuid[0], uuid[1], uuid[2], uuid[3], uuid[4],
+            uuid[5], uuid[6], uuid[7], uuid[8]),
+        keyed(
+            "opsgenie-api-key", "Opsgenie API key", names: [["opsgenie", "key"]], uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7],
+            uuid[8]),
+        token("render-api-key", "Render API key", "rnd_", run(alnum, 32)),
+        keyed("linode-token", "Linode personal access token", names: [["linode", "token"]], run(hex, 64)),
+        keyed("vultr-api-key", "Vultr API key", names: [["vultr", "key"]], run(upper, 36)),
+        keyed("hetzner-token", "Hetzner Cloud API token", names: [["hcloud", "token"], ["hetzner", "token"]], run(alnum, 64)),
+        keyed("ibm-cloud-api-key", "IBM Cloud API key", names: [["ibm", "key"]], run(b64url, 44)),
+        keyed("plivo-auth-token", "Plivo auth token", names: [["plivo", "token"]], run(alnum, 40)),
+        keyed("vonage-api-secret", "Vonage (Nexmo) API secret", names: [["nexmo", "secret"], ["vonage", "secret"]], run(alnum, 16)),
+        keyed("mandrill-api-key", "Mandrill API key", names: [["mandrill", "key"]], run(b64url, 22)),
+        keyed("pusher-secret", "Pusher app secret", names: [["pusher", "secret"]], run(hex, 20)),
+        keyed("sanity-token", "Sanity API token", names: [["sanity", "token"]], lit("sk"), run(alnum, 60, 200)),
+        token("woocommerce-key", "WooCommerce REST API key", prefixes: ["ck_", "cs_"], run(hex, 40)),
+        keyed("paypal-client-secret", "PayPal client secret", names: [["paypal", "secret"]], run(b64url, 80)),
+        keyed("mollie-api-key", "Mollie API key", names: [["mollie", "key"]], any("live_", "test_"), run(alnum, 30)),
+        keyed("binance-api-secret", "Binance API secret", names: [["binance", "secret"], ["binance", "key"]], run(alnum, 64)),
+        keyed("infura-api-key", "Infura API key", names: [["infura", "key"], ["infura", "secret"]], run(hex, 32)),
+        keyed("etherscan-api-key", "Etherscan API key", names: [["etherscan", "key"]], run(upper, 34)),
+        token("firebase-cloud-messaging-key", "Firebase Cloud Messaging server key", lead: run(b64url, 11, 11), infix: ":APA91b", run(b64url, 130, 150)),
+        token("azure-shared-access-key", "Azure Service Bus / Event Hubs shared access key", "SharedAccessKey=", run(b64, 43), lit("=")),
+        token("clickup-api-token", "ClickUp personal API token", "pk_", run(digits, 6, 10), lit("_"), run(upper, 32)),
+        keyed("twitter-api-secret", "Twitter/X API secret", names: [["twitter", "secret"], ["twitter", "consumer", "key"]], run(alnum, 25, 50)),
+        token("pinecone-api-key", "Pinecone API key", "pcsk_", run(ByteSet("a-zA-Z0-9_"), 60, 80)),
+        token("openrouter-api-key", "OpenRouter API key", "sk-or-v1-", run(hex, 64)),
+        keyed("deepseek-api-key", "DeepSeek API key", names: [["deepseek", "key"]], lit("sk-"), run(hex, 32)),
+        token("fireworks-api-key", "Fireworks AI API key", "fw_", run(alnum, 24)),
+        keyed("elevenlabs-api-key", "ElevenLabs API key", names: [["elevenlabs", "key"], ["xi-api-key"], ["xi_api_key"]], lit("sk_"), run(hex, 48)),
+        keyed("wandb-api-key", "Weights & Biases API key", names: [["wandb", "key"]], run(hex, 40)),
+        token("jfrog-reference-token", "JFrog Artifactory reference token", "cmVmdGtuOjAxOj", run(alnum, 50, 60)),
+        token("teamcity-token", "TeamCity access token", "eyJ0eXAiOiAiVENWMiJ9.", run(b64url, 36), lit("."), run(b64url, 48)),
+        keyed("jenkins-api-token", "Jenkins API token", names: [["jenkins", "token"]], run(hex, 32, 34)),
+        keyed("quay-robot-token", "Quay robot token", names: [["quay", "token"], ["quay", "password"]], run(upper, 64)),
+        keyed("vault-legacy-token", "HashiCorp Vault token (legacy format)", names: [["vault", "token"]], lit("s."), run(alnum, 24)),
+        keyed(
+            "consul-acl-token", "Consul ACL token", names: [["consul", "token"]], uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7],
+            uuid[8]),
+        token("grafana-api-key", "Grafana API key (legacy)", "eyJrIjoi", run(b64url, 70, 400), any("==", "=", "")),
+        token("zapier-webhook-url", "Zapier webhook URL", "hooks.zapier.com/hooks/catch/", run(digits, 5, 10), lit("/"), run(alnum, 6, 8)),
+        keyed("zulip-api-key", "Zulip API key", names: [["zulip", "key"]], run(alnum, 32)),
+        keyed("airtable-legacy-api-key", "Airtable API key (legacy)", names: [["airtable", "key"]], lit("key"), run(alnum, 14)),
+        token("neon-api-key", "Neon API key", "napi_", run(lowerAlnum, 64)),
+        keyed("upstash-token", "Upstash REST token", names: [["upstash", "token"]], run(ByteSet("a-zA-Z0-9=_-"), 40, 120)),
+        token("akamai-client-token", "Akamai EdgeGrid client token", "akab-", run(lowerAlnum, 16), lit("-"), run(lowerAlnum, 16)),
+        keyed("steam-api-key", "Steam Web API key", names: [["steam_api_key"], ["steam_web_api_key"]], run(ByteSet("0-9A-F"), 32)),
+        token("riot-api-key", "Riot Games API key", "RGAPI-", uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7], uuid[8]),
+        keyed("spotify-client-secret", "Spotify client secret", names: [["spotify", "secret"]], run(hex, 32)),
+        token("salesforce-access-token", "Salesforce access token", "00D", run(alnum, 12, 15), lit("!"), run(ByteSet("A-Za-z0-9._"), 80, 120)),
+        keyed("freshdesk-api-key", "Freshdesk API key", names: [["freshdesk", "key"]], run(alnum, 20)),
+        token("klaviyo-private-key", "Klaviyo private API key", "pk_", run(hex, 34)),
+        token("onesignal-api-key", "OneSignal API key", "os_v2_app_", run(ByteSet("a-z2-7"), 100, 120)),
+        keyed("iterable-api-key", "Iterable API key", names: [["iterable_api_key"]], run(hex, 32)),
+        keyed("authorize-net-key", "Authorize.net transaction key", names: [["authorize_transaction_key"], ["authnet_transaction_key"]], run(alnum, 16)),
+        keyed("plaid-secret", "Plaid secret", names: [["plaid", "secret"]], run(hex, 30)),
+        keyed("bitwarden-client-secret", "Bitwarden API client secret", names: [["bw_clientsecret"], ["bitwarden", "secret"]], run(alnum, 30)),
+        keyed("assemblyai-api-key", "AssemblyAI API key", names: [["assemblyai", "key"]], run(hex, 32)),
+        keyed("deepgram-api-key", "Deepgram API key", names: [["deepgram", "key"]], run(hex, 40)),
+        keyed("together-api-key", "Together AI API key", names: [["together_api_key"]], run(hex, 64)),
+        keyed("stability-api-key", "Stability AI API key", names: [["stability_api_key"]], lit("sk-"), run(alnum, 48)),
+        keyed(
+            "mongodb-atlas-private-key", "MongoDB Atlas private API key", names: [["atlas", "private", "key"]], uuid[0], uuid[1], uuid[2], uuid[3], uuid[4],
+            uuid[5], uuid[6], uuid[7], uuid[8]),
+        keyed("bigcommerce-token", "BigCommerce access token", names: [["bigcommerce", "token"]], run(lowerAlnum, 31)),
+        keyed("ably-api-key", "Ably API key", names: [["ably_api_key"], ["ably_key"]], run(b64url, 6), lit("."), run(b64url, 6), lit(":"), run(b64url, 43)),
+        keyed("mailtrap-api-token", "Mailtrap API token", names: [["mailtrap", "token"], ["mailtrap", "key"]], run(hex, 32)),
+        keyed("customerio-api-key", "Customer.io API key", names: [["customerio", "key"], ["customer_io", "key"]], run(hex, 20, 32)),
+    ]
+
+    // MARK: Command lines and configuration formats
+
+    static func context(_ id: String, _ title: String, _ keywords: [String], _ detect: @escaping @Sendable (UnsafeRawBufferPointer, Int, Int) -> [Match])
+        -> Rule
+    {
+        Rule(id: id, title: title, keywords: keywords, detector: .custom(detect), priority: 3)
+    }
+
+    static let commandLinesAndConfig: [Rule] = [
+        context("command-line-user-password", "password in a -u/--user option", ["-u", "--user"], ContextDetectors.userOption),
+        context("command-line-password", "password in a -p option (mysql, sshpass)", ["-p"], ContextDetectors.passwordShortOption),
+        context(
+            "command-line-option-secret", "credential in a command-line option",
+            [
+                "--password", "--passwd", "--pass", "--token", "--api-key", "--apikey", "--api-token", "--secret", "--client-secret", "--access-token",
+                "--auth-token", "--private-token", "--access-key", "--secret-key", "--secret-access-key", "--db-password", "--admin-password",
+            ], ContextDetectors.longOption),
+        context(
+            "password-environment-variable", "password in a variable a tool reads (PGPASSWORD, MYSQL_PWD)",
+            ["pgpassword=", "mysql_pwd=", "sshpass=", "rediscli_auth=", "pgpassword =", "mysql_pwd ="], ContextDetectors.passwordVariable),
+        context(
+            "authorization-header", "credential in an HTTP header",
+            ["authorization", "x-api-key", "api-key", "x-auth-token", "private-token", "x-access-token", "x-apikey", "apikey", "x-api-token", "x-token"],
+            ContextDetectors.credentialHeader),
+        context("xml-credential", "credential in an XML setting", credentialWords + ["pass"], ContextDetectors.xmlSetting),
+        context("netrc-password", "password in a .netrc entry", ["password"], ContextDetectors.netrcPassword),
+        context(
+            "encoded-user-password", "base64 of user:password (Docker config.json, .npmrc)", ["\"auth\"", "_auth", "_password"],
+            ContextDetectors.encodedUserPassword),
+        context("terraform-variable-default", "credential as a Terraform variable's default", ["variable "], ContextDetectors.terraformVariableDefault),
     ]
 
     // MARK: Generic

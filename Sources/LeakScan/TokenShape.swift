@@ -81,6 +81,13 @@ package struct TokenShape: Sendable {
         return true
     }
 
+    /// `literal` (lower case) at `position`, ignoring ASCII case in `bytes`.
+    static func hasLiteralFolded(_ literal: [UInt8], in bytes: UnsafeRawBufferPointer, at position: Int) -> Bool {
+        guard position + literal.count <= bytes.count else { return false }
+        for (offset, byte) in literal.enumerated() where KeywordPrefilter.fold(bytes[position + offset]) != byte { return false }
+        return true
+    }
+
     /// The bytes that must not follow a match: the last run's alphabet, else letters and digits,
     /// so a longer token of another kind is not cut to fit this one.
     var trailingBoundary: ByteSet {

@@ -1,5 +1,6 @@
 import Foundation
-import LeakScan
+
+@testable import LeakScan
 
 /// The labelled corpus in `Corpus/corpus.tsv`: templates whose tokens are generated here with
 /// a seeded generator, so the repository holds no credential-shaped string.
@@ -7,10 +8,14 @@ struct CorpusSample {
     enum Label: String { case leak, clean }
 
     let line: Int
+    /// The class of credential the sample belongs to (`# class: NAME` lines set it).
+    let kind: String
     let label: Label
     let rule: String
     let path: String
     let text: String
+    /// Every generated string (8+ characters) in `text`: none may appear in an excerpt.
+    let generated: [String]
 }
 
 enum Corpus {
@@ -19,17 +24,21 @@ enum Corpus {
     static func load() throws -> [CorpusSample] {
         let text = try String(contentsOfFile: file, encoding: .utf8)
         var samples: [CorpusSample] = []
+        var kind = "providers"
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.hasPrefix("# class: ") { kind = String(line.dropFirst("# class: ".count)) }
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }
             let fields = line.split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
             guard fields.count == 4, let label = CorpusSample.Label(rawValue: fields[0]) else {
                 throw CorpusError.malformed(line: index + 1)
             }
             var generator = SplitMix64(seed: UInt64(index + 1))
+            var generated: [String] = []
+            let expanded = expand(unescape(fields[3]), with: &generator, generated: &generated)
             samples.append(
                 CorpusSample(
-                    line: index + 1, label: label, rule: fields[1], path: fields[2] == "-" ? "config.txt" : fields[2],
-                    text: expand(unescape(fields[3]), with: &generator)))
+                    line: index + 1, kind: kind, label: label, rule: fields[1], path: fields[2] == "-" ? "config.txt" : fields[2],
+                    text: expanded, generated: generated.filter { $0.count >= 8 }))
         }
         return samples
     }
@@ -59,6 +68,7 @@ enum Corpus {
         "U": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
         "H": "0123456789abcdef",
         "X": "0123456789abcdefABCDEF",
+        "F": "0123456789ABCDEF",
         "B": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
         "W": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
         "D": "0123456789",
@@ -74,14 +84,33 @@ enum Corpus {
     /// `P:n` (a password mixing four kinds of characters), `BASIC` (base64 of user:password),
     /// and `+`, which expands to nothing.
     static func expand(_ template: String, with generator: inout SplitMix64) -> String {
+        var ignored: [String] = []
+        return expand(template, with: &generator, generated: &ignored)
+    }
+
+    static func expand(_ template: String, with generator: inout SplitMix64, generated: inout [String]) -> String {
         var out = ""
         var rest = template[...]
         while let open = rest.range(of: "<<") {
             out += rest[..<open.lowerBound]
+            rest = rest[open.lowerBound...]
+            // `<<B64[template]>>` and `<<HEX[template]>>`: the expanded template, encoded.
+            for encoding in ["B64[", "HEX["] where rest[open.upperBound...].hasPrefix(encoding) {
+                let innerStart = rest.index(open.upperBound, offsetBy: encoding.count)
+                guard let close = matchingClose(in: rest[innerStart...]) else { break }
+                let inner = Array(expand(String(rest[innerStart..<close.lowerBound]), with: &generator, generated: &generated).utf8)
+                let encoded = encoding == "B64[" ? Data(inner).base64EncodedString() : inner.map { String(format: "%02x", $0) }.joined()
+                generated.append(encoded)
+                out += encoded
+                rest = rest[close.upperBound...]
+                break
+            }
+            guard rest.startIndex == open.lowerBound else { continue }
             guard let close = rest[open.upperBound...].range(of: ">>") else { break }
             let spec = rest[open.upperBound..<close.lowerBound]
             rest = rest[close.upperBound...]
             let parts = spec.split(separator: ":")
+            let before = out.count
             switch parts[0] {
             case "+":
                 // Joins a literal split so the corpus file itself holds no credential header.
@@ -89,6 +118,10 @@ enum Corpus {
             case "UUID":
                 let hex = alphabets["H"]!
                 out += [8, 4, 4, 4, 12].map { generator.string(length: $0, from: hex) }.joined(separator: "-")
+            case "CRC":
+                // 30 random letters and digits and their CRC-32 in base62 (GitHub, npm).
+                let body = generator.string(length: 30, from: alphabets["A"]!)
+                out += body + String(decoding: TokenChecksum.base62(TokenChecksum.crc32(Array(body.utf8)), width: 6), as: UTF8.self)
             case "BASIC":
                 out += Data(("deploy:" + password(length: 14, with: &generator)).utf8).base64EncodedString()
             case "P":
@@ -96,8 +129,31 @@ enum Corpus {
             default:
                 out += generator.string(length: Int(parts[1])!, from: alphabets[String(parts[0])]!)
             }
+            generated.append(String(out.dropFirst(before)))
         }
         return out + rest
+    }
+
+    /// The `]>>` closing an encoded template, past any nested ones.
+    static func matchingClose(in text: Substring) -> Range<Substring.Index>? {
+        var depth = 0
+        var index = text.startIndex
+        while index < text.endIndex {
+            let rest = text[index...]
+            if rest.hasPrefix("<<B64[") || rest.hasPrefix("<<HEX[") {
+                depth += 1
+                index = text.index(index, offsetBy: 6)
+                continue
+            }
+            if rest.hasPrefix("]>>") {
+                if depth == 0 { return index..<text.index(index, offsetBy: 3) }
+                depth -= 1
+                index = text.index(index, offsetBy: 3)
+                continue
+            }
+            index = text.index(after: index)
+        }
+        return nil
     }
 
     static func password(length: Int, with generator: inout SplitMix64) -> String {

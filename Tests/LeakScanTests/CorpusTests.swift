@@ -11,23 +11,46 @@ struct CorpusTests {
         let scanner = LeakScanner(options: LeakScanner.Options(workspacePrefix: ""))
         var found = 0, leaks = 0, alarms = 0, cleans = 0
         var misses: [String] = [], falseAlarms: [String] = []
+        // Per class: found, leaks, alarms, cleans.
+        var byClass: [String: (found: Int, leaks: Int, alarms: Int, cleans: Int)] = [:]
         for sample in samples {
             let findings = Array(sample.text.utf8).withUnsafeBytes { scanner.scan(path: sample.path, contents: $0).findings }
+            var tally = byClass[sample.kind] ?? (0, 0, 0, 0)
             switch sample.label {
             case .leak:
                 leaks += 1
+                tally.leaks += 1
                 if findings.contains(where: { $0.rule == sample.rule }) {
                     found += 1
+                    tally.found += 1
                 } else {
                     misses.append("line \(sample.line) (\(sample.rule)): got \(findings.map(\.rule))")
                 }
             case .clean:
                 cleans += 1
+                tally.cleans += 1
                 if !findings.isEmpty {
                     alarms += 1
+                    tally.alarms += 1
                     falseAlarms.append("line \(sample.line) (\(sample.rule)): \(findings.map(\.rule))")
                 }
             }
+            byClass[sample.kind] = tally
+            // Excerpts never hold a generated value, nor does any other field of a finding.
+            for finding in findings {
+                for value in sample.generated {
+                    #expect(!finding.excerpt.contains(value) && !finding.message.contains(value), "line \(sample.line): \(finding.rule) shows a value")
+                }
+            }
+        }
+        for (kind, tally) in byClass.sorted(by: { $0.key < $1.key }) {
+            print(
+                String(
+                    format: "corpus class %@: recall %.1f%% (%d/%d), false alarms %.1f%% (%d/%d)", kind,
+                    Double(tally.found) / Double(max(tally.leaks, 1)) * 100,
+                    tally.found, tally.leaks, Double(tally.alarms) / Double(max(tally.cleans, 1)) * 100, tally.alarms, tally.cleans))
+            #expect(Double(tally.found) >= 0.95 * Double(tally.leaks), "class \(kind)")
+            #expect(Double(tally.alarms) <= 0.05 * Double(tally.cleans), "class \(kind)")
         }
         let recall = Double(found) / Double(leaks)
         let falseAlarmRate = Double(alarms) / Double(cleans)

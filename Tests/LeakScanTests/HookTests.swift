@@ -141,4 +141,41 @@ struct HookTests {
             #expect(!result.allOutput.contains(password))
         }
     }
+
+    @Test func teamRuleFromGitleaksConfigBlocksAndAllowlistedPathPasses() throws {
+        try withScratchFolder { folder in
+            try repository(in: folder)
+            try folder.write(
+                """
+                [[rules]]
+                id = "acme-service-token"
+                description = "ACME service token"
+                regex = '''\\b(acme_[a-z0-9]{32})\\b'''
+                keywords = ["acme_"]
+
+                [allowlist]
+                paths = ['''^testdata/''']
+                """, to: ".gitleaks.toml")
+            try Git.run(["add", ".gitleaks.toml"], in: folder.path)
+            #expect(try commit(in: folder).exitCode == 0)
+            let token = "acme_" + Synthetic.random(32, from: "abcdefghijklmnopqrstuvwxyz0123456789")
+            // An allowlisted path: the team rule and the built-in rules stay silent.
+            try folder.write("ACME=\(token)\nGITHUB_TOKEN=\(Synthetic.githubToken())\n", to: "testdata/fixture.env")
+            try Git.run(["add", "testdata/fixture.env"], in: folder.path)
+            let allowed = try commit(in: folder)
+            #expect(allowed.exitCode == 0, "\(allowed.allOutput)")
+            // Anywhere else the team rule blocks the commit, without printing the value.
+            try folder.write("ACME=\(token)\n", to: "deploy.env")
+            try Git.run(["add", "deploy.env"], in: folder.path)
+            let blocked = try commit(in: folder)
+            #expect(blocked.exitCode != 0)
+            #expect(blocked.allOutput.contains("deploy.env:1:6: acme-service-token: ACME service token"))
+            #expect(!blocked.allOutput.contains(token))
+            // A config that cannot be used stops the commit with its line.
+            try folder.write("[[rules]]\nid = 'x'\nregex = '(open'\n", to: ".gitleaks.toml")
+            let broken = try commit(in: folder)
+            #expect(broken.exitCode != 0)
+            #expect(broken.allOutput.contains(".gitleaks.toml:3: the regex in 'regex' cannot be used"))
+        }
+    }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import TestSupport
 
+@testable import LeakScan
+
 /// Credential-shaped strings built at run time, so none sits verbatim in the repository.
 enum Synthetic {
     static func random(_ count: Int, from alphabet: String = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") -> String {
@@ -8,8 +10,14 @@ enum Synthetic {
         return String((0..<count).map { _ in characters.randomElement()! })
     }
 
-    /// A GitHub personal access token shape: the prefix and 36 letters and digits.
-    static func githubToken() -> String { "gh" + "p_" + random(36) }
+    /// A GitHub personal access token shape: the prefix, 30 letters and digits, and their
+    /// CRC-32 in base62, as GitHub issues them.
+    static func githubToken() -> String { "gh" + "p_" + checksummed(random(30)) }
+
+    /// `body` followed by its CRC-32 in 6 base62 characters (GitHub's and npm's token format).
+    static func checksummed(_ body: String) -> String {
+        body + String(decoding: TokenChecksum.base62(TokenChecksum.crc32(Array(body.utf8)), width: 6), as: UTF8.self)
+    }
 
     /// A Stripe live secret key shape.
     static func stripeKey() -> String { "sk_" + "live_" + random(32) }
