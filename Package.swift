@@ -41,11 +41,14 @@ let package = Package(
         .target(name: "CProcessHardening"),
         .target(name: "Runner", dependencies: ["GitStore", "Sealing", "Workspace", "CProcessHardening"]),
 
+        // `journey ui`: the Admin page, its JSON API and a small HTTP server of its own.
+        .target(name: "AdminUI", dependencies: ["Sealing", "Workspace", "LeakScan", .product(name: "Yams", package: "Yams")]),
+
         .target(
             name: "JourneyCLI",
             dependencies: [
                 "Sealing", "GitStore", "Workspace", "Run", "LeakScan",
-                "Runner",
+                "Runner", "AdminUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "journey", dependencies: ["JourneyCLI"]),
@@ -65,6 +68,7 @@ let package = Package(
         .testTarget(name: "JourneyCLITests", dependencies: ["JourneyCLI", "TestSupport"]),
         .testTarget(name: "JourneyTests", dependencies: ["Workspace", "TestSupport"]),
         .testTarget(name: "RunJourneyTests", dependencies: ["Run", "Workspace", "JourneyCLI", "TestSupport"]),
+        .testTarget(name: "AdminUITests", dependencies: ["AdminUI", "Workspace", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "GitStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -29,6 +29,7 @@ package struct JourneyCommand: ParsableCommand {
         CheckCommand.self, ResolveCommand.self, RunCommand.self,
         ScanCommand.self, HookCommand.self,
         RunnerCommand.self,
+        UICommand.self, SchemaCommand.self,
     ]
 
     /// Runs the command line and exits with its code.
@@ -72,7 +73,7 @@ package struct JourneyCommand: ParsableCommand {
     /// Errors of this project's modules carry a message written for users.
     private static func isOwnError(_ error: Error) -> Bool {
         let module = String(reflecting: type(of: error))
-        return ["Workspace.", "Sealing.", "GitStore.", "Run.", "JourneyCLI."].contains(where: module.hasPrefix)
+        return ["Workspace.", "Sealing.", "GitStore.", "Run.", "JourneyCLI.", "AdminUI."].contains(where: module.hasPrefix)
     }
 }
 

@@ -1,0 +1,114 @@
+import Foundation
+import Workspace
+
+/// What the pages list, kept between requests: each journey file parsed once and each sealed
+/// file read once until its size, time or inode changes (a `stat` per file per request). So
+/// the Secrets page of a workspace with a thousand journeys and secrets answers in
+/// milliseconds, and edits made outside the page (the CLI, git) show at the next request.
+final class WorkspaceIndex: @unchecked Sendable {
+    struct Stamp: Equatable {
+        var size: Int64
+        var seconds: Int
+        var nanoseconds: Int
+        var inode: UInt64
+
+        init?(_ path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            size = Int64(info.st_size)
+            seconds = info.st_mtim.tv_sec
+            nanoseconds = info.st_mtim.tv_nsec
+            inode = UInt64(info.st_ino)
+        }
+    }
+
+    struct JourneyEntry {
+        var id: String
+        var file: String
+        var result: Result<Journey, JourneyError>
+    }
+
+    let workspace: Workspace
+    private let lock = NSLock()
+    private var journeyCache: [String: (stamp: Stamp, entry: JourneyEntry)] = [:]
+    private var sealedCache: [String: (stamp: Stamp, result: Result<SealedFile, WorkspaceError>)] = [:]
+
+    init(workspace: Workspace) {
+        self.workspace = workspace
+    }
+
+    /// Every journey file, parsed (from the cache where unchanged), by file name.
+    func journeys() -> [JourneyEntry] {
+        let folder = workspace.journeysFolder
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }.sorted()
+        return lock.withLock {
+            var entries: [JourneyEntry] = []
+            var seen = Set<String>()
+            for name in names {
+                let path = folder + "/" + name
+                guard let stamp = Stamp(path) else { continue }
+                seen.insert(name)
+                if let cached = journeyCache[name], cached.stamp == stamp {
+                    entries.append(cached.entry)
+                    continue
+                }
+                let display = workspace.relative(path)
+                let result = Result { () throws(JourneyError) -> Journey in try JourneyParser.load(path, displayPath: display) }
+                let entry = JourneyEntry(id: Self.id(ofFile: name), file: display, result: result)
+                journeyCache[name] = (stamp, entry)
+                entries.append(entry)
+            }
+            for name in journeyCache.keys where !seen.contains(name) { journeyCache[name] = nil }
+            return entries
+        }
+    }
+
+    /// A journey's id in URLs: its file name without `.yaml`.
+    static func id(ofFile name: String) -> String {
+        (name as NSString).deletingPathExtension
+    }
+
+    /// The file of journey `id`, or nil.
+    func journeyPath(id: String) -> String? {
+        guard !id.isEmpty, !id.contains("/"), !id.hasPrefix("."), id.unicodeScalars.allSatisfy({ $0.value >= 0x20 }) else { return nil }
+        for suffix in [".yaml", ".yml"] {
+            let path = workspace.journeysFolder + "/" + id + suffix
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// Every sealed file's clear metadata (from the cache where unchanged).
+    func sealedFiles() throws(WorkspaceError) -> [(name: SecretName, result: Result<SealedFile, WorkspaceError>)] {
+        let names = try workspace.secretNames()
+        return lock.withLock {
+            var out: [(name: SecretName, result: Result<SealedFile, WorkspaceError>)] = []
+            var seen = Set<String>()
+            for name in names {
+                let path = workspace.sealedPath(name)
+                guard let stamp = Stamp(path) else { continue }
+                seen.insert(name.rawValue)
+                if let cached = sealedCache[name.rawValue], cached.stamp == stamp {
+                    out.append((name, cached.result))
+                    continue
+                }
+                let result = Result { () throws(WorkspaceError) -> SealedFile in try workspace.readSealed(name) }
+                sealedCache[name.rawValue] = (stamp, result)
+                out.append((name, result))
+            }
+            for name in sealedCache.keys where !seen.contains(name) { sealedCache[name] = nil }
+            return out
+        }
+    }
+
+    /// Which journeys (by name) use each secret, from the parsed journeys.
+    func usage() -> [String: [String]] {
+        var uses: [String: Set<String>] = [:]
+        for entry in journeys() {
+            guard case .success(let journey) = entry.result else { continue }
+            for name in journey.secretNames { uses[name.rawValue, default: []].insert(journey.name) }
+        }
+        return uses.mapValues { $0.sorted() }
+    }
+}
