@@ -107,7 +107,7 @@ enum AppScript {
 
         function updateValueDialog(secret, done) {
           dialog("update-secret", close => {
-            const value = h("textarea", { id: "update-value", autocomplete: "off", spellcheck: "false", placeholder: "Paste the new value" });
+            const value = h("textarea", { id: "update-value", class: "masked", autocomplete: "off", spellcheck: "false", placeholder: "Paste the new value" });
             const error = h("div", { class: "error-text", id: "update-secret-error" });
             const submit = h("button", { class: "primary", type: "submit", id: "update-secret-submit", text: "Seal new version" });
             const users = secret.usedBy.length ? `Journeys that pick it up on their next run: ${secret.usedBy.join(", ")}.` : "No journey uses it yet.";
@@ -391,7 +391,7 @@ enum AppScript {
             h("div", { class: "grid2" },
               h("div", { class: "card" }, h("h2", { text: "Recent runs" }), runs.length ? h("ul", { class: "runlist" }, runs.map(r =>
                 h("li", { class: r.id === selected ? "current" : "", onclick: () => { location.href = `/runs?run=${r.id}`; } },
-                  h("span", { class: "mono", text: r.journey }), h("span", { class: `pill ${r.status === "passed" ? "ok" : r.status === "running" ? "accent" : "bad"}`, text: r.status })))) : h("p", { class: "muted", text: "No runs yet." })),
+                  h("span", { class: "mono", text: r.journey }), h("span", { class: `pill ${r.status === "passed" ? "ok" : r.status === "running" ? "accent" : "bad"}`, id: `run-pill-${r.id}`, text: r.status })))) : h("p", { class: "muted", text: "No runs yet." })),
               h("div", {}, h("div", { class: "card" }, head, output), h("div", { class: "card" }, h("h2", { text: "Report" }), report))));
           if (!selected) { output.textContent = "Start a run to see its output here."; report.textContent = "—"; return; }
           const info = await api("GET", `/api/runs/${selected}`);
@@ -408,6 +408,8 @@ enum AppScript {
           const final = await api("GET", `/api/runs/${selected}`);
           document.getElementById("run-status").textContent = final.status;
           document.getElementById("run-status").className = `pill ${final.status === "passed" ? "ok" : "bad"}`;
+          const pill = document.getElementById(`run-pill-${selected}`);
+          if (pill) { pill.textContent = final.status; pill.className = document.getElementById("run-status").className; }
           report.textContent = final.report ? JSON.stringify(JSON.parse(final.report), null, 2) : "No report (the run stopped before it started).";
           document.body.setAttribute("data-run-done", final.status);
         }

@@ -32,7 +32,8 @@ enum AppStyle {
         th, td { text-align: left; padding: 10px 14px; border-bottom: 1px solid var(--line); vertical-align: top; }
         th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); background: #fafbfc; font-weight: 600; }
         tr:last-child td { border-bottom: none; }
-        td.name { font-family: var(--mono); font-weight: 600; }
+        td.name { font-family: var(--mono); font-weight: 600; white-space: nowrap; }
+        textarea.masked, input.masked { -webkit-text-security: disc; }
         td.actions { white-space: nowrap; text-align: right; }
         code, .mono { font-family: var(--mono); font-size: 13px; }
         button, .button { font: inherit; border: 1px solid var(--line); background: #fff; color: var(--text); border-radius: 6px; padding: 6px 12px; cursor: pointer; text-decoration: none; display: inline-block; }
@@ -64,13 +65,13 @@ enum AppStyle {
         .notice.ok { background: var(--ok-soft); color: #1f6b30; border: 1px solid #b2f2bb; }
         #toast { position: fixed; right: 24px; bottom: 24px; background: #1d2330; color: #fff; padding: 10px 16px; border-radius: 8px; opacity: 0; transition: opacity .2s; pointer-events: none; max-width: 420px; }
         #toast.show { opacity: 1; }
-        .field { display: grid; grid-template-columns: 180px 230px 1fr; gap: 12px; align-items: start; padding: 10px 0; border-bottom: 1px dashed var(--line); }
+        .field { display: grid; grid-template-columns: 170px 340px 1fr; gap: 12px; align-items: start; padding: 10px 0; border-bottom: 1px dashed var(--line); }
         .field:last-child { border-bottom: none; }
         .field .label { font-family: var(--mono); font-weight: 600; padding-top: 7px; overflow-wrap: anywhere; }
         .field .label .pill { font-family: system-ui, sans-serif; font-weight: 400; }
         .field.changed { background: linear-gradient(90deg, var(--accent-soft), transparent 60%); }
         .segmented { display: inline-flex; border: 1px solid #cfd4dc; border-radius: 6px; overflow: hidden; }
-        .segmented button { border: none; border-radius: 0; padding: 6px 9px; font-size: 12.5px; border-right: 1px solid #cfd4dc; }
+        .segmented button { white-space: nowrap; border: none; border-radius: 0; padding: 6px 9px; font-size: 12.5px; border-right: 1px solid #cfd4dc; }
         .segmented button:last-child { border-right: none; }
         .segmented button[aria-pressed=true] { background: var(--accent); color: #fff; }
         .picker { position: relative; }

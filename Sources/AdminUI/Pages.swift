@@ -31,7 +31,7 @@ enum Pages {
             <aside class="sidebar">
             <div class="brand"><span class="logo">j</span><div><strong>journey</strong><small>Admin</small></div></div>
             <nav>\(nav)</nav>
-            <div class="workspace" title="workspace">\(escape(workspaceName.isEmpty ? "workspace" : workspaceName))</div>
+            <div class="workspace">Workspace<br><strong>\(escape(workspaceName.isEmpty ? "(unnamed)" : workspaceName))</strong></div>
             </aside>
             <main id="main" aria-live="polite"><p class="muted">Loading…</p></main>
             <div id="toast" role="status"></div>
