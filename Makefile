@@ -10,6 +10,9 @@ deps:
 		echo "Installing libsodium-dev libgit2-dev pkg-config with apt-get…"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libsodium-dev libgit2-dev pkg-config; \
 	fi
+	@# The Admin page's browser tests: headless Chromium, its driver, Selenium.
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver; }
+	@python3 -c 'import selenium' 2>/dev/null || python3 -m pip install -q selenium
 
 build: deps
 	$(SWIFT) build --product journey
@@ -22,6 +25,7 @@ demo: build
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
+	python3 Tests/Browser/admin_ui_test.py
 
 ## Release build, then every benchmark; figures are printed, never asserted.
 bench: deps

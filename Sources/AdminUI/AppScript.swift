@@ -289,7 +289,7 @@ enum AppScript {
             }
             row.replaceChildren(
               h("div", { class: "label" }, field.label, field.credential ? h("div", {}, h("span", { class: "pill warn", text: "credential" })) : null),
-              h("div", {}, seg), h("div", {}, input));
+              h("div", {}, field.editable === false ? null : seg), h("div", {}, input));
           };
           render();
           return row;

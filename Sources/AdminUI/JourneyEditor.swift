@@ -92,8 +92,10 @@ enum JourneyEditor {
 
     /// The leak check's detectors on the new text: a finding the old text did not have refuses
     /// the save (excerpts are redacted by the scanner; no value is quoted back).
+    /// Built once: the rule catalogue's keyword automaton is the costly part.
+    static let scanner = LeakScanner(options: LeakScanner.Options(workspacePrefix: ""))
+
     static func leakCheck(old: String, new: String, file: String, edits: [JourneyTextEdit.Edit]) throws {
-        let scanner = LeakScanner(options: LeakScanner.Options(workspacePrefix: ""))
         func findings(_ text: String) -> [Finding] {
             var bytes = Array(text.utf8)
             defer { HTTPServer.wipe(&bytes) }

@@ -5,7 +5,7 @@ Run by `make test` (after `make deps` installed chromium, chromium-driver and se
     python3 Tests/Browser/admin_ui_test.py [--journey PATH] [--screenshots DIR]
 
 Each check prints one line; the first failure stops the run with exit code 1. Screenshots of
-every page go to docs/ui/ (shown in the README). Every value typed into the page is random and
+every page go to --screenshots DIR (`--screenshots docs/ui` refreshes the README's pictures). Every value typed into the page is random and
 searched for afterwards in every page source, every API answer and the server's output.
 """
 import argparse
@@ -87,10 +87,14 @@ def make_workspace(journey_binary, scratch):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--journey", default=os.path.join(ROOT, ".build", "debug", "journey"))
-    parser.add_argument("--screenshots", default=os.path.join(ROOT, "docs", "ui"))
+    # `--screenshots docs/ui` refreshes the README's pictures; by default they go to a scratch
+    # folder so that `make test` leaves the checkout as it was.
+    parser.add_argument("--screenshots", default=None)
     args = parser.parse_args()
 
     scratch = tempfile.mkdtemp(prefix="journey-ui-browser-")
+    if args.screenshots is None:
+        args.screenshots = os.path.join(scratch, "screenshots")
     journey = make_workspace(args.journey, scratch)
     server_log = open(os.path.join(scratch, "server.log"), "w+b")
     server = subprocess.Popen([args.journey, "ui", "--workspace", journey.workspace], stdout=subprocess.PIPE, stderr=server_log, env=journey.env)
