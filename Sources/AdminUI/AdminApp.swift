@@ -12,6 +12,7 @@ package final class AdminApp: Sendable {
     let index: WorkspaceIndex
     let runs: RunBook
     let changes: ChangeBook
+    let secretsAnswer = CachedAnswer()
     let log: @Sendable (String) -> Void
 
     init(workspace: Workspace, access: AccessControl, executable: String, log: @escaping @Sendable (String) -> Void) {
@@ -34,6 +35,30 @@ package final class AdminApp: Sendable {
         box.app = app
         ready("http://127.0.0.1:\(server.port)/?token=\(app.access.token)")
         server.serveForever()
+    }
+
+    /// The last answer built from the index, reused while no file it depends on changed (the
+    /// Secrets list of a thousand secrets costs more to encode than to check).
+    final class CachedAnswer: @unchecked Sendable {
+        private let lock = NSLock()
+        private var key: (generation: Int, recipients: WorkspaceIndex.Stamp?)?
+        private var response: HTTPResponse?
+
+        func answer(index: WorkspaceIndex, recipients: WorkspaceIndex.Stamp?, build: () throws -> HTTPResponse) throws -> HTTPResponse {
+            // Refresh the index first: its generation then says whether anything changed.
+            _ = index.journeys()
+            _ = try index.sealedFiles()
+            let current = (index.generation, recipients)
+            if let response = lock.withLock({ key.map { $0.generation == current.0 && $0.recipients == current.1 } == true ? self.response : nil }) {
+                return response
+            }
+            let fresh = try build()
+            lock.withLock {
+                key = current
+                response = fresh
+            }
+            return fresh
+        }
     }
 
     private final class AppBox: @unchecked Sendable { var app: AdminApp? }

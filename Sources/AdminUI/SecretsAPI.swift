@@ -21,7 +21,9 @@ struct SecretsAPI {
         try refuseEnvironment(request)
         switch (request.method, parts.count) {
         case ("GET", 0):
-            return app.encoded(200, ["secrets": try list()])
+            return try app.secretsAnswer.answer(index: app.index, recipients: WorkspaceIndex.Stamp(workspace.recipientsPath)) {
+                app.encoded(200, ["secrets": try list()])
+            }
         case ("GET", 1) where parts[0] == "check-name":
             return app.json(200, ["problem": Self.nameProblem(request.query["name"] ?? "", in: workspace) ?? ""])
         case ("POST", 0):
@@ -49,7 +51,7 @@ struct SecretsAPI {
             let name = try SecretName(parts[0])
             let body = try RequestJSON(request.body)
             let description = body.text("description") ?? ""
-            guard !description.contains(where: \.isNewline) || description.count < 2000 else { throw AdminUIError.badRequest("the description is too long") }
+            guard description.count <= 2000 else { throw AdminUIError.badRequest("the description is longer than 2,000 characters") }
             try workspace.describeSecret(name, description: description)
             return app.encoded(200, try summary(name))
         case ("DELETE", 1):

@@ -29,6 +29,10 @@ final class WorkspaceIndex: @unchecked Sendable {
     }
 
     let workspace: Workspace
+    /// Goes up whenever a cached file is added, changed or removed: answers built from the
+    /// index can be reused while it stays the same.
+    private var changes = 0
+    var generation: Int { lock.withLock { changes } }
     private let lock = NSLock()
     private var journeyCache: [String: (stamp: Stamp, entry: JourneyEntry)] = [:]
     private var sealedCache: [String: (stamp: Stamp, result: Result<SealedFile, WorkspaceError>)] = [:]
@@ -40,8 +44,7 @@ final class WorkspaceIndex: @unchecked Sendable {
     /// Every journey file, parsed (from the cache where unchanged), by file name.
     func journeys() -> [JourneyEntry] {
         let folder = workspace.journeysFolder
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-            .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }.sorted()
+        let names = Self.list(folder).filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }.sorted()
         return lock.withLock {
             var entries: [JourneyEntry] = []
             var seen = Set<String>()
@@ -57,9 +60,13 @@ final class WorkspaceIndex: @unchecked Sendable {
                 let result = Result { () throws(JourneyError) -> Journey in try JourneyParser.load(path, displayPath: display) }
                 let entry = JourneyEntry(id: Self.id(ofFile: name), file: display, result: result)
                 journeyCache[name] = (stamp, entry)
+                changes += 1
                 entries.append(entry)
             }
-            for name in journeyCache.keys where !seen.contains(name) { journeyCache[name] = nil }
+            for name in journeyCache.keys where !seen.contains(name) {
+                journeyCache[name] = nil
+                changes += 1
+            }
             return entries
         }
     }
@@ -81,7 +88,11 @@ final class WorkspaceIndex: @unchecked Sendable {
 
     /// Every sealed file's clear metadata (from the cache where unchanged).
     func sealedFiles() throws(WorkspaceError) -> [(name: SecretName, result: Result<SealedFile, WorkspaceError>)] {
-        let names = try workspace.secretNames()
+        let suffix = "." + Workspace.sealedExtension
+        let names = Self.list(workspace.secretsFolder).compactMap { entry -> SecretName? in
+            guard entry.hasSuffix(suffix), !entry.hasPrefix(".") else { return nil }
+            return try? SecretName(String(entry.dropLast(suffix.count)))
+        }.sorted()
         return lock.withLock {
             var out: [(name: SecretName, result: Result<SealedFile, WorkspaceError>)] = []
             var seen = Set<String>()
@@ -95,11 +106,27 @@ final class WorkspaceIndex: @unchecked Sendable {
                 }
                 let result = Result { () throws(WorkspaceError) -> SealedFile in try workspace.readSealed(name) }
                 sealedCache[name.rawValue] = (stamp, result)
+                changes += 1
                 out.append((name, result))
             }
-            for name in sealedCache.keys where !seen.contains(name) { sealedCache[name] = nil }
+            for name in sealedCache.keys where !seen.contains(name) {
+                sealedCache[name] = nil
+                changes += 1
+            }
             return out
         }
+    }
+
+    /// A folder's entry names with `readdir` (Foundation's listing costs several times more).
+    static func list(_ folder: String) -> [String] {
+        guard let directory = opendir(folder) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     /// Which journeys (by name) use each secret, from the parsed journeys.

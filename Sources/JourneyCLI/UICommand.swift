@@ -27,6 +27,13 @@ struct UICommand: ParsableCommand {
     func run() throws {
         let workspace = try workspaceOptions.open()
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        // A server stops on SIGTERM and Ctrl-C even when started by a parent that blocks
+        // signals (children inherit the mask); a closed connection is not a signal.
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        sigprocmask(SIG_SETMASK, &unblocked, nil)
+        signal(SIGTERM, SIG_DFL)
+        signal(SIGINT, SIG_DFL)
         signal(SIGPIPE, SIG_IGN)
         try AdminApp.serve(
             workspace: workspace, port: port, executable: executable,

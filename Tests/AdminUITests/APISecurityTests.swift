@@ -118,6 +118,29 @@ import Workspace
         #expect(opened.exitCode == 0 && opened.stdoutText.contains("same"))
     }
 
+    @Test func theJourneysListShowsCheckProblemsAndTheEditorSavesInPlace() throws {
+        let server = try UIServer()
+        try "name: broken\nsteps:\n  - name: s\n    run: echo\n    env: { T: { secret: not-sealed } }\n".write(
+            toFile: server.fixture.root + "/journeys/broken.yaml", atomically: true, encoding: .utf8)
+        try "name: bad\nsteps: 3\n".write(toFile: server.fixture.root + "/journeys/bad.yaml", atomically: true, encoding: .utf8)
+        let list = try server.request("GET", "/api/journeys", headers: server.bearer)
+        #expect(list.body.contains("secret 'not-sealed' has no sealed file") && list.body.contains("expected 'steps' to be a non-empty list"))
+        let path = server.fixture.root + "/journeys/checkout.yaml"
+        let before = try String(contentsOfFile: path, encoding: .utf8)
+        let saved = try server.request(
+            "PUT", "/api/journeys/checkout", headers: try server.changing(),
+            body: #"{"edits":[{"path":"values.base_url","source":"secret","text":"slack-token"}]}"#)
+        #expect(saved.status == 200)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == before.replacingOccurrences(of: "{ env: DEMO_BASE_URL }", with: "{ secret: slack-token }"))
+        // A literal credential is refused with the field named, and nothing is written.
+        let token = "ghp_" + String(repeating: "Kq4", count: 12)
+        let refused = try server.request(
+            "PUT", "/api/journeys/notify", headers: try server.changing(),
+            body: #"{"edits":[{"path":"steps.0.env.SLACK_TOKEN","source":"literal","text":"\#(token)"}]}"#)
+        #expect(refused.status == 422 && refused.body.contains("steps.0.env.SLACK_TOKEN") && !refused.body.contains(token))
+        #expect(try !String(contentsOfFile: server.fixture.root + "/journeys/notify.yaml", encoding: .utf8).contains(token))
+    }
+
     @Test func aCommitWithALeakIsRefusedAndACleanOneGoesIn() throws {
         let server = try UIServer()
         let headers = try server.changing()
