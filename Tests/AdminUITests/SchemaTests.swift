@@ -25,3 +25,12 @@ import Workspace
         }
     }
 }
+
+@Suite struct JSONTextTests {
+    @Test(arguments: ["plain", "quote \" and \\ backslash", "line\nbreak\ttab\r", "\u{1}\u{1f}", "ünïcödé 🚀", "\u{2028}x\u{2029}", "</script>"])
+    func aStringReadsBackUnchanged(_ text: String) throws {
+        let json = "[" + JSONText.string(text) + "]"
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String])
+        #expect(decoded == [text])
+    }
+}
