@@ -433,7 +433,7 @@ enum AppScript {
           } });
           main.replaceChildren(
             pageHead("Changes", "Workspace files changed since the last commit. Committing runs the same leak check as the pre-commit hook."),
-            failure ? h("div", { class: "notice bad", text: failure }) : null,
+            ...(failure ? [h("div", { class: "notice bad", text: failure })] : []),
             h("div", { class: "card tablecard" }, h("table", { id: "changes-table" }, h("thead", {}, h("tr", {}, h("th", { text: "File" }), h("th", { text: "Change" }))),
               h("tbody", {}, files.length ? files.map(f => h("tr", {}, h("td", { class: "mono", text: f.path }), h("td", {}, h("span", { class: "pill", text: f.status }))))
                 : h("tr", {}, h("td", { colspan: 2, class: "muted", text: "Nothing to commit: the workspace matches HEAD." }))))),

@@ -86,7 +86,7 @@ struct SecretsAPI {
 
     func list() throws -> [Summary] {
         let usage = app.index.usage()
-        let recipientNames = Dictionary((try workspace.recipients()).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let recipientNames = Dictionary((try app.index.recipients()).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         return try app.index.sealedFiles().map { name, result in
             switch result {
             case .success(let file):

@@ -129,10 +129,31 @@ final class WorkspaceIndex: @unchecked Sendable {
         return names
     }
 
+    private var usageCache: (generation: Int, uses: [String: [String]])?
+    private var recipientsCache: (stamp: Stamp, recipients: [Recipient])?
+
+    /// `secrets/recipients.yaml`, parsed once until it changes.
+    func recipients() throws(WorkspaceError) -> [Recipient] {
+        guard let stamp = Stamp(workspace.recipientsPath) else { return try workspace.recipients() }
+        if let cached = lock.withLock({ recipientsCache }), cached.stamp == stamp { return cached.recipients }
+        let list = try workspace.recipients()
+        lock.withLock { recipientsCache = (stamp, list) }
+        return list
+    }
+
     /// Which journeys (by name) use each secret, from the parsed journeys.
     func usage() -> [String: [String]] {
+        let entries = journeys()
+        let current = generation
+        if let cached = lock.withLock({ usageCache }), cached.generation == current { return cached.uses }
+        let uses = computeUsage(entries)
+        lock.withLock { usageCache = (current, uses) }
+        return uses
+    }
+
+    private func computeUsage(_ entries: [JourneyEntry]) -> [String: [String]] {
         var uses: [String: Set<String>] = [:]
-        for entry in journeys() {
+        for entry in entries {
             guard case .success(let journey) = entry.result else { continue }
             for name in journey.secretNames { uses[name.rawValue, default: []].insert(journey.name) }
         }
