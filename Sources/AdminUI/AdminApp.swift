@@ -13,6 +13,7 @@ package final class AdminApp: Sendable {
     let runs: RunBook
     let changes: ChangeBook
     let secretsAnswer = CachedAnswer()
+    let saveLock = NSLock()
     let log: @Sendable (String) -> Void
 
     init(workspace: Workspace, access: AccessControl, executable: String, log: @escaping @Sendable (String) -> Void) {

@@ -302,6 +302,7 @@ enum AppScript {
           const save = h("button", { class: "primary", id: "save-journey", text: "Save" });
           const runLocal = h("button", { id: "run-local", text: "Run locally", onclick: () => startRun(id, "local") });
           const runSealed = h("button", { id: "run-sealed", text: "Run sealed", onclick: () => startRun(id, "sealed") });
+          edits.revision = doc.revision;
           save.addEventListener("click", () => saveJourney(id, edits, status));
           const body = [];
           if (doc.problems.length) body.push(h("div", { class: "notice bad" }, h("strong", { text: "This journey has problems; fix them in a text editor:" }),
@@ -325,7 +326,7 @@ enum AppScript {
           for (const [path, { field, state }] of edits) if (state.source !== field.source || state.text !== field.text) list.push({ path, source: state.source, text: state.text });
           if (!list.length) { status.replaceChildren(h("span", { class: "muted", text: "Nothing changed." })); return; }
           try {
-            await api("PUT", `/api/journeys/${encodeURIComponent(id)}`, { edits: list });
+            await api("PUT", `/api/journeys/${encodeURIComponent(id)}`, { revision: edits.revision, edits: list });
             await editorPage(id);
             document.getElementById("save-status").replaceChildren(h("span", { class: "notice ok", text: `Saved ${list.length} field${list.length === 1 ? "" : "s"}; only their text changed in the file.` }));
           } catch (err) {

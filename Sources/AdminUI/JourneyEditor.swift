@@ -17,6 +17,18 @@ enum JourneyEditor {
         var problems: [ProblemJSON]
         /// The file as it is on disk (it holds references, never values).
         var text: String
+        /// A hash of `text`: a save names the revision it edits, so a file changed since the
+        /// page opened it (a text editor, git) is not overwritten.
+        var revision: String = ""
+    }
+
+    static func revision(of text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
     }
 
     /// A save the leak check refused: what to offer instead (a new sealed secret + reference).
@@ -35,6 +47,12 @@ enum JourneyEditor {
     }
 
     static func document(id: String, file: String, text: String) -> Document {
+        var document = parsedDocument(id: id, file: file, text: text)
+        document.revision = revision(of: text)
+        return document
+    }
+
+    private static func parsedDocument(id: String, file: String, text: String) -> Document {
         do {
             let journey = try JourneyParser.parse(path: file, text: text, defaultName: id)
             var steps = EditorFields.steps(of: journey)

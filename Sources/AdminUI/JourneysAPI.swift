@@ -25,12 +25,19 @@ struct JourneysAPI {
             return app.encoded(200, JourneyEditor.document(id: parts[0], file: file, text: try read(path)))
         case ("PUT", 1):
             let (path, file) = try locate(parts[0])
-            let edits = try Self.edits(from: request.body)
-            let text = try read(path)
-            let newText = try JourneyEditor.edited(edits, id: parts[0], file: file, text: text)
-            if newText != text {
-                try AtomicFile.write(Array(newText.utf8), to: path)
-                app.log("saved \(file) (\(edits.count) field(s))")
+            let (edits, revision) = try Self.edits(from: request.body)
+            // One save at a time: read, verify and write must not interleave.
+            let newText = try app.saveLock.withLock { () throws -> String in
+                let text = try read(path)
+                if let revision, revision != JourneyEditor.revision(of: text) {
+                    throw AdminUIError.conflict("\(file) changed since the page opened it", fix: "reload the page and make the edit again")
+                }
+                let newText = try JourneyEditor.edited(edits, id: parts[0], file: file, text: text)
+                if newText != text {
+                    try AtomicFile.write(Array(newText.utf8), to: path)
+                    app.log("saved \(file) (\(edits.count) field(s))")
+                }
+                return newText
             }
             return app.encoded(200, JourneyEditor.document(id: parts[0], file: file, text: newText))
         case ("POST", 2) where parts[1] == "runs":
@@ -92,17 +99,19 @@ struct JourneysAPI {
         return text
     }
 
-    /// `{"edits": [{"path": "values.api_key", "source": "secret", "text": "payments-api-key"}]}`
-    static func edits(from body: [UInt8]) throws -> [JourneyTextEdit.Edit] {
+    /// `{"revision": "…", "edits": [{"path": "values.api_key", "source": "secret", "text": "payments-api-key"}]}`
+    /// (`revision`, from the document, is optional for scripts).
+    static func edits(from body: [UInt8]) throws -> (edits: [JourneyTextEdit.Edit], revision: String?) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any], let list = object["edits"] as? [[String: Any]] else {
             throw AdminUIError.badRequest("expected {\"edits\": [{\"path\", \"source\", \"text\"}]}")
         }
-        return try list.map { item in
+        let edits = try list.map { item in
             guard let path = item["path"] as? String, let sourceText = item["source"] as? String, let text = item["text"] as? String,
                 let source = EditorField.Source(rawValue: sourceText)
             else { throw AdminUIError.badRequest("each edit needs path, source (literal, secret or env) and text") }
             return JourneyTextEdit.Edit(path: path, source: source, text: text)
         }
+        return (edits, object["revision"] as? String)
     }
 
     // MARK: Runs

@@ -132,6 +132,12 @@ import Workspace
             body: #"{"edits":[{"path":"values.base_url","source":"secret","text":"slack-token"}]}"#)
         #expect(saved.status == 200)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == before.replacingOccurrences(of: "{ env: DEMO_BASE_URL }", with: "{ secret: slack-token }"))
+        // A save that names a revision the file no longer has is refused: nothing is overwritten.
+        let stale = try server.request(
+            "PUT", "/api/journeys/checkout", headers: try server.changing(),
+            body: #"{"revision":"0","edits":[{"path":"values.amount","source":"literal","text":"5"}]}"#)
+        #expect(stale.status == 409 && stale.body.contains("changed since the page opened it"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("amount: \"1000\""))
         // A literal credential is refused with the field named, and nothing is written.
         let token = "ghp_" + String(repeating: "Kq4", count: 12)
         let refused = try server.request(
