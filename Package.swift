@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "JourneyCLITests", dependencies: ["JourneyCLI", "TestSupport"]),
         .testTarget(name: "JourneyTests", dependencies: ["Workspace", "TestSupport"]),
         .testTarget(name: "RunJourneyTests", dependencies: ["Run", "Workspace", "JourneyCLI", "TestSupport"]),
-        .testTarget(name: "AdminUITests", dependencies: ["AdminUI", "Workspace", "TestSupport"]),
+        .testTarget(name: "AdminUITests", dependencies: ["AdminUI", "Workspace", "Sealing", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "GitStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Foundation
+import Sealing
 import TestSupport
 import Testing
 import Workspace
@@ -116,6 +117,17 @@ import Workspace
             ["exec", "--workspace", server.fixture.root, "--secret", "fresh-key", "--", "sh", "-c", "test \"$FRESH_KEY\" = '\(value)' && echo same"],
             in: server.fixture.root, configHome: server.scratch.path("config"), environment: ["JOURNEY_KEY_FILE": server.keyFile])
         #expect(opened.exitCode == 0 && opened.stdoutText.contains("same"))
+
+        // Recipients: add a public key, then remove it; removal lists the secrets to rotate.
+        let other = PrivateKey.generate()
+        let headers = try server.changing()
+        let addedKey = try server.request("POST", "/api/recipients", headers: headers, body: #"{"name":"bob","key":"\#(other.publicKey.text)"}"#)
+        #expect(addedKey.status == 201 && addedKey.body.contains(other.publicKey.id.hex))
+        #expect(try server.request("POST", "/api/recipients", headers: headers, body: #"{"name":"eve","key":"not-a-key"}"#).status == 400)
+        let removed = try server.request("DELETE", "/api/recipients/alice", headers: headers)
+        #expect(removed.status == 200 && removed.body.contains("payments-api-key") && removed.body.contains("fresh-key"))
+        let list = try server.request("GET", "/api/recipients", headers: server.bearer)
+        #expect(list.body.contains("\"bob\"") && !list.body.contains("\"alice\""))
     }
 
     @Test func theJourneysListShowsCheckProblemsAndTheEditorSavesInPlace() throws {
