@@ -8,13 +8,15 @@ struct SchemaCommand: ParsableCommand {
         commandName: "schema",
         abstract: "Print a JSON Schema of the journey format; secret references list this workspace's names.",
         discussion: """
-            YAML language servers (VS Code's YAML extension, Neovim, JetBrains) use it to
-            complete and check journeys, including { secret: NAME } from the workspace's names.
-            Regenerate it after adding a secret. Outside a workspace, names are checked by form only.
+            YAML language servers (VS Code's YAML extension, Neovim, JetBrains)
+            use it to complete and check journeys, including { secret: NAME }
+            from this workspace's names. Regenerate it after adding a secret.
+            Outside a workspace, names are checked by their form only.
 
             Examples:
               journey schema > .journey-schema.json
-              # .vscode/settings.json: { "yaml.schemas": { ".journey-schema.json": "journeys/*.yaml" } }
+              # .vscode/settings.json:
+              #   { "yaml.schemas": { ".journey-schema.json": "journeys/*.yaml" } }
             """)
 
     @OptionGroup var workspaceOptions: WorkspaceOptions

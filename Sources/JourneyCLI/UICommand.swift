@@ -7,12 +7,16 @@ struct UICommand: ParsableCommand {
         commandName: "ui",
         abstract: "Serve the Admin page (secrets, recipients, journeys, runs, changes) on 127.0.0.1.",
         discussion: """
-            Prints one URL with a fresh 128-bit token; open it in a browser on this machine. The
-            token becomes an HttpOnly cookie; scripts send 'Authorization: Bearer TOKEN' instead
-            (and the X-CSRF-Token from GET /api/session on every change). Only 127.0.0.1 is
-            served. A value typed into the page is sealed at once and never sent back.
-            Runs from the page use this binary's 'journey run' with this process's environment
-            (JOURNEY_KEY_FILE for sealed runs). Stop with Ctrl-C. See docs/UI.md.
+            Prints one URL with a fresh 128-bit token; open it in a browser on
+            this machine. The token becomes an HttpOnly cookie; scripts send
+            'Authorization: Bearer TOKEN' and, on every change, the X-CSRF-Token
+            from GET /api/session. Only 127.0.0.1 is served. A value typed into
+            the page is sealed at once and never sent back.
+
+            Runs started from the page are 'journey run' by this binary, with
+            this process's environment (JOURNEY_KEY_FILE for sealed runs).
+            Stop with Ctrl-C. The pages, the API and the security model:
+            docs/UI.md.
 
             Examples:
               journey ui
