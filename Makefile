@@ -59,6 +59,9 @@ $(STATIC_DIR): Makefile $(STATIC_SHIMS:%=scripts/static/%.c) | deps
 	@touch $@
 	@# gdb's gcore: the core-dump test reads a core of journey exec.
 	@command -v gcore >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq gdb; }
+	@# The Admin page's browser tests: headless Chromium, its driver, Selenium.
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver; }
+	@python3 -c 'import selenium' 2>/dev/null || python3 -m pip install -q selenium
 
 build: deps
 	$(SWIFT) build --product journey
@@ -79,6 +82,7 @@ test: deps $(STATIC_DIR)
 	@mkdir -p .build/self-contained && cp .build/debug/journey .build/self-contained/journey
 	$(SWIFT) build --build-tests
 	JOURNEY_SELF_CONTAINED_BINARY=$(CURDIR)/.build/self-contained/journey $(SWIFT) test
+	python3 Tests/Browser/admin_ui_test.py
 
 ## Release build (journey and journey-bench, the same recipe), then every benchmark; figures
 ## are printed, never asserted.

@@ -56,11 +56,14 @@ let package = Package(
         // journey with Run.
         .target(name: "Runner", dependencies: ["Diagnostics", "GitStore", "Sealing", "FileIO", "Workspace", "Run", "StepIsolation"]),
 
+        // `journey ui`: the Admin page, its JSON API and a small HTTP server of its own.
+        .target(name: "AdminUI", dependencies: ["Diagnostics", "Sealing", "FileIO", "Workspace", "LeakScan", .product(name: "Yams", package: "Yams")]),
+
         .target(
             name: "JourneyCLI",
             dependencies: [
                 "Diagnostics", "Sealing", "GitStore", "FileIO", "Workspace", "Run", "LeakScan",
-                "Runner", "StepIsolation",
+                "Runner", "StepIsolation", "AdminUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "journey", dependencies: ["JourneyCLI"]),
@@ -83,6 +86,7 @@ let package = Package(
         .testTarget(name: "RunJourneyTests", dependencies: ["Run", "Workspace", "JourneyCLI", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Run", "GitStore", "FileIO", "TestSupport"]),
         .testTarget(name: "IsolationTests", dependencies: ["Run", "StepIsolation", "Sealing", "TestSupport"]),
+        .testTarget(name: "AdminUITests", dependencies: ["AdminUI", "Workspace", "Sealing", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -31,6 +31,7 @@ package struct JourneyCommand: ParsableCommand {
         CheckCommand.self, ResolveCommand.self, RunCommand.self,
         ScanCommand.self, HookCommand.self,
         RunnerCommand.self,
+        UICommand.self, SchemaCommand.self,
     ]
 
     /// Runs the command line and exits with its code.

@@ -1,0 +1,177 @@
+import Foundation
+import Sealing
+import Workspace
+
+/// `journey ui`: the pages and the JSON API over one workspace (DESIGN §10). Every request
+/// passes `AccessControl` first; every response carries `SecurityHeaders`. No handler puts a
+/// value into a response, a log line or an error: values only go in (POST/PUT of a secret)
+/// and are sealed at once.
+package final class AdminApp: Sendable {
+    let workspace: Workspace
+    let access: AccessControl
+    let index: WorkspaceIndex
+    let runs: RunBook
+    let changes: ChangeBook
+    let secretsAnswer = CachedAnswer()
+    let saveLock = NSLock()
+    let log: @Sendable (String) -> Void
+
+    init(workspace: Workspace, access: AccessControl, executable: String, log: @escaping @Sendable (String) -> Void) {
+        self.workspace = workspace
+        self.access = access
+        self.log = log
+        index = WorkspaceIndex(workspace: workspace)
+        runs = RunBook(workspace: workspace, executable: executable)
+        changes = ChangeBook(workspace: workspace, executable: executable)
+    }
+
+    /// Binds 127.0.0.1:`port`, then serves until the process ends. `ready` gets the URL to open
+    /// (with the token) before the first request is accepted.
+    package static func serve(
+        workspace: Workspace, port: UInt16, executable: String, ready: (String) -> Void, log: @escaping @Sendable (String) -> Void
+    ) throws(AdminUIError) -> Never {
+        let box = AppBox()
+        let server = try HTTPServer(port: port) { request in box.app!.handle(request) }
+        let app = AdminApp(workspace: workspace, access: AccessControl(port: server.port), executable: executable, log: log)
+        box.app = app
+        ready("http://127.0.0.1:\(server.port)/?token=\(app.access.token)")
+        server.serveForever()
+    }
+
+    /// The last answer built from the index, reused while no file it depends on changed (the
+    /// Secrets list of a thousand secrets costs more to encode than to check).
+    final class CachedAnswer: @unchecked Sendable {
+        private let lock = NSLock()
+        private var key: (generation: Int, recipients: WorkspaceIndex.Stamp?)?
+        private var response: HTTPResponse?
+
+        func answer(index: WorkspaceIndex, recipients: WorkspaceIndex.Stamp?, build: () throws -> HTTPResponse) throws -> HTTPResponse {
+            // Refresh the index first: its generation then says whether anything changed.
+            _ = index.journeys()
+            _ = try index.sealedFiles()
+            let current = (index.generation, recipients)
+            if let response = lock.withLock({ key.map { $0.generation == current.0 && $0.recipients == current.1 } == true ? self.response : nil }) {
+                return response
+            }
+            let fresh = try build()
+            lock.withLock {
+                key = current
+                response = fresh
+            }
+            return fresh
+        }
+    }
+
+    private final class AppBox: @unchecked Sendable { var app: AdminApp? }
+
+    // MARK: Dispatch
+
+    func handle(_ request: HTTPRequest) -> HTTPResponse {
+        var response: HTTPResponse
+        switch access.check(request) {
+        case .refused(let status, let message):
+            response =
+                request.path.hasPrefix("/api/") || request.header("accept")?.contains("text/html") != true
+                ? json(status, ["error": message]) : Pages.refused(status: status, message: message)
+        case .setCookie:
+            var query = request.query
+            query["token"] = nil
+            response = HTTPResponse(
+                status: 303,
+                headers: [
+                    ("Location", request.path == "/" ? "/secrets" : request.path),
+                    ("Set-Cookie", "\(access.cookieName)=\(access.token); HttpOnly; SameSite=Strict; Path=/"),
+                ])
+        case .allowed:
+            do {
+                response = try route(request)
+            } catch let error as AdminUIError {
+                response = errorResponse(error)
+            } catch let error as WorkspaceError {
+                response = json(Self.status(of: error), ["error": error.description])
+            } catch let refusal as JourneyEditor.LeakRefusal {
+                response = encoded(422, refusal)
+            } catch let refusal as ChangeBook.CommitRefusal {
+                response = encoded(422, refusal)
+            } catch {
+                response = json(500, ["error": "internal error: \(type(of: error))"])
+            }
+        }
+        response.headers += SecurityHeaders.all
+        log("\(request.method) \(request.path) \(response.status)")
+        return response
+    }
+
+    private func route(_ request: HTTPRequest) throws -> HTTPResponse {
+        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map { String($0).removingPercentEncoding ?? String($0) }
+        let method = request.method
+        switch (method, parts.first) {
+        case ("GET", nil), ("HEAD", nil):
+            return HTTPResponse(status: 303, headers: [("Location", "/secrets")])
+        case ("GET", "assets"):
+            return try Assets.response(parts.dropFirst().joined(separator: "/"))
+        case ("GET", let page?) where Pages.names.contains(page):
+            return Pages.shell(page: page, csrf: access.csrfToken, workspaceName: workspace.config.name)
+        case (_, "api"):
+            return try api(request, Array(parts.dropFirst()))
+        default:
+            throw AdminUIError.notFound("no page \(AccessControl.printable(request.path))")
+        }
+    }
+
+    private func api(_ request: HTTPRequest, _ parts: [String]) throws -> HTTPResponse {
+        switch (request.method, parts.first, parts.count) {
+        case ("GET", "session", 1):
+            return json(200, ["csrf": access.csrfToken, "workspace": workspace.config.name, "root": workspace.root])
+        case ("GET", "schema", 1):
+            return HTTPResponse(
+                status: 200, headers: [("Content-Type", "application/schema+json")], body: .bytes(Array(try JourneySchema.text(for: workspace).utf8)))
+        case (_, "secrets", _):
+            return try SecretsAPI(app: self).handle(request, Array(parts.dropFirst()))
+        case (_, "recipients", _):
+            return try RecipientsAPI(app: self).handle(request, Array(parts.dropFirst()))
+        case (_, "journeys", _):
+            return try JourneysAPI(app: self).handle(request, Array(parts.dropFirst()))
+        case (_, "runs", _):
+            return try JourneysAPI(app: self).runs(request, Array(parts.dropFirst()))
+        case ("GET", "changes", 1):
+            return encoded(200, ["files": try changes.changes()])
+        case ("POST", "changes", 2) where parts[1] == "commit":
+            let body = try RequestJSON(request.body)
+            let commit = try changes.commit(message: body.text("message") ?? "")
+            return json(200, ["commit": commit])
+        default:
+            throw AdminUIError.notFound("no API \(request.method) /api/\(parts.joined(separator: "/"))")
+        }
+    }
+
+    // MARK: Responses
+
+    func json(_ status: Int, _ object: [String: String]) -> HTTPResponse {
+        encoded(status, object)
+    }
+
+    func encoded<Value: Encodable>(_ status: Int, _ value: Value) -> HTTPResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{\"error\":\"cannot encode the answer\"}".utf8)
+        return HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: .bytes(Array(data)))
+    }
+
+    func errorResponse(_ error: AdminUIError) -> HTTPResponse {
+        switch error {
+        case .request(let status, let message, let fix): return json(status, ["error": message, "fix": fix])
+        case .edit(let message): return json(422, ["error": message])
+        case .server(let message): return json(500, ["error": message])
+        }
+    }
+
+    static func status(of error: WorkspaceError) -> Int {
+        switch error {
+        case .unknownSecret, .unknownRecipient, .notFound: return 404
+        case .secretExists, .recipientExists, .secretInUse: return 409
+        case .invalidSecretName, .forbiddenVariable, .malformed: return 400
+        default: return 500
+        }
+    }
+}

@@ -1,0 +1,274 @@
+import Foundation
+
+/// One parsed HTTP/1.1 request. The body is held in `body` only until the handler returns;
+/// the connection zeroes its buffers afterwards (a body may carry a value on its way to be sealed).
+struct HTTPRequest {
+    var method: String
+    /// The path without the query, percent-decoded per segment by the router, not here.
+    var path: String
+    var query: [String: String]
+    /// Header names in lower case.
+    var headers: [String: String]
+    var body: [UInt8]
+
+    func header(_ name: String) -> String? { headers[name.lowercased()] }
+
+    /// The value of one cookie, by name.
+    func cookie(_ name: String) -> String? {
+        guard let cookies = header("cookie") else { return nil }
+        for pair in cookies.split(separator: ";") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name {
+                return parts[1].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return nil
+    }
+}
+
+/// What a handler answers: a whole body, or a body written piece by piece (chunked), for
+/// output that streams while a journey runs.
+struct HTTPResponse {
+    enum Body {
+        case bytes([UInt8])
+        /// Called with a writer; return when the stream is complete. `write` answers `false`
+        /// once the client has gone.
+        case stream(@Sendable (_ write: ([UInt8]) -> Bool) -> Void)
+    }
+
+    var status: Int
+    var headers: [(String, String)]
+    var body: Body
+
+    init(status: Int, headers: [(String, String)] = [], body: Body = .bytes([])) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    static func text(_ status: Int, _ text: String, type: String = "text/plain; charset=utf-8") -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", type)], body: .bytes(Array(text.utf8)))
+    }
+
+    static let reasons: [Int: String] = [
+        200: "OK", 201: "Created", 204: "No Content", 303: "See Other", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+        404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 411: "Length Required", 413: "Content Too Large", 415: "Unsupported Media Type",
+        421: "Misdirected Request", 422: "Unprocessable Content", 431: "Request Header Fields Too Large", 500: "Internal Server Error",
+    ]
+}
+
+/// A small HTTP/1.1 server on POSIX sockets, bound to 127.0.0.1 only. One thread per
+/// connection, keep-alive, Content-Length bodies (no chunked requests), hard limits on the
+/// head and the body. Chosen over Hummingbird/FlyingFox for start-up and build cost: see
+/// docs/UI.md, "Why a server of its own".
+final class HTTPServer: @unchecked Sendable {
+    static let maxHeadBytes = 32 * 1024
+    static let maxBodyBytes = 1024 * 1024
+    static let idleTimeoutSeconds = 60
+
+    let port: UInt16
+    private let listener: Int32
+    private let handler: @Sendable (HTTPRequest) -> HTTPResponse
+
+    /// Binds 127.0.0.1:`port` (0 = a free port) and starts listening.
+    init(port: UInt16, handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws(AdminUIError) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw .server("cannot create a socket: \(String(cString: strerror(errno)))") }
+        var yes: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian  // 127.0.0.1, never a wildcard
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(descriptor, 64) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw .server("cannot listen on 127.0.0.1:\(port): \(reason)\(port == 0 ? "" : " (choose another --port, or leave it out for a free one)")")
+        }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        self.port = UInt16(bigEndian: actual.sin_port)
+        listener = descriptor
+        self.handler = handler
+    }
+
+    /// Accepts connections until the process ends.
+    func serveForever() -> Never {
+        while true {
+            let connection = accept(listener, nil, nil)
+            if connection >= 0 { _ = fcntl(connection, F_SETFD, FD_CLOEXEC) }
+            if connection < 0 {
+                if errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE { continue }
+                continue
+            }
+            let thread = Thread { [self] in self.serve(connection) }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// Starts accepting on a background thread (tests and the benchmark).
+    func start() {
+        let thread = Thread { [self] in self.serveForever() }
+        thread.start()
+    }
+
+    private func serve(_ connection: Int32) {
+        defer { close(connection) }
+        var timeout = timeval(tv_sec: Self.idleTimeoutSeconds, tv_usec: 0)
+        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var one: Int32 = 1
+        setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var buffer: [UInt8] = []
+        defer { Self.wipe(&buffer) }
+        while true {
+            let parsed = readRequest(connection, &buffer)
+            switch parsed {
+            case .closed:
+                return
+            case .failed(let status, let message):
+                _ = send(connection, Self.serialise(.text(status, message + "\n"), keepAlive: false, extra: SecurityHeaders.all))
+                return
+            case .request(var request, let keepAlive):
+                var response = handler(request)
+                Self.wipe(&request.body)
+                let stays = keepAlive && !Self.isStream(response.body)
+                if case .stream(let produce) = response.body {
+                    response.headers.append(("Transfer-Encoding", "chunked"))
+                    guard send(connection, Self.serialise(response, keepAlive: false, extra: [])) else { return }
+                    produce { chunk in
+                        guard !chunk.isEmpty else { return true }
+                        let framed = Array((String(chunk.count, radix: 16) + "\r\n").utf8) + chunk + Array("\r\n".utf8)
+                        return self.send(connection, framed)
+                    }
+                    _ = send(connection, Array("0\r\n\r\n".utf8))
+                    return
+                }
+                guard send(connection, Self.serialise(response, keepAlive: stays, extra: [])), stays else { return }
+            }
+        }
+    }
+
+    private static func isStream(_ body: HTTPResponse.Body) -> Bool {
+        if case .stream = body { return true }
+        return false
+    }
+
+    private enum ReadResult {
+        case request(HTTPRequest, keepAlive: Bool)
+        case failed(Int, String)
+        case closed
+    }
+
+    /// Reads one request from `connection`; `buffer` keeps bytes read past its end.
+    private func readRequest(_ connection: Int32, _ buffer: inout [UInt8]) -> ReadResult {
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        defer { Self.wipe(&chunk) }
+        var headEnd: Int?
+        while true {
+            if let end = Self.find(Array("\r\n\r\n".utf8), in: buffer) {
+                headEnd = end
+                break
+            }
+            if buffer.count > Self.maxHeadBytes { return .failed(431, "request head too large") }
+            let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return .closed }
+            buffer += chunk[0..<count]
+        }
+        guard let headEnd, let head = String(bytes: buffer[0..<headEnd], encoding: .utf8) else { return .failed(400, "request head is not UTF-8") }
+        var lines = head.components(separatedBy: "\r\n")
+        let requestLine = lines.removeFirst().split(separator: " ", omittingEmptySubsequences: false)
+        guard requestLine.count == 3, requestLine[2].hasPrefix("HTTP/1.") else { return .failed(400, "expected an HTTP/1.1 request line") }
+        var headers: [String: String] = [:]
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { return .failed(400, "malformed header line") }
+            let name = line[..<colon].lowercased()
+            guard !name.isEmpty, !name.contains(" ") else { return .failed(400, "malformed header name") }
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if headers[name] != nil, ["host", "content-length", "authorization", "origin", "cookie"].contains(name) {
+                return .failed(400, "duplicate \(name) header")
+            }
+            headers[name] = value
+        }
+        if headers["transfer-encoding"] != nil { return .failed(411, "chunked request bodies are not accepted; send Content-Length") }
+        var length = 0
+        if let text = headers["content-length"] {
+            guard let value = Int(text), value >= 0 else { return .failed(400, "bad Content-Length") }
+            guard value <= Self.maxBodyBytes else { return .failed(413, "request body larger than \(Self.maxBodyBytes) bytes") }
+            length = value
+        }
+        let bodyStart = headEnd + 4
+        while buffer.count < bodyStart + length {
+            let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return .closed }
+            buffer += chunk[0..<count]
+        }
+        let body = Array(buffer[bodyStart..<bodyStart + length])
+        let rest = Array(buffer[(bodyStart + length)...])
+        Self.wipe(&buffer)
+        buffer = rest
+
+        let target = String(requestLine[1])
+        guard target.hasPrefix("/") else { return .failed(400, "expected an origin-form request target") }
+        let pathPart = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        var query: [String: String] = [:]
+        if pathPart.count == 2 {
+            for pair in pathPart[1].split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let key = String(kv[0]).removingPercentEncoding ?? ""
+                let value = kv.count > 1 ? (String(kv[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
+                query[key] = value
+            }
+        }
+        let keepAlive = (headers["connection"]?.lowercased() != "close")
+        return .request(
+            HTTPRequest(method: String(requestLine[0]), path: String(pathPart[0]), query: query, headers: headers, body: body), keepAlive: keepAlive)
+    }
+
+    private func send(_ connection: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { Glibc.send(connection, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            if sent < 0 && errno == EINTR { continue }
+            if sent <= 0 { return false }
+            offset += sent
+        }
+        return true
+    }
+
+    static func serialise(_ response: HTTPResponse, keepAlive: Bool, extra: [(String, String)]) -> [UInt8] {
+        var head = "HTTP/1.1 \(response.status) \(HTTPResponse.reasons[response.status] ?? "Status")\r\n"
+        for (name, value) in response.headers + extra { head += "\(name): \(value)\r\n" }
+        if case .bytes(let body) = response.body { head += "Content-Length: \(body.count)\r\n" }
+        head += keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n"
+        head += "\r\n"
+        var bytes = Array(head.utf8)
+        if case .bytes(let body) = response.body { bytes += body }
+        return bytes
+    }
+
+    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        var index = 0
+        while index <= haystack.count - needle.count {
+            if haystack[index] == needle[0], Array(haystack[index..<index + needle.count]) == needle { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Overwrites a buffer before it is released: request bodies may hold a value.
+    static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            explicit_bzero(base, raw.count)
+        }
+        bytes.removeAll()
+    }
+}

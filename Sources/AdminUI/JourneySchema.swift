@@ -1,0 +1,91 @@
+import Foundation
+import Workspace
+
+/// `journey schema`: a JSON Schema (draft-07, what YAML language servers read) of the journey
+/// format, whose `{ secret: NAME }` lists the workspace's secret names with their descriptions,
+/// so an editor completes and checks references: the picker outside the browser.
+package enum JourneySchema {
+    package static func text(for workspace: Workspace?) throws -> String {
+        var names: [[String: Any]] = []
+        if let workspace {
+            for name in try workspace.secretNames() {
+                let description = (try? workspace.readSealed(name)).map { "\($0.description.isEmpty ? name.rawValue : $0.description) (version \($0.version))" }
+                names.append(["const": name.rawValue, "description": description ?? name.rawValue])
+            }
+        }
+        let secretName: [String: Any] =
+            names.isEmpty
+            ? ["type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$", "description": "A secret name: add one with 'journey secret add NAME'"]
+            : ["type": "string", "oneOf": names, "description": "A secret of this workspace, by name (never its value)"]
+        let value: [String: Any] = [
+            "description": "A literal, { secret: NAME } or { env: VAR }",
+            "anyOf": [
+                ["type": ["string", "number", "boolean"]],
+                ["$ref": "#/definitions/secretReference"],
+                ["$ref": "#/definitions/envReference"],
+            ],
+        ]
+        let valueMap: [String: Any] = ["type": "object", "additionalProperties": ["$ref": "#/definitions/value"]]
+        let duration: [String: Any] = [
+            "type": ["string", "number"], "pattern": "^[0-9.]+(ms|s|m|h)?$", "description": "Seconds, or with a unit: 500ms, 30s, 2m, 1h",
+        ]
+        let schema: [String: Any] = [
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "$id": "journey-schema",
+            "title": "journey",
+            "description": "A journey: automated steps that name credentials, never hold them (DESIGN §3)",
+            "type": "object",
+            "required": ["steps"],
+            "additionalProperties": false,
+            "properties": [
+                "name": ["type": "string"],
+                "description": ["type": "string"],
+                "values": ["$ref": "#/definitions/valueMap", "description": "The Values panel"],
+                "steps": ["type": "array", "minItems": 1, "items": ["$ref": "#/definitions/step"]],
+            ],
+            "definitions": [
+                "secretName": secretName,
+                "secretReference": [
+                    "type": "object", "required": ["secret"], "additionalProperties": false,
+                    "properties": ["secret": ["$ref": "#/definitions/secretName"]],
+                ],
+                "envReference": [
+                    "type": "object", "required": ["env"], "additionalProperties": false,
+                    "properties": ["env": ["type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"]],
+                ],
+                "value": value,
+                "valueMap": valueMap,
+                "duration": duration,
+                "step": [
+                    "type": "object", "required": ["name"], "additionalProperties": false,
+                    "oneOf": [["required": ["run"]], ["required": ["http"]]],
+                    "properties": [
+                        "name": ["type": "string"],
+                        "run": ["type": "string", "description": "A command for /bin/sh -c; secrets go through env, never here"],
+                        "env": ["$ref": "#/definitions/valueMap"],
+                        "timeout": ["$ref": "#/definitions/duration"],
+                        "http": [
+                            "type": "object", "required": ["url"], "additionalProperties": false,
+                            "properties": [
+                                "method": ["enum": HTTPStep.methods.sorted()],
+                                "url": ["$ref": "#/definitions/value"],
+                                "headers": ["$ref": "#/definitions/valueMap"],
+                                "body": ["$ref": "#/definitions/value"],
+                                "timeout": ["$ref": "#/definitions/duration"],
+                                "expect": [
+                                    "type": "object", "additionalProperties": false,
+                                    "properties": [
+                                        "status": ["anyOf": [["type": "integer"], ["type": "array", "items": ["type": "integer"]]]],
+                                        "body-contains": ["anyOf": [["type": "string"], ["type": "array", "items": ["type": "string"]]]],
+                                    ],
+                                ],
+                            ],
+                        ],
+                    ],
+                ],
+            ],
+        ]
+        let data = try JSONSerialization.data(withJSONObject: schema, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

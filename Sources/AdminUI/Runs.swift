@@ -1,0 +1,120 @@
+import Foundation
+import Sealing
+import Workspace
+
+/// Journeys run from the page. Each run is the `journey run` command itself, a child process
+/// of this binary: the same resolution, isolation and masking as on the command line, and the
+/// server never holds a resolved value. Output (already masked by the child) is kept in memory
+/// for the page and streamed as it comes.
+final class RunBook: @unchecked Sendable {
+    final class Run: @unchecked Sendable {
+        let id: String
+        let journey: String
+        let mode: String
+        let started: String
+        let reportPath: String
+        private let condition = NSCondition()
+        private var output: [UInt8] = []
+        private(set) var exitCode: Int32?
+
+        init(id: String, journey: String, mode: String, reportPath: String) {
+            self.id = id
+            self.journey = journey
+            self.mode = mode
+            self.reportPath = reportPath
+            started = Timestamp.now()
+        }
+
+        func append(_ bytes: [UInt8]) {
+            condition.withLock {
+                output += bytes
+                condition.broadcast()
+            }
+        }
+
+        func finish(_ code: Int32) {
+            condition.withLock {
+                exitCode = code
+                condition.broadcast()
+            }
+        }
+
+        /// Output from `offset` on; waits up to `timeout` for more while the run goes on.
+        func output(from offset: Int, waiting timeout: TimeInterval) -> (bytes: [UInt8], done: Bool) {
+            condition.withLock {
+                let deadline = Date().addingTimeInterval(timeout)
+                while output.count <= offset && exitCode == nil {
+                    if !condition.wait(until: deadline) { break }
+                }
+                return (offset < output.count ? Array(output[offset...]) : [], exitCode != nil && offset >= output.count)
+            }
+        }
+
+        var status: String {
+            condition.withLock {
+                guard let exitCode else { return "running" }
+                return exitCode == 0 ? "passed" : exitCode == 1 ? "failed" : "error"
+            }
+        }
+
+        /// The run report the child wrote (names and versions, never values), as JSON text.
+        var report: String? {
+            guard condition.withLock({ exitCode != nil }) else { return nil }
+            return try? String(contentsOfFile: reportPath, encoding: .utf8)
+        }
+    }
+
+    let workspace: Workspace
+    let executable: String
+    private let lock = NSLock()
+    private var runs: [Run] = []
+
+    init(workspace: Workspace, executable: String) {
+        self.workspace = workspace
+        self.executable = executable
+    }
+
+    var all: [Run] { lock.withLock { runs } }
+
+    func run(id: String) -> Run? { lock.withLock { runs.first { $0.id == id } } }
+
+    /// Starts `journey run FILE --local|--sealed --report …` and returns at once.
+    func start(journeyFile: String, journey: String, mode: String) throws(AdminUIError) -> Run {
+        let folder = workspace.localFolder + "/ui-runs"
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw .server("cannot create \(workspace.relative(folder)): \(error.localizedDescription)")
+        }
+        let id = String(Hex.randomRunID())
+        let run = Run(id: id, journey: journey, mode: mode, reportPath: folder + "/\(id).json")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["run", journeyFile, "--workspace", workspace.root, "--\(mode)", "--report", run.reportPath]
+        process.currentDirectoryURL = URL(fileURLWithPath: workspace.root)
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { throw .server("cannot start journey run: \(error.localizedDescription)") }
+        lock.withLock { runs.insert(run, at: 0) }
+        let reader = Thread {
+            let handle = pipe.fileHandleForReading
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                run.append(Array(data))
+            }
+            process.waitUntilExit()
+            run.finish(process.terminationStatus)
+        }
+        reader.start()
+        return run
+    }
+}
+
+extension Hex {
+    /// A short id for a run in URLs.
+    static func randomRunID() -> String { randomID(byteCount: 8) }
+}
