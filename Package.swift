@@ -38,7 +38,7 @@ let package = Package(
         // The leak check: detectors, suppressions, reporters.
         .target(
             name: "LeakScan",
-            dependencies: ["Sealing", "Workspace", "GitStore", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["Sealing", "FileIO", "Workspace", "GitStore", .product(name: "Yams", package: "Yams")]),
 
         // Running things: masking, child processes, value resolution, steps.
         .target(name: "Run", dependencies: ["Sealing", "FileIO", "Workspace"]),

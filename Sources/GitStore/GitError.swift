@@ -6,10 +6,14 @@ package struct GitError: Error, Equatable, CustomStringConvertible {
     package let code: Int32
     package let operation: String
     package let message: String
+    /// Whether libgit2 reported it (a repository that does not read, a network failure), as
+    /// opposed to a refusal of this module's own (an unsafe tree entry, an ambiguous name).
+    package let fromLibgit2: Bool
 
     init(code: Int32, operation: String) {
         self.code = code
         self.operation = operation
+        fromLibgit2 = true
         if let last = git_error_last(), let text = last.pointee.message {
             message = String(cString: text)
         } else {
@@ -21,6 +25,7 @@ package struct GitError: Error, Equatable, CustomStringConvertible {
         self.code = -1
         self.operation = operation
         self.message = message
+        fromLibgit2 = false
     }
 
     /// libgit2 returned `GIT_ENOTFOUND`.

@@ -34,14 +34,27 @@ package struct Runner {
     /// The checkout part alone: hands the prepared run to `execute`, then removes the work
     /// folder, also when `execute` throws.
     package func withCheckout<Outcome>(_ execute: (PreparedRun) throws -> Outcome) throws -> Outcome {
+        // A ref name outside the policy is refused before the cache is touched.
+        guard request.refPolicy.mightAllow(request.ref) else {
+            throw RunnerError.refNotAllowed(ref: request.ref, patterns: request.refPolicy.patterns)
+        }
         let cache = try RunnerCache(root: request.cacheRoot)
         let work = try WorkFolder(in: cache)
         defer { try? work.remove() }
-        let checkout = try MirrorSync(cache: cache, repo: request.repo).checkOut(ref: request.ref, into: work.path)
+        let ledger = RollbackLedger(cache: cache)
+        var marksAsOfFetch = RollbackLedger.Marks()
+        let checkout = try MirrorSync(cache: cache, repo: request.repo, networkTimeout: request.networkTimeout).checkOut(
+            ref: request.ref, into: work.path, limits: request.limits, policy: request.refPolicy,
+            onFetched: { () throws(RunnerError) in marksAsOfFetch = try ledger.snapshot() })
         let workspace = try openWorkspace(in: work.path, commit: checkout.resolved.commit)
+        if !request.workspaceIDs.isEmpty, !request.workspaceIDs.contains(workspace.config.id) {
+            throw RunnerError.workspaceNotServed(id: workspace.config.id, path: request.workspacePath, served: request.workspaceIDs)
+        }
+        let rollbackGuard = RollbackGuard(
+            ledger: ledger, key: LedgerKey(repository: checkout.repo, workspaceID: workspace.config.id), marksAsOfFetch: marksAsOfFetch,
+            raisesMarks: !request.refPolicy.isEmpty, allowRollback: request.allowRollback)
         let prepared = PreparedRun(
-            checkout: checkout, folder: work.path, workspace: workspace, workspacePath: request.workspacePath,
-            rollbackGuard: RollbackGuard(ledger: RollbackLedger(cache: cache), workspaceID: workspace.config.id, allowRollback: request.allowRollback))
+            checkout: checkout, folder: work.path, workspace: workspace, workspacePath: request.workspacePath, rollbackGuard: rollbackGuard)
         let outcome = try execute(prepared)
         try work.remove()
         return outcome

@@ -10,6 +10,16 @@ package enum RunnerError: Error, CustomStringConvertible {
     case rollback(secret: String, workspace: String, version: Int, highestSeen: Int, ledger: String)
     case cache(path: String, reason: String)
     case checkout(commit: String, reason: String)
+    /// The tree was refused (a limit, a link out of the checkout); `fix` says what to do.
+    case checkoutRefused(commit: String, reason: String, fix: String)
+    /// The remote said nothing for `seconds`.
+    case networkTimeout(repo: String, seconds: Int)
+    /// `--ref` is outside the `--allow-ref` policy.
+    case refNotAllowed(ref: String, patterns: [String])
+    /// The checkout's workspace id is not one of `--workspace-id`.
+    case workspaceNotServed(id: String, path: String, served: [String])
+    /// The local repository belongs to another user (git's `safe.directory` check).
+    case repositoryOwnedByAnotherUser(repo: String, owner: UInt32)
 
     package var description: String {
         switch self {
@@ -30,6 +40,19 @@ package enum RunnerError: Error, CustomStringConvertible {
             return "runner cache \(path): \(reason); check the folder's permissions and free space, or pass --cache DIR"
         case .checkout(let commit, let reason):
             return "cannot check out commit \(commit): \(reason)"
+        case .checkoutRefused(let commit, let reason, let fix):
+            return "refusing to check out commit \(commit): \(reason); \(fix)"
+        case .networkTimeout(let repo, let seconds):
+            return "cannot reach repository \(repo): no answer within \(seconds) s; check that the server is up, or pass a longer --network-timeout"
+        case .refNotAllowed(let ref, let patterns):
+            return
+                "refusing ref '\(ref)': it is outside this runner's --allow-ref policy (\(patterns.joined(separator: ", "))); nothing was run. Run a trusted ref, or add a pattern with --allow-ref (or JOURNEY_ALLOW_REFS)"
+        case .workspaceNotServed(let id, let path, let served):
+            return
+                "refusing workspace \(id) (\(path)/workspace.yaml): this runner serves only --workspace-id \(served.joined(separator: ", ")); no secret was opened. If the repository is yours, add its id with --workspace-id (or JOURNEY_WORKSPACE_IDS)"
+        case .repositoryOwnedByAnotherUser(let repo, let owner):
+            return
+                "cannot read repository \(repo): it is owned by another user (uid \(owner)), and git refuses repositories of other users; run the runner as that user, or mark the folder safe with 'git config --global --add safe.directory \(repo)'"
         }
     }
 }

@@ -68,6 +68,14 @@ extension Workspace {
     /// Reads and checks one sealed file (no decryption).
     package func readSealed(_ name: SecretName) throws(WorkspaceError) -> SealedFile {
         let path = sealedPath(name)
+        var status = stat()
+        if stat(path, &status) == 0, Int(status.st_size) > SealedFile.maximumFileBytes {
+            throw .malformed(
+                SourceLocation(file: relative(path)),
+                expected:
+                    "a sealed file of at most \(SealedFile.maximumFileBytes) bytes (this one has \(status.st_size)); restore it from git or seal the value again"
+            )
+        }
         let bytes: [UInt8]
         do throws(FileIOError) {
             bytes = try SmallFile.read(path)
@@ -109,6 +117,7 @@ extension Workspace {
         -> SealedFile
     {
         let path = sealedPath(name)
+        try SealedFile.checkDescription(description, path: relative(path))
         let recipients = try recipients()
         let sealed: SealedValue
         do {
