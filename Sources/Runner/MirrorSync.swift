@@ -191,7 +191,10 @@ package struct MirrorSync {
 
     /// A watchdog for one network operation; if the operation cannot be woken, the runner says
     /// why and exits 2, which releases its locks.
-    private func watchdog() -> NetworkWatchdog {
+    /// `nil` for a local path or `file://` URL: nothing there can go silent, and a large local
+    /// clone copies objects without calling back, which a watchdog would take for silence.
+    private func watchdog() -> NetworkWatchdog? {
+        if Self.isLocalPath(repo) || repo.hasPrefix("file://") { return nil }
         let message = "journey: error: \(RunnerError.networkTimeout(repo: displayRepo, seconds: seconds).description)\n"
         return NetworkWatchdog(timeout: networkTimeout) {
             FileHandle.standardError.write(Data(message.utf8))
@@ -203,8 +206,8 @@ package struct MirrorSync {
 
     /// The runner's error for a failed network operation: a timeout, a repository of another
     /// user, or an unreachable repository.
-    private func networkError(_ error: GitError, watchdog: NetworkWatchdog) -> RunnerError {
-        if watchdog.timedOut { return .networkTimeout(repo: displayRepo, seconds: seconds) }
+    private func networkError(_ error: GitError, watchdog: NetworkWatchdog?) -> RunnerError {
+        if watchdog?.timedOut == true { return .networkTimeout(repo: displayRepo, seconds: seconds) }
         // libgit2 1.5 says "config value 'safe.directory' was not found" (later: "not owned by current user").
         if Self.isLocalPath(repo) || repo.hasPrefix("file://"), error.message.contains("safe.directory") || error.message.contains("not owned") {
             let path = repo.hasPrefix("file://") ? String(repo.dropFirst("file://".count)) : repo
@@ -213,7 +216,20 @@ package struct MirrorSync {
                 return .repositoryOwnedByAnotherUser(repo: displayRepo, owner: status.st_uid)
             }
         }
+        if Self.isDiskFull(error, cache: cache.root) { return .diskFull(path: cache.root, repo: displayRepo) }
         return .unreachable(repo: displayRepo, reason: error.message.replacingOccurrences(of: repo, with: displayRepo))
+    }
+
+    /// Whether a failed transfer ran out of room in the cache: libgit2 names the errno in some
+    /// messages, not in all (its pack indexer only says a write failed), so the cache's file
+    /// system is asked too.
+    private static func isDiskFull(_ error: GitError, cache: String) -> Bool {
+        if error.message.contains(String(cString: strerror(ENOSPC))) || error.message.contains(String(cString: strerror(EDQUOT))) {
+            return true
+        }
+        var status = statvfs()
+        guard statvfs(cache, &status) == 0 else { return false }
+        return UInt64(status.f_bavail) * UInt64(status.f_frsize) < 64 * 1024 || status.f_favail == 0
     }
 
     /// The mirror, fetched only if `ref` moved on the remote; rebuilt if it cannot be used.
@@ -252,7 +268,7 @@ package struct MirrorSync {
         do {
             try connection.fetch(progress: TransferReporter("fetching \(displayRepo)").report)
         } catch {
-            if watchdog.timedOut { throw .networkTimeout(repo: displayRepo, seconds: seconds) }
+            if watchdog?.timedOut == true { throw .networkTimeout(repo: displayRepo, seconds: seconds) }
             // The remote answered but the mirror could not take the fetch: start it over.
             try FolderRemoval.remove(path)
             return (try cloneIntoPlace(), .rebuilt)

@@ -73,6 +73,9 @@ package struct Runner {
         do {
             return try Workspace(root: root)
         } catch {
+            if case .malformed(let location, _) = error {
+                throw .unparsable(what: "a workspace", at: [Self.relative(location, to: folder)], commit: commit)
+            }
             throw .badWorkspace(commit: commit, reason: error.description.replacingOccurrences(of: folder + "/", with: ""))
         }
     }
@@ -86,13 +89,26 @@ package struct Runner {
         let clock = ContinuousClock()
         let workspace = prepared.workspace
         let resolveStart = clock.now
-        let journey = try JourneyCatalog.find(insideWorkspace(reference, workspace), in: workspace)
+        let commit = prepared.checkout.resolved.commit
+        let journey: Journey
+        do {
+            journey = try JourneyCatalog.find(insideWorkspace(reference, workspace), in: workspace)
+        } catch {
+            guard case .invalid(let problems) = error else { throw error }
+            throw RunnerError.unparsable(what: "a journey", at: problems.map { relative($0.location, to: prepared.folder) }, commit: commit)
+        }
 
         // Refuse a rolled-back version before opening anything; versions are read from the
         // clear part of each sealed file (a missing or malformed one is left to the resolver).
         var sealedVersions: [String: Int] = [:]
         for name in journey.secretNames {
-            if let file = try? workspace.readSealed(name) { sealedVersions[name.rawValue] = file.version }
+            do {
+                sealedVersions[name.rawValue] = try workspace.readSealed(name).version
+            } catch .malformed(let location, _) {
+                throw RunnerError.unparsable(what: "a sealed file", at: [relative(location, to: prepared.folder)], commit: commit)
+            } catch {
+                continue  // a missing or unreadable one is left to the resolver, which says which
+            }
         }
         try prepared.rollbackGuard.check(sealedVersions)
 
@@ -119,6 +135,13 @@ package struct Runner {
             secrets: opened.sorted { $0.key < $1.key }.map { .init(name: $0.key, version: $0.value) },
             timings: timings, run: result)
         return RunnerOutcome(report: report)
+    }
+
+    /// A location inside the checkout, relative to it.
+    static func relative(_ location: SourceLocation, to folder: String) -> String {
+        var location = location
+        if location.file.hasPrefix(folder + "/") { location.file = String(location.file.dropFirst(folder.count + 1)) }
+        return location.description
     }
 
     /// A journey given as a file path is looked up inside the checked-out workspace, never

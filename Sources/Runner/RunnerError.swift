@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a runner stopped before or around running a journey. Every message names the repo,
 /// ref, path or secret involved and the fix; none carries a secret value. All are bad input
 /// or an unusable environment, so the command exits 2 for each.
@@ -20,6 +22,11 @@ package enum RunnerError: Error, CustomStringConvertible {
     case workspaceNotServed(id: String, path: String, served: [String])
     /// The local repository belongs to another user (git's `safe.directory` check).
     case repositoryOwnedByAnotherUser(repo: String, owner: UInt32)
+    /// A file of the checkout does not parse. Only where is said, never what: the file comes
+    /// from the repository, and a message quoting it could show anything it holds.
+    case unparsable(what: String, at: [String], commit: String)
+    /// The cache's file system filled up during a clone or fetch.
+    case diskFull(path: String, repo: String)
 
     package var description: String {
         switch self {
@@ -50,6 +57,12 @@ package enum RunnerError: Error, CustomStringConvertible {
         case .workspaceNotServed(let id, let path, let served):
             return
                 "refusing workspace \(id) (\(path)/workspace.yaml): this runner serves only --workspace-id \(served.joined(separator: ", ")); no secret was opened. If the repository is yours, add its id with --workspace-id (or JOURNEY_WORKSPACE_IDS)"
+        case .unparsable(let what, let locations, let commit):
+            return
+                "\(locations.joined(separator: ", ")): not \(what) journey can read (the runner shows only where: a checked-out file is not quoted); run 'journey check' in a clone at commit \(commit) to see what is wrong"
+        case .diskFull(let path, let repo):
+            return
+                "cannot store repository \(repo) in the runner cache \(path): the disk is full (\(String(cString: strerror(ENOSPC)))); free space there, or pass --cache DIR on a larger volume"
         case .repositoryOwnedByAnotherUser(let repo, let owner):
             return
                 "cannot read repository \(repo): it is owned by another user (uid \(owner)), and git refuses repositories of other users; run the runner as that user, or mark the folder safe with 'git config --global --add safe.directory \(repo)'"

@@ -178,7 +178,12 @@ extension Workspace {
         switch error {
         case .notARecipient:
             fix = "use a private key listed there, or have a holder of one add this key ('journey keys add') and run 'journey secret rekey \(name)'"
-        case .authenticationFailed, .badPadding, .wrapDidNotOpen:
+        case .authenticationFailed:
+            // The key opened its wrap, so the value is bound to other associated data: the
+            // workspace id (edited in workspace.yaml), or the file was altered.
+            fix =
+                "the workspace id \(config.id) in \(relative(configPath)), the secret's name and its version are bound into the sealed value: if the id in \(relative(configPath)) was changed after sealing, restore it (see 'git log -p \(relative(configPath))'); otherwise the file was altered: restore it from git ('git checkout -- \(path)') or seal the value again with 'journey secret update \(name)'"
+        case .badPadding, .wrapDidNotOpen:
             fix = "restore the file from git ('git checkout -- \(path)') or seal the value again with 'journey secret update \(name)'"
         default:
             fix = "seal the value again with 'journey secret update \(name)'"

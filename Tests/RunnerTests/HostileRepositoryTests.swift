@@ -59,6 +59,27 @@ struct HostileRepositoryTests {
         #expect(inside.exitCode == 0, "\(inside.allOutput)")
     }
 
+    @Test func anUnparsableCheckedOutFileIsShownByPositionNeverQuoted() throws {
+        let fixture = try RunnerCLIFixture()
+        let planted = Canary()
+        try fixture.published.write("name: show\nsteps:\n  - name: a\n    run: echo\n    \(planted.text): 1\n", to: "journeys/show.yaml")
+        try fixture.published.write("name: two\nsteps: [ \"\(planted.text)\n", to: "journeys/two.yaml")
+        try fixture.published.commitAndPush("journeys that do not parse")
+        for journey in ["show", "two"] {
+            let result = try fixture.runner(journey: journey)
+            #expect(result.exitCode == 2, "\(result.allOutput)")
+            #expect(result.stderrText.contains("journeys/\(journey).yaml:"), "\(result.stderrText)")
+            #expect(!planted.appears(in: result.allOutput), "\(result.allOutput)")
+        }
+        let workspace = try String(contentsOfFile: fixture.published.work + "/workspace.yaml", encoding: .utf8)
+        try fixture.published.write(workspace + "\(planted.text): 1\n", to: "workspace.yaml")
+        try fixture.published.commitAndPush("a workspace that does not parse")
+        let result = try fixture.runner()
+        #expect(result.exitCode == 2, "\(result.allOutput)")
+        #expect(result.stderrText.contains("workspace.yaml:"), "\(result.stderrText)")
+        #expect(!planted.appears(in: result.allOutput), "\(result.allOutput)")
+    }
+
     // MARK: 6 size limits
 
     @Test func aCheckoutOverTheSizeLimitsIsRefusedBeforeAnythingIsWritten() throws {
@@ -100,7 +121,7 @@ struct HostileRepositoryTests {
         #expect(list.allOutput.contains("description"), "\(list.allOutput.prefix(600))")
         let run = try fixture.runner()
         #expect(run.exitCode == 2, "\(run.allOutput.prefix(600))")
-        #expect(run.stderrText.contains("description"), "\(run.stderrText.prefix(600))")
+        #expect(run.stderrText.contains("secrets/api-token.sealed:"), "\(run.stderrText.prefix(600))")
         #expect(!run.allOutput.contains(filler.prefix(60)))
     }
 
@@ -393,6 +414,59 @@ struct HostileRepositoryTests {
         #expect(result.exitCode == 2, "\(result.allOutput)")
         #expect(result.stderrText.contains("owned by another user"), "\(result.stderrText)")
         #expect(!result.stderrText.contains("safe.directory' config"), "\(result.stderrText)")
+    }
+}
+
+@Suite("Each error names the real cause and the file")
+struct ErrorCauseTests {
+    @Test func aDiskFullDuringACloneIsNotCalledUnreachable() throws {
+        guard getuid() == 0 else { return }  // mounting a small file system needs root
+        let fixture = try RunnerCLIFixture()
+        // 2 MiB that does not compress, into a cache on a 1 MiB file system.
+        var bytes = [UInt8](repeating: 0, count: 2 << 20)
+        for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
+        try Data(bytes).write(to: URL(fileURLWithPath: fixture.published.work + "/noise.bin"))
+        try fixture.published.commitAndPush("incompressible noise")
+        let small = try fixture.scratch.folder("small")
+        guard (try? Subprocess.run("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", small]))?.exitCode == 0 else { return }
+        defer { _ = try? Subprocess.run("umount", [small]) }
+        for repo in [fixture.published.remote, "file://" + fixture.published.remote] {
+            let result = try fixture.runner(repo: repo, extra: ["--cache", small + "/cache"])
+            #expect(result.exitCode == 2, "\(repo): \(result.allOutput)")
+            #expect(result.stderrText.contains("the disk is full"), "\(repo): \(result.stderrText)")
+            #expect(!result.stderrText.contains("cannot reach repository"), "\(repo): \(result.stderrText)")
+        }
+    }
+
+    @Test func aKeyFolderKeyWithALooseModeIsNamedNotSkipped() throws {
+        let fixture = try RunnerCLIFixture()
+        chmod(fixture.keyFile, 0o644)
+        let result = try JourneyBinary.run(["run", "show", "--sealed"], in: fixture.published.work, configHome: fixture.configHome)
+        #expect(result.exitCode == 2, "\(result.allOutput)")
+        #expect(result.stderrText.contains("runner.key"), "\(result.stderrText)")
+        #expect(result.stderrText.contains("chmod 600"), "\(result.stderrText)")
+    }
+
+    @Test func aMalformedRecipientsFileIsNamedNotCalledAMissingKey() throws {
+        let fixture = try RunnerCLIFixture()
+        try Data("recipients: [unclosed\n".utf8).write(to: URL(fileURLWithPath: fixture.published.work + "/secrets/recipients.yaml"))
+        let result = try JourneyBinary.run(["run", "show", "--sealed"], in: fixture.published.work, configHome: fixture.configHome)
+        #expect(result.exitCode == 2, "\(result.allOutput)")
+        #expect(result.stderrText.contains("recipients.yaml"), "\(result.stderrText)")
+        #expect(!result.stderrText.contains("no private key to open with"), "\(result.stderrText)")
+    }
+
+    @Test func anEditedWorkspaceIDIsNamedNotBlamedOnASealedFile() throws {
+        let fixture = try RunnerCLIFixture()
+        let path = fixture.published.work + "/workspace.yaml"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let id = try HostileRepositoryTests.workspaceID(fixture)
+        try text.replacingOccurrences(of: id, with: String(repeating: "0", count: 32)).write(toFile: path, atomically: true, encoding: .utf8)
+        try fixture.published.commitAndPush("edit the workspace id")
+        let result = try fixture.runner()
+        #expect(result.exitCode == 2, "\(result.allOutput)")
+        #expect(result.stderrText.contains("workspace id"), "\(result.stderrText)")
+        #expect(result.stderrText.contains("workspace.yaml"), "\(result.stderrText)")
     }
 }
 
