@@ -154,6 +154,9 @@ struct RunnerCommand: ParsableCommand {
                 workspaceIDs: servedWorkspaceIDs,
                 refPolicy: RefPolicy.from(flags: allowedRefs, environment: ProcessInfo.processInfo.environment),
                 limits: try limits(), networkTimeout: .seconds(networkTimeout))
+            if request.refPolicy.isEmpty {
+                Output.note("runner: no --allow-ref (or JOURNEY_ALLOW_REFS): this run is checked against the rollback marks but does not raise them")
+            }
             let outcome = try Runner(request: request).run(
                 journey: journey, key: key, started: started,
                 checkedOut: { checkout in
