@@ -113,8 +113,9 @@ package struct Runner {
         try prepared.rollbackGuard.check(sealedVersions)
 
         let resolved = try Resolver.resolve(journey, in: workspace, from: .sealed(loadKey: { () throws(KeyLookupError) -> PrivateKey in key }))
-        // Only versions that opened with the key are remembered: they are bound into the
-        // ciphertext, so a forged version number cannot raise the marks.
+        // Only versions that opened with the key are remembered (an edited version number does
+        // not open), and only for a trusted ref: anyone with the public keys can seal a high
+        // version on a branch of their own (see RollbackGuard.record).
         var opened: [String: Int] = [:]
         for secret in resolved.secrets {
             if let version = secret.origin.version { opened[secret.name.rawValue] = version }
