@@ -122,6 +122,9 @@ struct UnprivilegedIsolationTests {
             try Git.run(["init", "--quiet"], in: folder.path)
             _ = try JourneyBinary.run(["init", "--name", "unprivileged"], in: folder.path, configHome: config).checked()
             _ = try Subprocess.run("chmod", ["-R", "a+rwX", folder.path])
+            // The user's own workspace: one owned by another uid is refused (WorkspaceOwnershipTests).
+            let chown = try Subprocess.run("chown", ["-R", "65534:65534", folder.path])
+            try #require(chown.exitCode == 0, "\(chown.allOutput)")
             var environment = JourneyBinary.environment(configHome: config)
             environment["HOME"] = folder.path
             let result = try Subprocess.run(
