@@ -120,7 +120,7 @@ probe_before=$(time_ms fs_probe)
 echo "this file system: writing and removing 2,000 small files takes ${probe_before} ms"
 
 COLD_CACHE="$SCRATCH/cold-cache" WARM_CACHE="$SCRATCH/warm-cache"
-runner() { "$JOURNEY" runner --repo "$REMOTE" --ref main --journey j0500 --key-file "$KEY" --cache "$1" "${@:2}"; }
+runner() { "$JOURNEY" runner --repo "$REMOTE" --ref main --journey j0500 --key-file "$KEY" --cache "$1" --allow-ref main "${@:2}"; }
 if ! runner "$WARM_CACHE" >/dev/null 2>&1; then
 	echo "journey runner failed on the generated repo:"
 	runner "$WARM_CACHE" || true

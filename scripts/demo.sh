@@ -91,7 +91,7 @@ show git log --oneline -2
 
 step "A runner: clone the repo at a ref into its cache, check the commit out, run from the sealed store"
 git clone -q --bare . "$DEMO/origin.git"
-show journey runner --repo "$DEMO/origin.git" --ref main --journey notify --cache "$DEMO/runner-cache" --report "$DEMO/runner.json"
+show journey runner --repo "$DEMO/origin.git" --ref main --journey notify --cache "$DEMO/runner-cache" --report "$DEMO/runner.json" --allow-ref main
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("runner report: commit", r.get("commit","?")[:12], "secrets used", [(s["name"], "v%d" % s["version"]) for s in r["secrets"]], "key", r["runnerKeyID"])' "$DEMO/runner.json"
 
 echo

@@ -20,9 +20,10 @@ package final class BareMirror {
     /// Clones `url` into a new bare mirror at `path` (`git_clone` with `bare = 1` and a
     /// `remote_cb` that creates `origin` with the mirror refspec). A local path is cloned by
     /// hard-linking the object files where the file system allows, as `git clone` does.
-    /// `progress` hears how the transfer goes, for remotes that send a pack.
+    /// `progress` hears how the transfer goes, for remotes that send a pack; `watchdog` bounds
+    /// the time without an answer from the remote.
     package static func clone(
-        from url: String, into path: String, progress: ((TransferProgress) -> Void)? = nil
+        from url: String, into path: String, progress: ((TransferProgress) -> Void)? = nil, watchdog: NetworkWatchdog? = nil
     ) throws(GitError) -> BareMirror {
         LibGit2.ensureReady()
         var options = git_clone_options()
@@ -31,14 +32,17 @@ package final class BareMirror {
         options.local = GIT_CLONE_LOCAL_AUTO
         options.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE.rawValue
         options.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
-        let context = RemoteCallbackContext(progress: progress)
+        let context = RemoteCallbackContext(progress: progress, watchdog: watchdog)
         context.install(in: &options.fetch_opts.callbacks)
         options.remote_cb = { remote, repository, name, url, _ in
             git_remote_create_with_fetchspec(remote, repository, name, url, BareMirror.mirrorRefspec)
         }
         var pointer: OpaquePointer?
-        let status = withExtendedLifetime(context) { git_clone(&pointer, url, path, &options) }
-        try check("clone \(url)", status)
+        let clone = { () throws(GitError) in
+            let status = withExtendedLifetime(context) { git_clone(&pointer, url, path, &options) }
+            try check("clone \(url)", status)
+        }
+        if let watchdog { try watchdog.guarding(clone) } else { try clone() }
         git_repository_free(pointer)
         return BareMirror(repository: try Repository.open(at: path))
     }

@@ -22,6 +22,8 @@ package enum GitError: UserFacingError, Equatable {
     case ambiguousIDPrefix(String)
     /// An id prefix naming an object that is not a commit; `type` is its type's name.
     case notACommit(prefix: String, type: String)
+    /// The tree was refused for what it holds: a limit passed, or a link out of the checkout.
+    case checkoutRefused(CheckoutRefusal)
 
     /// A libgit2 failure, with the message libgit2 left for this thread.
     init(code: Int32, operation: String) {
@@ -44,6 +46,7 @@ package enum GitError: UserFacingError, Equatable {
         case .unsafeTreeEntry(let path, _), .unknownTreeEntryMode(let path): return "check out \(path)"
         case .notBare(let path), .noOrigin(let path): return "open mirror at \(path)"
         case .ambiguousRef(let ref), .ambiguousIDPrefix(let ref), .notACommit(let ref, _): return "resolve '\(ref)'"
+        case .checkoutRefused: return "check out the tree"
         }
     }
 
@@ -59,7 +62,16 @@ package enum GitError: UserFacingError, Equatable {
         case .ambiguousRef(let ref): return "it names both a tag and a branch; pass refs/tags/\(ref) or refs/heads/\(ref)"
         case .ambiguousIDPrefix: return "several objects have ids starting with it; give more digits"
         case .notACommit(_, let type): return "it is the id of a \(type), not of a commit"
+        case .checkoutRefused(let refusal): return refusal.description
         }
+    }
+
+    /// Whether libgit2 reported it (a repository that does not read, a network failure), as
+    /// opposed to a refusal of this module's own (an unsafe tree entry, an ambiguous name, a
+    /// checkout limit) or a failed system call.
+    package var isLibraryFailure: Bool {
+        if case .library = self { return true }
+        return false
     }
 
     /// libgit2 returned `GIT_ENOTFOUND`.

@@ -18,13 +18,19 @@ package struct TransferProgress: Sendable, Equatable {
 final class RemoteCallbackContext {
     private var credentialAttempts = 0
     private let progress: ((TransferProgress) -> Void)?
+    /// Hears every callback as a sign that the remote is alive.
+    private let watchdog: NetworkWatchdog?
 
-    init(progress: ((TransferProgress) -> Void)?) { self.progress = progress }
+    init(progress: ((TransferProgress) -> Void)?, watchdog: NetworkWatchdog? = nil) {
+        self.progress = progress
+        self.watchdog = watchdog
+    }
 
     func install(in callbacks: inout git_remote_callbacks) {
         callbacks.payload = Unmanaged.passUnretained(self).toOpaque()
         callbacks.credentials = { credential, _, usernameFromURL, allowedTypes, payload in
             let context = Unmanaged<RemoteCallbackContext>.fromOpaque(payload!).takeUnretainedValue()
+            context.watchdog?.touch()
             guard allowedTypes & UInt32(GIT_CREDENTIAL_SSH_KEY.rawValue) != 0, context.credentialAttempts == 0 else {
                 return GIT_PASSTHROUGH.rawValue
             }
@@ -32,9 +38,14 @@ final class RemoteCallbackContext {
             if let usernameFromURL { return git_credential_ssh_key_from_agent(credential, usernameFromURL) }
             return git_credential_ssh_key_from_agent(credential, "git")
         }
-        guard progress != nil else { return }
+        callbacks.sideband_progress = { _, _, payload in
+            Unmanaged<RemoteCallbackContext>.fromOpaque(payload!).takeUnretainedValue().watchdog?.touch()
+            return 0
+        }
+        guard progress != nil || watchdog != nil else { return }
         callbacks.transfer_progress = { stats, payload in
             let context = Unmanaged<RemoteCallbackContext>.fromOpaque(payload!).takeUnretainedValue()
+            context.watchdog?.touch()
             if let stats = stats?.pointee {
                 context.progress?(
                     TransferProgress(

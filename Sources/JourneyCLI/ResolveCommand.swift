@@ -23,7 +23,11 @@ struct ResolutionOptions: ParsableArguments {
         let keyFile = keyOptions.keyFile
         return .sealed(loadKey: { () throws(KeyLookupError) -> PrivateKey in
             let recipients: [Recipient]
-            do { recipients = try workspace.recipients() } catch { recipients = [] }
+            do { recipients = try workspace.recipients() } catch {
+                // Only the key folder needs the list: a named key opens without it.
+                guard KeySource.keyIsNamed(keyFile: keyFile) else { throw .unreadableRecipients(reason: "\(error)") }
+                recipients = []
+            }
             return try KeySource.load(keyFile: keyFile, recipients: recipients)
         })
     }

@@ -1,3 +1,4 @@
+import FileIO
 import Workspace
 
 /// Rules about a file as a whole: what may sit in `secrets/`, the local values file, and
@@ -62,6 +63,8 @@ enum FileRules {
     /// Why a file under `secrets/` does not belong there, or `nil` when it does.
     private static func unsealedProblem(inside: String, contents: UnsafeRawBufferPointer?) -> String? {
         if inside == "recipients.yaml" { return nil }
+        // A journey write in progress (or one killed mid-write, removed by the next write).
+        if inside.hasPrefix(AtomicFile.tempPrefix), !inside.contains("/") { return nil }
         guard let contents else { return "a file that journey did not write" }
         // An empty placeholder such as `.gitkeep` holds nothing.
         if contents.allSatisfy({ ByteSet.whitespace.contains($0) }) { return nil }

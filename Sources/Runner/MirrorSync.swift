@@ -31,12 +31,15 @@ package struct CheckedOutCommit: Sendable {
 package struct MirrorSync {
     package let cache: RunnerCache
     package let repo: String
+    /// The longest the remote may stay silent during a connect, a clone or a fetch.
+    package let networkTimeout: Duration
 
     /// `repo` as given on the command line; a local path is made absolute so the same
     /// repository gets the same mirror from any current folder.
-    package init(cache: RunnerCache, repo: String) {
+    package init(cache: RunnerCache, repo: String, networkTimeout: Duration = RunnerRequest.defaultNetworkTimeout) {
         self.cache = cache
         self.repo = Self.normalised(repo)
+        self.networkTimeout = networkTimeout
     }
 
     /// The repository for messages and reports: a password after the user name, a bare token as
@@ -80,33 +83,153 @@ package struct MirrorSync {
         return absolute.count > 1 && absolute.hasSuffix("/") ? String(absolute.dropLast()) : absolute
     }
 
-    /// Updates the mirror as needed, resolves `ref` and writes its tree into `folder`.
-    package func checkOut(ref: String, into folder: String) throws(RunnerError) -> CheckedOutCommit {
+    /// Updates the mirror as needed, resolves `ref`, checks it against `policy` and writes its
+    /// tree into `folder` within `limits`. `onFetched` runs once the mirror is up to date, with
+    /// the mirror's lock held (the rollback guard reads its marks there). A mirror that cannot
+    /// produce the commit (truncated packs, missing index files, missing objects) is rebuilt
+    /// once; if the fresh clone fails too, the error stands.
+    package func checkOut(
+        ref: String, into folder: String, limits: CheckoutLimits = .defaults, policy: RefPolicy = RefPolicy(patterns: []),
+        onFetched: () throws(RunnerError) -> Void = {}
+    ) throws(RunnerError) -> CheckedOutCommit {
         let held = try cache.lock(cache.mirrorLockPath(for: repo), waitingFor: displayRepo)
         defer { withExtendedLifetime(held) {} }
         let clock = ContinuousClock()
         let fetchStart = clock.now
-        let (mirror, update) = try upToDateMirror(for: ref)
-        let fetchDuration = clock.now - fetchStart
+        var (mirror, update) = try upToDateMirror(for: ref)
+        try onFetched()
+        var fetchDuration = clock.now - fetchStart
 
-        let checkoutStart = clock.now
+        var checkoutStart = clock.now
         let resolved: ResolvedRef
-        do {
-            guard let found = try mirror.resolve(ref) else { throw RunnerError.unknownRef(ref: ref, repo: displayRepo) }
+        switch attemptCheckout(ref, from: mirror, into: folder, limits: limits, policy: policy) {
+        case .success(let found):
             resolved = found
-        } catch let error as RunnerError {
+        case .failure(.refused(let error)):
             throw error
-        } catch {
-            throw .unusableRef(ref: ref, repo: displayRepo, reason: (error as? GitError)?.reason ?? "\(error)")
-        }
-        do {
-            try mirror.writeTree(ofCommit: resolved.commit, into: folder)
-        } catch {
-            throw .checkout(commit: resolved.commit, reason: error.description)
+        case .failure(.damagedMirror(let reason)):
+            guard update != .cloned && update != .rebuilt else { throw .unusableRef(ref: ref, repo: displayRepo, reason: reason) }
+            let rebuildStart = clock.now
+            mirror = try rebuild()
+            update = .rebuilt
+            fetchDuration += clock.now - rebuildStart
+            try Self.emptyFolder(folder)
+            checkoutStart = clock.now
+            switch attemptCheckout(ref, from: mirror, into: folder, limits: limits, policy: policy) {
+            case .success(let found): resolved = found
+            case .failure(.refused(let error)): throw error
+            case .failure(.damagedMirror(let reason)):
+                throw .unusableRef(ref: ref, repo: displayRepo, reason: reason + " (also after cloning the repository again)")
+            }
         }
         return CheckedOutCommit(
             repo: displayRepo, ref: ref, resolved: resolved, update: update,
             fetchDuration: fetchDuration, checkoutDuration: clock.now - checkoutStart)
+    }
+
+    /// Why a checkout attempt failed: a refusal that stands, or a mirror that may be damaged.
+    private enum Attempt: Error {
+        case refused(RunnerError)
+        case damagedMirror(reason: String)
+    }
+
+    private func attemptCheckout(
+        _ ref: String, from mirror: BareMirror, into folder: String, limits: CheckoutLimits, policy: RefPolicy
+    ) -> Result<ResolvedRef, Attempt> {
+        Result { () throws(Attempt) -> ResolvedRef in try writeCheckout(ref, from: mirror, into: folder, limits: limits, policy: policy) }
+    }
+
+    private func writeCheckout(
+        _ ref: String, from mirror: BareMirror, into folder: String, limits: CheckoutLimits, policy: RefPolicy
+    ) throws(Attempt) -> ResolvedRef {
+        let resolved: ResolvedRef
+        do {
+            guard let found = try mirror.resolve(ref) else { throw Attempt.refused(.unknownRef(ref: ref, repo: displayRepo)) }
+            resolved = found
+        } catch let error as Attempt {
+            throw error
+        } catch let error as GitError where error.isLibraryFailure {
+            throw .damagedMirror(reason: "cannot resolve '\(ref)': \(error.reason)")
+        } catch {
+            throw .refused(.unusableRef(ref: ref, repo: displayRepo, reason: (error as? GitError)?.reason ?? "\(error)"))
+        }
+        guard policy.isEmpty || policy.allows(resolved, in: mirror) else {
+            throw .refused(.refNotAllowed(ref: ref, patterns: policy.patterns))
+        }
+        do {
+            try mirror.writeTree(ofCommit: resolved.commit, into: folder, limits: limits)
+        } catch .checkoutRefused(let refusal) {
+            throw .refused(.checkoutRefused(commit: resolved.commit, reason: refusal.description, fix: Self.fix(for: refusal)))
+        } catch  where error.isLibraryFailure {
+            throw .damagedMirror(reason: error.message)
+        } catch {
+            throw .refused(.checkout(commit: resolved.commit, reason: error.message))
+        }
+        return resolved
+    }
+
+    private static func fix(for refusal: CheckoutRefusal) -> String {
+        switch refusal {
+        case .fileTooLarge: return "if the file is meant to be there, raise the limit with --max-file-size"
+        case .tooManyEntries: return "if the tree is meant to be that big, raise the limit with --max-checkout-files"
+        case .tooLarge: return "if the tree is meant to be that big, raise the limit with --max-checkout-size"
+        case .linkOutside: return "a checked-out repository may only link to its own files; remove the link or make it relative inside the repository"
+        }
+    }
+
+    /// Removes everything inside `folder`, keeping the folder (its run holds a lock on it).
+    private static func emptyFolder(_ folder: String) throws(RunnerError) {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            try FolderRemoval.remove(folder + "/" + entry)
+        }
+    }
+
+    private func rebuild() throws(RunnerError) -> BareMirror {
+        try FolderRemoval.remove(cache.mirrorPath(for: repo))
+        return try cloneIntoPlace()
+    }
+
+    /// A watchdog for one network operation; if the operation cannot be woken, the runner says
+    /// why and exits 2, which releases its locks.
+    /// `nil` for a local path or `file://` URL: nothing there can go silent, and a large local
+    /// clone copies objects without calling back, which a watchdog would take for silence.
+    private func watchdog() -> NetworkWatchdog? {
+        if Self.isLocalPath(repo) || repo.hasPrefix("file://") { return nil }
+        let message = "journey: error: \(RunnerError.networkTimeout(repo: displayRepo, seconds: seconds).description)\n"
+        return NetworkWatchdog(timeout: networkTimeout) {
+            FileHandle.standardError.write(Data(message.utf8))
+            _exit(2)
+        }
+    }
+
+    private var seconds: Int { Int(networkTimeout.components.seconds) }
+
+    /// The runner's error for a failed network operation: a timeout, a repository of another
+    /// user, or an unreachable repository.
+    private func networkError(_ error: GitError, watchdog: NetworkWatchdog?) -> RunnerError {
+        if watchdog?.timedOut == true { return .networkTimeout(repo: displayRepo, seconds: seconds) }
+        // libgit2 1.5 says "config value 'safe.directory' was not found" (later: "not owned by current user").
+        if Self.isLocalPath(repo) || repo.hasPrefix("file://"), error.reason.contains("safe.directory") || error.reason.contains("not owned") {
+            let path = repo.hasPrefix("file://") ? String(repo.dropFirst("file://".count)) : repo
+            var status = stat()
+            if stat(path, &status) == 0, status.st_uid != geteuid() {
+                return .repositoryOwnedByAnotherUser(repo: displayRepo, owner: status.st_uid)
+            }
+        }
+        if Self.isDiskFull(error, cache: cache.root) { return .diskFull(path: cache.root, repo: displayRepo) }
+        return .unreachable(repo: displayRepo, reason: error.reason.replacingOccurrences(of: repo, with: displayRepo))
+    }
+
+    /// Whether a failed transfer ran out of room in the cache: libgit2 names the errno in some
+    /// messages, not in all (its pack indexer only says a write failed), so the cache's file
+    /// system is asked too.
+    private static func isDiskFull(_ error: GitError, cache: String) -> Bool {
+        if error.reason.contains(String(cString: strerror(ENOSPC))) || error.reason.contains(String(cString: strerror(EDQUOT))) {
+            return true
+        }
+        var status = statvfs()
+        guard statvfs(cache, &status) == 0 else { return false }
+        return UInt64(status.f_bavail) * UInt64(status.f_frsize) < 64 * 1024 || status.f_favail == 0
     }
 
     /// The mirror, fetched only if `ref` moved on the remote; rebuilt if it cannot be used.
@@ -131,11 +254,12 @@ package struct MirrorSync {
         let connection: OriginConnection
         let advertised: [String: String]
         try checkLocalPathExists()
+        let watchdog = watchdog()
         do {
-            connection = try OriginConnection(to: mirror)
+            connection = try OriginConnection(to: mirror, watchdog: watchdog)
             advertised = try connection.advertisedRefs()
         } catch {
-            throw .unreachable(repo: displayRepo, reason: error.reason.replacingOccurrences(of: repo, with: displayRepo))
+            throw networkError(error, watchdog: watchdog)
         }
         let unmoved = namedRefs.allSatisfy { advertised[$0] == mirror.localTarget(ofRef: $0) }
         let knownOnRemote = namedRefs.contains { advertised[$0] != nil }
@@ -144,6 +268,7 @@ package struct MirrorSync {
         do {
             try connection.fetch(progress: TransferReporter("fetching \(displayRepo)").report)
         } catch {
+            if watchdog?.timedOut == true { throw .networkTimeout(repo: displayRepo, seconds: seconds) }
             // The remote answered but the mirror could not take the fetch: start it over.
             try FolderRemoval.remove(path)
             return (try cloneIntoPlace(), .rebuilt)
@@ -161,11 +286,12 @@ package struct MirrorSync {
         let name = RunnerCache.mirrorName(for: repo)
         let incoming = cache.incomingFolder + "/" + name + "." + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         try checkLocalPathExists()
+        let watchdog = watchdog()
         do {
-            _ = try BareMirror.clone(from: repo, into: incoming, progress: TransferReporter("cloning \(displayRepo)").report)
+            _ = try BareMirror.clone(from: repo, into: incoming, progress: TransferReporter("cloning \(displayRepo)").report, watchdog: watchdog)
         } catch {
             try? FolderRemoval.remove(incoming)
-            throw .unreachable(repo: displayRepo, reason: error.reason.replacingOccurrences(of: repo, with: displayRepo))
+            throw networkError(error, watchdog: watchdog)
         }
         let path = cache.mirrorPath(for: repo)
         guard rename(incoming, path) == 0 else {

@@ -38,14 +38,27 @@ package struct Runner {
     /// The checkout part alone: hands the prepared run to `execute`, then removes the work
     /// folder, also when `execute` throws.
     package func withCheckout<Outcome>(_ execute: (PreparedRun) throws -> Outcome) throws -> Outcome {
+        // A ref name outside the policy is refused before the cache is touched.
+        guard request.refPolicy.mightAllow(request.ref) else {
+            throw RunnerError.refNotAllowed(ref: request.ref, patterns: request.refPolicy.patterns)
+        }
         let cache = try RunnerCache(root: request.cacheRoot)
         let work = try WorkFolder(in: cache)
         defer { try? work.remove() }
-        let checkout = try MirrorSync(cache: cache, repo: request.repo).checkOut(ref: request.ref, into: work.path)
+        let ledger = RollbackLedger(cache: cache)
+        var marksAsOfFetch = RollbackLedger.Marks()
+        let checkout = try MirrorSync(cache: cache, repo: request.repo, networkTimeout: request.networkTimeout).checkOut(
+            ref: request.ref, into: work.path, limits: request.limits, policy: request.refPolicy,
+            onFetched: { () throws(RunnerError) in marksAsOfFetch = try ledger.snapshot() })
         let workspace = try openWorkspace(in: work.path, commit: checkout.resolved.commit)
+        if !request.workspaceIDs.isEmpty, !request.workspaceIDs.contains(workspace.config.id) {
+            throw RunnerError.workspaceNotServed(id: workspace.config.id, path: request.workspacePath, served: request.workspaceIDs)
+        }
+        let rollbackGuard = RollbackGuard(
+            ledger: ledger, key: LedgerKey(repository: checkout.repo, workspaceID: workspace.config.id), marksAsOfFetch: marksAsOfFetch,
+            raisesMarks: !request.refPolicy.isEmpty, allowRollback: request.allowRollback)
         let prepared = PreparedRun(
-            checkout: checkout, folder: work.path, workspace: workspace, workspacePath: request.workspacePath,
-            rollbackGuard: RollbackGuard(ledger: RollbackLedger(cache: cache), workspaceID: workspace.config.id, allowRollback: request.allowRollback))
+            checkout: checkout, folder: work.path, workspace: workspace, workspacePath: request.workspacePath, rollbackGuard: rollbackGuard)
         let outcome = try execute(prepared)
         try work.remove()
         return outcome
@@ -64,6 +77,9 @@ package struct Runner {
         do {
             return try Workspace(root: root)
         } catch {
+            if case .malformed(let location, _) = error {
+                throw .unparsable(what: "a workspace", at: [Self.relative(location, to: folder)], commit: commit)
+            }
             throw .badWorkspace(commit: commit, reason: error.description.replacingOccurrences(of: folder + "/", with: ""))
         }
     }
@@ -77,19 +93,33 @@ package struct Runner {
         let clock = ContinuousClock()
         let workspace = prepared.workspace
         let resolveStart = clock.now
-        let journey = try JourneyCatalog.find(insideWorkspace(reference, workspace), in: workspace)
+        let commit = prepared.checkout.resolved.commit
+        let journey: Journey
+        do {
+            journey = try JourneyCatalog.find(insideWorkspace(reference, workspace), in: workspace)
+        } catch {
+            guard case .invalid(let problems) = error else { throw error }
+            throw RunnerError.unparsable(what: "a journey", at: problems.map { relative($0.location, to: prepared.folder) }, commit: commit)
+        }
 
         // Refuse a rolled-back version before opening anything; versions are read from the
         // clear part of each sealed file (a missing or malformed one is left to the resolver).
         var sealedVersions: [String: Int] = [:]
         for name in journey.secretNames {
-            if let file = try? workspace.readSealed(name) { sealedVersions[name.rawValue] = file.version }
+            do {
+                sealedVersions[name.rawValue] = try workspace.readSealed(name).version
+            } catch .malformed(let location, _) {
+                throw RunnerError.unparsable(what: "a sealed file", at: [relative(location, to: prepared.folder)], commit: commit)
+            } catch {
+                continue  // a missing or unreadable one is left to the resolver, which says which
+            }
         }
         try prepared.rollbackGuard.check(sealedVersions)
 
         let resolved = try Resolver.resolve(journey, in: workspace, from: .sealed(loadKey: { () throws(KeyLookupError) -> PrivateKey in key }))
-        // Only versions that opened with the key are remembered: they are bound into the
-        // ciphertext, so a forged version number cannot raise the marks.
+        // Only versions that opened with the key are remembered (an edited version number does
+        // not open), and only for a trusted ref: anyone with the public keys can seal a high
+        // version on a branch of their own (see RollbackGuard.record).
         var opened: [String: Int] = [:]
         for secret in resolved.secrets {
             if let version = secret.origin.version { opened[secret.name.rawValue] = version }
@@ -110,6 +140,13 @@ package struct Runner {
             secrets: opened.sorted { $0.key < $1.key }.map { .init(name: $0.key, version: $0.value) },
             timings: timings, run: result)
         return RunnerOutcome(report: report)
+    }
+
+    /// A location inside the checkout, relative to it.
+    static func relative(_ location: SourceLocation, to folder: String) -> String {
+        var location = location
+        if location.file.hasPrefix(folder + "/") { location.file = String(location.file.dropFirst(folder.count + 1)) }
+        return location.description
     }
 
     /// A journey given as a file path is looked up inside the checked-out workspace, never

@@ -16,10 +16,16 @@ import GitStore
 package struct RunnerCache: Sendable {
     package let root: String
 
-    /// Uses `root`, creating it (mode 0700) if needed.
+    /// Uses `root`, creating it and any missing parent (mode 0700 each, as `mkdir -p -m 0700`).
     package init(root: String) throws(RunnerError) {
         self.root = root
-        for folder in [root, root + "/mirrors", root + "/incoming", root + "/work"] {
+        var parents: [String] = []
+        var folder = (root as NSString).deletingLastPathComponent
+        while !folder.isEmpty, folder != "/", !FileManager.default.fileExists(atPath: folder) {
+            parents.insert(folder, at: 0)
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        for folder in parents + [root, root + "/mirrors", root + "/incoming", root + "/work"] {
             guard mkdir(folder, 0o700) == 0 || errno == EEXIST else {
                 throw .cache(path: folder, reason: "cannot create it: \(String(cString: strerror(errno)))")
             }

@@ -1,3 +1,5 @@
+import GitStore
+
 /// What a runner is asked to do, from the command line.
 package struct RunnerRequest: Sendable {
     package var repo: String
@@ -6,12 +8,30 @@ package struct RunnerRequest: Sendable {
     package var workspacePath: String
     package var cacheRoot: String
     package var allowRollback: Bool
+    /// The workspace ids this runner serves; empty serves any (`--workspace-id`).
+    package var workspaceIDs: [String]
+    /// The refs trusted to run and to raise the rollback marks (`--allow-ref`).
+    package var refPolicy: RefPolicy
+    /// Bounds on what the checkout may write.
+    package var limits: CheckoutLimits
+    /// The longest wait for an answer from the remote.
+    package var networkTimeout: Duration
 
-    package init(repo: String, ref: String, workspacePath: String = ".", cacheRoot: String, allowRollback: Bool = false) {
+    package static let defaultNetworkTimeout = Duration.seconds(60)
+
+    package init(
+        repo: String, ref: String, workspacePath: String = ".", cacheRoot: String, allowRollback: Bool = false,
+        workspaceIDs: [String] = [], refPolicy: RefPolicy = RefPolicy(patterns: []), limits: CheckoutLimits = .defaults,
+        networkTimeout: Duration = defaultNetworkTimeout
+    ) {
         self.repo = repo
         self.ref = ref
         self.workspacePath = workspacePath
         self.cacheRoot = cacheRoot
         self.allowRollback = allowRollback
+        self.workspaceIDs = workspaceIDs
+        self.refPolicy = refPolicy
+        self.limits = limits
+        self.networkTimeout = networkTimeout
     }
 }

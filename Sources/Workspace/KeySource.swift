@@ -43,14 +43,27 @@ package enum KeySource {
         let folder = keyFolder(environment: environment)
         let ids = Set(recipients.map(\.id))
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".key") }.sorted()
+        var skipped: [String] = []
         for file in files {
-            if let key = try? PrivateKey.load(fromFile: folder + "/" + file), ids.contains(key.id) { return key }
+            do {
+                let key = try PrivateKey.load(fromFile: folder + "/" + file)
+                if ids.contains(key.id) { return key }
+            } catch {
+                // Said in the error, not skipped silently: a key with a loose mode is the usual one.
+                skipped.append(error.description)
+            }
         }
-        throw .noKey(folder: folder)
+        throw .noKey(folder: folder, skipped: skipped)
     }
 
     private static func loadFile(_ path: String) throws(KeyLookupError) -> PrivateKey {
         do { return try PrivateKey.load(fromFile: path) } catch { throw .key(error) }
+    }
+
+    /// Whether a key is named outside the key folder (`--key-file`, `JOURNEY_KEY_FILE`, `JOURNEY_KEY`).
+    package static func keyIsNamed(keyFile: String?) -> Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return keyFile != nil || !(environment["JOURNEY_KEY_FILE"] ?? "").isEmpty || !(environment["JOURNEY_KEY"] ?? "").isEmpty
     }
 
     /// Copies `JOURNEY_KEY` into a wiped buffer and removes it from the environment.
@@ -74,7 +87,10 @@ package enum KeySource {
 package enum KeyLookupError: UserFacingError {
     case key(KeyError)
     case malformedEnvironmentKey
-    case noKey(folder: String)
+    /// No key of the folder is a recipient; `skipped` says why each unreadable key was passed over.
+    case noKey(folder: String, skipped: [String] = [])
+    /// The recipients list, needed to pick a key from the key folder, does not read.
+    case unreadableRecipients(reason: String)
     /// A runner was given no key: it never falls back to a key folder.
     case noNamedKey
 
@@ -83,8 +99,11 @@ package enum KeyLookupError: UserFacingError {
         case .key(let error): return error.description
         case .malformedEnvironmentKey:
             return "JOURNEY_KEY does not hold a journey private key: expected the text of a key file ('\(PrivateKey.textPrefix)…')"
-        case .noKey(let folder):
-            return "no private key to open with: pass --key-file FILE, set JOURNEY_KEY_FILE or JOURNEY_KEY, or put a recipient's key in \(folder)"
+        case .noKey(let folder, let skipped):
+            let passedOver = skipped.isEmpty ? "" : " (passed over: " + skipped.joined(separator: "; ") + ")"
+            return "no private key to open with: pass --key-file FILE, set JOURNEY_KEY_FILE or JOURNEY_KEY, or put a recipient's key in \(folder)\(passedOver)"
+        case .unreadableRecipients(let reason):
+            return "cannot pick a key from the key folder: \(reason); fix the recipients file, or name the key with --key-file FILE"
         case .noNamedKey:
             return "no private key for the runner: pass --key-file FILE, or set JOURNEY_KEY_FILE (a key file) or JOURNEY_KEY (the key text)"
         }

@@ -29,6 +29,23 @@ package struct SealedFile: Sendable, Equatable {
     /// The largest version a reader accepts: 2⁶³ − 2, so that every version has a successor.
     package static let maximumVersion = Int.max - 1
 
+    /// Bounds on what a sealed file may carry (issue 9: a 100 MB description was printed by
+    /// `secret list`). A value is at most `SecretBox.maximumValueSize` (64 KiB); the whole file
+    /// leaves room for that and hundreds of recipients.
+    package static let maximumFileBytes = 1 << 20
+    package static let maximumDescriptionBytes = 1024
+    package static let maximumRecipientNameBytes = 256
+    package static let maximumUpdatedBytes = 64
+
+    /// Refuses a description over the bound, when sealing.
+    package static func checkDescription(_ description: String, path: String) throws(WorkspaceError) {
+        guard description.utf8.count <= maximumDescriptionBytes else {
+            throw .malformed(
+                SourceLocation(file: path),
+                expected: "a description of at most \(maximumDescriptionBytes) bytes (this one has \(description.utf8.count)); shorten it")
+        }
+    }
+
     static let allowedKeys: Set<String> = ["format", "name", "description", "version", "updated", "recipients", "nonce", "ciphertext"]
     static let recipientKeys: Set<String> = ["key-id", "name", "wrapped-key"]
 
@@ -108,6 +125,15 @@ package struct SealedFile: Sendable, Equatable {
                 "the file says it holds '\(name)' but is named '\(expectedName).sealed'; sealed files cannot be renamed (seal the value again with 'journey secret add \(expectedName)')"
             )
         }
+        if let description = fields.top["description"], description.value.utf8.count > maximumDescriptionBytes {
+            throw malformed(
+                description, nil,
+                "expected 'description' to be at most \(maximumDescriptionBytes) bytes (it has \(description.value.utf8.count)); seal the value again with a shorter --description"
+            )
+        }
+        if let updated = fields.top["updated"], updated.value.utf8.count > maximumUpdatedBytes {
+            throw malformed(updated, nil, "expected 'updated' to be a timestamp of at most \(maximumUpdatedBytes) bytes")
+        }
         let versionField = try required("version")
         guard let version = Int(versionField.value), version >= 1, version <= maximumVersion, String(version) == versionField.value else {
             throw malformed(versionField, nil, "expected 'version' to be a whole number ≥ 1")
@@ -123,6 +149,9 @@ package struct SealedFile: Sendable, Equatable {
             guard let idField = entry.values["key-id"] else { throw malformed(nil, entry.line, "missing 'key-id'") }
             guard let keyID = KeyID(hex: idField.value) else { throw malformed(idField, nil, "expected 'key-id' to be 16 lowercase hex digits") }
             guard let wrapField = entry.values["wrapped-key"] else { throw malformed(nil, entry.line, "missing 'wrapped-key'") }
+            if let nameField = entry.values["name"], nameField.value.utf8.count > maximumRecipientNameBytes {
+                throw malformed(nameField, nil, "expected a recipient 'name' of at most \(maximumRecipientNameBytes) bytes")
+            }
             names[keyID] = entry.values["name"]?.value ?? ""
             wraps.append(KeyWrap(keyID: keyID, wrappedKey: try bytes(wrapField, "wrapped-key")))
         }

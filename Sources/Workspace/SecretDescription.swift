@@ -5,6 +5,7 @@ extension Workspace {
     /// sealed value's associated data, so the value, version and wraps stay as they are.
     @discardableResult
     package func describeSecret(_ name: SecretName, description: String) throws(WorkspaceError) -> SealedFile {
+        try SealedFile.checkDescription(description, path: relative(sealedPath(name)))
         let held = try lock(name.rawValue)
         defer { withExtendedLifetime(held) {} }
         var file = try readSealed(name)

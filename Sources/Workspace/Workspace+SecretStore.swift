@@ -124,6 +124,14 @@ extension Workspace {
     /// Reads and checks one sealed file (no decryption).
     package func readSealed(_ name: SecretName) throws(WorkspaceError) -> SealedFile {
         let path = sealedPath(name)
+        var status = stat()
+        if stat(path, &status) == 0, Int(status.st_size) > SealedFile.maximumFileBytes {
+            throw .malformed(
+                SourceLocation(file: relative(path)),
+                expected:
+                    "a sealed file of at most \(SealedFile.maximumFileBytes) bytes (this one has \(status.st_size)); restore it from git or seal the value again"
+            )
+        }
         let bytes: [UInt8]
         do throws(FileIOError) {
             bytes = try SmallFile.read(path)
@@ -207,6 +215,7 @@ extension Workspace {
                     "the value holds a NUL byte; values reach programs as environment variables, which end at the first NUL, so the program would get a cut value and the rest could show unmasked; encode a binary value first (e.g. base64) and decode it where it is used"
             )
         }
+        try SealedFile.checkDescription(description, path: relative(path))
         let recipients = try recipients()
         let sealed: SealedValue
         do {
@@ -291,7 +300,12 @@ extension Workspace {
                 fix:
                     "ask one of them to add your key ('journey keys request YOUR-NAME' prints the 'journey keys add …' line to send them) and run 'journey secret rekey \(name)'"
             )
-        case .authenticationFailed, .badPadding, .wrapDidNotOpen:
+        case .authenticationFailed:
+            // The key opened its wrap, so the value is bound to other associated data: the
+            // workspace id (edited in workspace.yaml), or the file was altered.
+            fix =
+                "the workspace id \(config.id) in \(relative(configPath)), the secret's name and its version are bound into the sealed value: if the id in \(relative(configPath)) was changed after sealing, restore it (see 'git log -p \(relative(configPath))'); otherwise the file was altered: restore it from git ('git checkout -- \(path)') or seal the value again with 'journey secret update \(name)'"
+        case .badPadding, .wrapDidNotOpen:
             fix = "restore the file from git ('git checkout -- \(path)') or seal the value again with 'journey secret update \(name)'"
         default:
             fix = "seal the value again with 'journey secret update \(name)'"

@@ -124,7 +124,7 @@ package final class Workspace: Sendable {
         return try Workspace(root: folder)
     }
 
-    static let ignoredEntries = [".journey/", "*.key"]
+    static let ignoredEntries = [".journey/", "*.key", AtomicFile.tempPrefix + "*"]
 
     private static func ensureGitIgnore(in folder: String) throws(WorkspaceError) {
         let path = folder + "/.gitignore"

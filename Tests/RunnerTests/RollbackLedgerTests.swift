@@ -3,11 +3,11 @@ import Runner
 import TestSupport
 import Testing
 
-@Suite("Rollback guard: the highest sealed version seen per workspace and secret")
+@Suite("Rollback guard: the highest sealed version seen per repository, workspace and secret")
 struct RollbackLedgerTests {
     let scratch: ScratchFolder
     let ledger: RollbackLedger
-    let workspace = String(repeating: "ab", count: 16)
+    let workspace = LedgerKey(repository: "/srv/git/journeys.git", workspaceID: String(repeating: "ab", count: 16))
 
     init() throws {
         scratch = try ScratchFolder(label: "ledger")
@@ -15,12 +15,12 @@ struct RollbackLedgerTests {
     }
 
     @Test func refusesAVersionBelowTheHighestRecorded() throws {
-        try ledger.check(workspaceID: workspace, versions: ["api-token": 3], allowRollback: false)
-        try ledger.record(workspaceID: workspace, versions: ["api-token": 3], allowRollback: false)
-        try ledger.check(workspaceID: workspace, versions: ["api-token": 3], allowRollback: false)
-        try ledger.check(workspaceID: workspace, versions: ["api-token": 4, "other": 1], allowRollback: false)
+        try ledger.check(workspace, versions: ["api-token": 3], allowRollback: false)
+        try ledger.record(workspace, versions: ["api-token": 3], allowRollback: false)
+        try ledger.check(workspace, versions: ["api-token": 3], allowRollback: false)
+        try ledger.check(workspace, versions: ["api-token": 4, "other": 1], allowRollback: false)
         #expect {
-            try ledger.check(workspaceID: workspace, versions: ["api-token": 2], allowRollback: false)
+            try ledger.check(workspace, versions: ["api-token": 2], allowRollback: false)
         } throws: { error in
             guard case RunnerError.rollback(let secret, _, let version, let highest, _) = error else { return false }
             let message = "\(error)"
@@ -28,29 +28,31 @@ struct RollbackLedgerTests {
         }
     }
 
-    @Test func keepsWorkspacesApartAndNeverLowersAMarkWithoutTheFlag() throws {
-        try ledger.record(workspaceID: workspace, versions: ["api-token": 5], allowRollback: false)
-        try ledger.record(workspaceID: workspace, versions: ["api-token": 2], allowRollback: false)
-        let other = String(repeating: "cd", count: 16)
-        try ledger.check(workspaceID: other, versions: ["api-token": 1], allowRollback: false)
+    @Test func keepsRepositoriesAndWorkspacesApartAndNeverLowersAMarkWithoutTheFlag() throws {
+        try ledger.record(workspace, versions: ["api-token": 5], allowRollback: false)
+        try ledger.record(workspace, versions: ["api-token": 2], allowRollback: false)
+        let other = LedgerKey(repository: workspace.repository, workspaceID: String(repeating: "cd", count: 16))
+        let fork = LedgerKey(repository: "/srv/git/fork.git", workspaceID: workspace.workspaceID)
+        try ledger.check(fork, versions: ["api-token": 1], allowRollback: false)
+        try ledger.check(other, versions: ["api-token": 1], allowRollback: false)
         #expect(try ledger.highestVersions() == [workspace: ["api-token": 5]])
     }
 
     @Test func allowRollbackAcceptsALowerVersionAndMakesItTheNewMark() throws {
-        try ledger.record(workspaceID: workspace, versions: ["api-token": 5], allowRollback: false)
-        try ledger.check(workspaceID: workspace, versions: ["api-token": 2], allowRollback: true)
-        try ledger.record(workspaceID: workspace, versions: ["api-token": 2], allowRollback: true)
-        try ledger.check(workspaceID: workspace, versions: ["api-token": 2], allowRollback: false)
+        try ledger.record(workspace, versions: ["api-token": 5], allowRollback: false)
+        try ledger.check(workspace, versions: ["api-token": 2], allowRollback: true)
+        try ledger.record(workspace, versions: ["api-token": 2], allowRollback: true)
+        try ledger.check(workspace, versions: ["api-token": 2], allowRollback: false)
         #expect(try ledger.highestVersions()[workspace] == ["api-token": 2])
     }
 
     @Test func isWrittenOwnerOnlyAndAUnreadableLedgerIsAClearError() throws {
-        try ledger.record(workspaceID: workspace, versions: ["api-token": 1], allowRollback: false)
+        try ledger.record(workspace, versions: ["api-token": 1], allowRollback: false)
         let attributes = try FileManager.default.attributesOfItem(atPath: ledger.path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         try Data("{ not json".utf8).write(to: URL(fileURLWithPath: ledger.path))
         #expect {
-            try ledger.check(workspaceID: workspace, versions: ["api-token": 1], allowRollback: false)
+            try ledger.check(workspace, versions: ["api-token": 1], allowRollback: false)
         } throws: { error in
             "\(error)".contains("delete it to start the guard afresh")
         }

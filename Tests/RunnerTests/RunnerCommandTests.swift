@@ -168,11 +168,11 @@ struct RunnerRefusalTests {
     @Test func aVersionLowerThanSeenUnlessRollbackIsAllowed() throws {
         let fixture = try RunnerCLIFixture()
         try fixture.rotate(to: Canary().text)
-        #expect(try fixture.runner().exitCode == 0)
+        #expect(try fixture.runner(extra: ["--allow-ref", "main"]).exitCode == 0)
         try expectRefusal(fixture, saying: "refusing secret 'api-token' at version 1: this runner has already used version 2") {
-            try fixture.runner(ref: fixture.first)
+            try fixture.runner(ref: fixture.first, extra: ["--allow-ref", "main"])
         }
-        let allowed = try fixture.runner(ref: fixture.first, extra: ["--allow-rollback"])
+        let allowed = try fixture.runner(ref: fixture.first, extra: ["--allow-ref", "main", "--allow-rollback"])
         #expect(allowed.exitCode == 0, "\(allowed.allOutput)")
         #expect(fixture.halfWrittenState().isEmpty)
     }

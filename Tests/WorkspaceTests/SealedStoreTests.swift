@@ -86,7 +86,9 @@ struct SealedStoreTests {
                     beforeRename: {
                         reachedRename = true
                         // The new version is durable in a temp file beside the old one at this point.
-                        let temps = try FileManager.default.contentsOfDirectory(atPath: fixture.workspace.secretsFolder).filter { $0.contains(".tmp-") }
+                        let temps = try FileManager.default.contentsOfDirectory(atPath: fixture.workspace.secretsFolder).filter {
+                            $0.hasPrefix(".journey-tmp-")
+                        }
                         #expect(temps.count == 1)
                         throw Interrupted()
                     })
