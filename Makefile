@@ -78,9 +78,12 @@ demo: release
 ## the self-contained test runs a copy of it linked with the release recipe (same flags, no
 ## second compilation: a release build would cost minutes more on 2 cores).
 test: deps $(STATIC_DIR)
+	@# Compile once without the static flags first: SwiftPM keeps objects across a change of
+	@# --static-swift-stdlib, and objects compiled for the static link autolink archives a
+	@# dynamic link cannot find. The static relink below then reuses these objects.
+	$(SWIFT) build --build-tests
 	$(STATIC_ENV) $(SWIFT) build --product journey $(STATIC_LINK)
 	@mkdir -p .build/self-contained && cp .build/debug/journey .build/self-contained/journey
-	$(SWIFT) build --build-tests
 	JOURNEY_SELF_CONTAINED_BINARY=$(CURDIR)/.build/self-contained/journey $(SWIFT) test
 	python3 Tests/Browser/admin_ui_test.py
 
