@@ -1,21 +1,24 @@
 import FileIO
 import FoundationEssentials
 
-/// What the rollback guard keeps marks for: one workspace as served from one repository. A
-/// fork, or another repository that copied the workspace id, keeps marks of its own and cannot
-/// raise this one's. A small struct, so that further fields (an environment) can join the key.
+/// What the rollback guard keeps marks for: one workspace as served from one repository, in
+/// one environment. A fork, or another repository that copied the workspace id, keeps marks of
+/// its own and cannot raise this one's; production's version 3 says nothing of staging's.
 package struct LedgerKey: Sendable, Hashable, Codable, Comparable {
     /// The repository as the runner shows it (a URL password as `***`).
     package var repository: String
     package var workspaceID: String
+    /// The environment whose store was opened; `nil` for a workspace without environments.
+    package var environment: String?
 
-    package init(repository: String, workspaceID: String) {
+    package init(repository: String, workspaceID: String, environment: String? = nil) {
         self.repository = repository
         self.workspaceID = workspaceID
+        self.environment = environment
     }
 
     package static func < (lhs: LedgerKey, rhs: LedgerKey) -> Bool {
-        (lhs.repository, lhs.workspaceID) < (rhs.repository, rhs.workspaceID)
+        (lhs.repository, lhs.workspaceID, lhs.environment ?? "") < (rhs.repository, rhs.workspaceID, rhs.environment ?? "")
     }
 }
 
@@ -44,6 +47,8 @@ package struct RollbackLedger: Sendable {
     struct Entry: Codable, Equatable {
         var repository: String
         var workspaceID: String
+        /// Absent for a workspace without environments.
+        var environment: String?
         var versions: [String: Int]
     }
 
@@ -99,7 +104,7 @@ package struct RollbackLedger: Sendable {
         guard seen != marks[key] else { return }
         marks.versions[key] = seen
         let entries = marks.versions.keys.sorted().map { key in
-            Entry(repository: key.repository, workspaceID: key.workspaceID, versions: marks.versions[key] ?? [:])
+            Entry(repository: key.repository, workspaceID: key.workspaceID, environment: key.environment, versions: marks.versions[key] ?? [:])
         }
         do {
             try AtomicFile.write(try JSONText.encode(Contents(format: Self.formatTag, entries: entries)), to: path, mode: 0o600)
@@ -127,7 +132,7 @@ package struct RollbackLedger: Sendable {
         var marks = Marks()
         guard contents.format == Self.formatTag else { return marks }
         for entry in contents.entries ?? [] {
-            marks.versions[LedgerKey(repository: entry.repository, workspaceID: entry.workspaceID)] = entry.versions
+            marks.versions[LedgerKey(repository: entry.repository, workspaceID: entry.workspaceID, environment: entry.environment)] = entry.versions
         }
         return marks
     }

@@ -38,6 +38,19 @@ struct RollbackLedgerTests {
         #expect(try ledger.highestVersions() == [workspace: ["api-token": 5]])
     }
 
+    @Test func keepsEnvironmentsApartAcrossARereadOfTheFile() throws {
+        var production = workspace
+        production.environment = "production"
+        var staging = workspace
+        staging.environment = "staging"
+        try ledger.record(production, versions: ["api-token": 7], allowRollback: false)
+        try ledger.check(staging, versions: ["api-token": 1], allowRollback: false)
+        try ledger.check(workspace, versions: ["api-token": 1], allowRollback: false)
+        #expect(throws: RunnerError.self) { try ledger.check(production, versions: ["api-token": 6], allowRollback: false) }
+        let reread = RollbackLedger(cache: try RunnerCache(root: scratch.path("cache")))
+        #expect(try reread.highestVersions() == [production: ["api-token": 7]])
+    }
+
     @Test func allowRollbackAcceptsALowerVersionAndMakesItTheNewMark() throws {
         try ledger.record(workspace, versions: ["api-token": 5], allowRollback: false)
         try ledger.check(workspace, versions: ["api-token": 2], allowRollback: true)
