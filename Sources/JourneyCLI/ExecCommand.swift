@@ -22,6 +22,7 @@ struct ExecCommand: ParsableCommand {
             """)
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var environmentOptions: EnvironmentOptions
     @OptionGroup var keyOptions: KeyOptions
 
     @Option(name: .customLong("secret"), help: ArgumentHelp("A secret to pass (repeatable).", valueName: "NAME"), completion: NameCompletion.secrets)
@@ -48,7 +49,7 @@ struct ExecCommand: ParsableCommand {
     }
 
     func run() throws {
-        let workspace = try workspaceOptions.open()
+        let workspace = try workspaceOptions.open(environmentOptions, required: !local)
         let names = try Set(secrets.map { try SecretName($0) }).sorted()
         var injected: [(name: String, value: SecretBytes)] = []
         if let journey {

@@ -23,6 +23,7 @@ struct RunCommand: ParsableCommand {
             """)
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var environmentOptions: EnvironmentOptions
     @OptionGroup var resolution: ResolutionOptions
 
     @Argument(help: "The journey: its name, file name without .yaml, or path.")
@@ -32,7 +33,7 @@ struct RunCommand: ParsableCommand {
     var report: String?
 
     func run() throws {
-        let workspace = try workspaceOptions.open()
+        let workspace = try workspaceOptions.open(environmentOptions, required: !resolution.local)
         let resolved: ResolvedJourney
         do {
             resolved = try resolution.resolve(journey, in: workspace)

@@ -32,6 +32,35 @@ package enum JourneyCheck {
             }
         }
 
+        let available = Set(workspace.config.environments)
+        for journey in journeys {
+            for name in journey.environments ?? [] where !available.contains(name) {
+                let listed = available.isEmpty ? "has no environments" : "has: \(available.map(\.rawValue).sorted().joined(separator: ", "))"
+                problems.append(
+                    JourneyProblem(
+                        SourceLocation(file: journey.file),
+                        "journey '\(journey.name)' lists environment '\(name)', which the workspace lacks (it \(listed)); fix the list, or add it with 'journey env add \(name)'",
+                        rule: "environment-unknown"))
+            }
+        }
+        // The chosen environment, or every one: a journey's references must exist in each
+        // environment it runs in.
+        var secretCount = 0
+        for store in workspace.environment == nil ? workspace.everyEnvironment() : [workspace] {
+            let runsHere = journeys.filter { journey in store.environment.map { journey.environments?.contains($0) ?? true } ?? true }
+            let (storeProblems, count) = checkStore(store, journeys: runsHere)
+            problems += storeProblems
+            secretCount += count
+        }
+        return Report(problems: problems.sorted(by: order), journeyCount: catalog.entries.count, secretCount: secretCount)
+    }
+
+    /// One store (an environment's, or the flat one): recipients, sealed files, and the
+    /// references of the journeys that run in it.
+    private static func checkStore(_ workspace: Workspace, journeys: [Journey]) -> (problems: [JourneyProblem], secretCount: Int) {
+        var problems: [JourneyProblem] = []
+        let envFlag = workspace.environment.map { " --env \($0)" } ?? ""
+        let inEnvironment = workspace.environment.map { " in environment '\($0)'" } ?? ""
         let recipientsPath = workspace.relative(workspace.recipientsPath)
         var recipients: [Recipient] = []
         do { recipients = try workspace.recipients() } catch {
@@ -40,7 +69,8 @@ package enum JourneyCheck {
         if recipients.isEmpty {
             problems.append(
                 JourneyProblem(
-                    SourceLocation(file: recipientsPath), "no recipients: nothing can be sealed or opened; add a key with 'journey keys generate NAME'",
+                    SourceLocation(file: recipientsPath),
+                    "no recipients: nothing can be sealed or opened; add a key with 'journey keys generate NAME\(envFlag)'",
                     severity: .warning, rule: "recipients-none"))
         }
 
@@ -59,11 +89,11 @@ package enum JourneyCheck {
                 if !stored.contains(reference.name) {
                     // A typo names the secret it was meant to be, instead of asking to create the typo.
                     let missing =
-                        "journey '\(journey.name)' uses secret '\(reference.name)', which has no sealed file (\(workspace.relative(workspace.sealedPath(reference.name))))"
+                        "journey '\(journey.name)' uses secret '\(reference.name)', which has no sealed file\(inEnvironment) (\(workspace.relative(workspace.sealedPath(reference.name))))"
                     let fix =
                         NameSuggestion.closest(to: reference.name.rawValue, among: stored.map(\.rawValue)).map {
-                            "did you mean '\($0)'? fix the reference, or add a new secret with 'journey secret add \(reference.name)'"
-                        } ?? "add it with 'journey secret add \(reference.name)'"
+                            "did you mean '\($0)'? fix the reference, or add a new secret with 'journey secret add \(reference.name)\(envFlag)'"
+                        } ?? "add it with 'journey secret add \(reference.name)\(envFlag)'"
                     problems.append(JourneyProblem(reference.location, missing + "; " + fix, rule: "secret-missing"))
                 }
                 do { _ = try reference.name.checkedEnvironmentVariable(prefix: workspace.config.envPrefix) } catch {
@@ -75,15 +105,17 @@ package enum JourneyCheck {
             problems.append(
                 JourneyProblem(
                     SourceLocation(file: workspace.relative(workspace.sealedPath(name))),
-                    "secret '\(name)' is not used by any journey; remove it with 'journey secret remove \(name)' if it is no longer needed", severity: .warning,
+                    "secret '\(name)' is not used by any journey\(inEnvironment); remove it with 'journey secret remove \(name)\(envFlag)' if it is no longer needed",
+                    severity: .warning,
                     rule: "secret-unused")
             )
         }
-        return Report(problems: problems.sorted(by: order), journeyCount: catalog.entries.count, secretCount: stored.count)
+        return (problems, stored.count)
     }
 
     private static func checkSealed(_ name: SecretName, in workspace: Workspace, recipients: [Recipient]) -> [JourneyProblem] {
         let path = workspace.relative(workspace.sealedPath(name))
+        let envFlag = workspace.environment.map { " --env \($0)" } ?? ""
         let file: SealedFile
         do { file = try workspace.readSealed(name) } catch {
             return [storeProblem(error, path: path, rule: "sealed-file-invalid")]
@@ -94,7 +126,7 @@ package enum JourneyCheck {
             problems.append(
                 JourneyProblem(
                     SourceLocation(file: path),
-                    "secret '\(name)' is not wrapped for recipient '\(recipient.name)' (key id \(recipient.id)); run 'journey secret rekey \(name)' with a key that opens it",
+                    "secret '\(name)' is not wrapped for recipient '\(recipient.name)' (key id \(recipient.id)); run 'journey secret rekey \(name)\(envFlag)' with a key that opens it",
                     rule: "secret-not-wrapped-for-recipient"))
         }
         let current = Set(recipients.map(\.id))
@@ -103,7 +135,7 @@ package enum JourneyCheck {
             problems.append(
                 JourneyProblem(
                     SourceLocation(file: path),
-                    "secret '\(name)' is still wrapped for \(holder)(key id \(keyID)), no longer a recipient; rotate it with 'journey secret update \(name)' (rekey alone does not stop that key holder from reading the old value)",
+                    "secret '\(name)' is still wrapped for \(holder)(key id \(keyID)), no longer a recipient; rotate it with 'journey secret update \(name)\(envFlag)' (rekey alone does not stop that key holder from reading the old value)",
                     severity: .warning, rule: "secret-wrapped-for-former-recipient"))
         }
         return problems
