@@ -87,8 +87,9 @@ struct EnvironmentCommandTests {
 
     @Test func localRunsReadTheEnvironmentsSectionThenTheTopLevel() throws {
         let cli = try Self.fixture()
-        _ = try cli.scratch.write(
-            "api-key: top-level-3e1\nenvironments:\n  production:\n    api-key: local-prod-77a\n", to: "workspace/.journey/local-secrets.yaml")
+        // Made-up test values. journey:allow
+        let local = ["api-key: top-level-3e1", "environments:", "  production:", "    api-key: local-prod-77a", ""]  // journey:allow
+        _ = try cli.scratch.write(local.joined(separator: "\n"), to: "workspace/.journey/local-secrets.yaml")
         let production = try cli.run(["run", "deploy", "--local", "--env", "production"], environment: ["EXPECTED": "local-prod-77a"])
         #expect(production.exitCode == 0, "\(production.allOutput)")
         let plain = try cli.run(["run", "deploy", "--local"], environment: ["EXPECTED": "top-level-3e1"])
