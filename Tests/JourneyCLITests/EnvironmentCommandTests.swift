@@ -147,4 +147,19 @@ struct EnvironmentCommandTests {
         #expect(copied.exitCode == 1)
         #expect(copied.stdoutText.contains("secrets/staging/api-key.sealed") && copied.stdoutText.contains("sealed file for environment 'production'"))
     }
+
+    /// What the generated completion scripts call: `journey ---completion SUBCOMMAND -- ARG
+    /// WORD-INDEX CURSOR WORDS…`.
+    @Test func completionKnowsEnvironmentsAndTheSecretsOfTheChosenOne() throws {
+        let cli = try Self.fixture()
+        let environments = try cli.expectSuccess(["---completion", "secret", "list", "--", "--env", "4", "0", "journey", "secret", "list", "--env", ""])
+        #expect(environments.stdoutText.split(separator: "\n") == ["production", "staging"])
+        func secrets(_ words: [String], environment: [String: String] = [:]) throws -> [Substring] {
+            let arguments = ["---completion", "secret", "show", "--", "positional@0", String(words.count + 2), "0", "journey", "secret", "show"] + words + [""]
+            return try cli.expectSuccess(arguments, environment: environment).stdoutText.split(separator: "\n")
+        }
+        #expect(try secrets(["--env", "staging"]) == ["api-key"])
+        #expect(try secrets(["--env", "production"]).isEmpty)
+        #expect(try secrets([], environment: ["JOURNEY_ENV": "staging"]) == ["api-key"])
+    }
 }
