@@ -43,6 +43,9 @@ package enum JourneyCheck {
                         rule: "environment-unknown"))
             }
         }
+        if !workspace.config.environments.isEmpty {
+            problems += unreadFlatStore(workspace)
+        }
         // The chosen environment, or every one: a journey's references must exist in each
         // environment it runs in.
         var secretCount = 0
@@ -53,6 +56,19 @@ package enum JourneyCheck {
             secretCount += count
         }
         return Report(problems: problems.sorted(by: order), journeyCount: catalog.entries.count, secretCount: secretCount)
+    }
+
+    /// Files of the flat layout left in a workspace with environments: no command reads them.
+    private static func unreadFlatStore(_ workspace: Workspace) -> [JourneyProblem] {
+        let flat = workspace.flatStore()
+        var paths = ((try? flat.secretNames()) ?? []).map { workspace.relative(flat.sealedPath($0)) }
+        if FileManager.default.fileExists(atPath: flat.recipientsPath) { paths.append(workspace.relative(flat.recipientsPath)) }
+        return paths.map { path in
+            JourneyProblem(
+                SourceLocation(file: path),
+                "\(path) belongs to the flat layout, which a workspace with environments never reads; move flat secrets into an environment with 'journey env add NAME --move-default', or remove the file",
+                severity: .warning, rule: "flat-store-unread")
+        }
     }
 
     /// One store (an environment's, or the flat one): recipients, sealed files, and the

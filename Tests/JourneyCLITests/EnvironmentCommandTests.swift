@@ -63,6 +63,10 @@ struct EnvironmentCommandTests {
         #expect(every.stdoutText.contains("uses secret 'api-key', which has no sealed file in environment 'production'"))
         #expect(every.stdoutText.contains("journey secret add api-key --env production"))
         #expect(try cli.run(["check", "--env", "staging"]).exitCode == 0)
+        #expect(!every.stdoutText.contains("flat-store-unread") && !every.stdoutText.contains("never reads"))
+        try "# Public keys\nrecipients: []\n".write(toFile: cli.root + "/secrets/recipients.yaml", atomically: true, encoding: .utf8)
+        #expect(try cli.run(["check"]).stdoutText.contains("secrets/recipients.yaml belongs to the flat layout"))
+        try FileManager.default.removeItem(atPath: cli.root + "/secrets/recipients.yaml")
 
         let listed = Self.journey.replacingOccurrences(of: "name: deploy\n", with: "name: deploy\nenvironments: [staging]\n")
         _ = try cli.scratch.write(listed, to: "workspace/journeys/deploy.yaml")

@@ -44,6 +44,11 @@ struct RunnerEnvironmentTests {
         #expect(crossed.exitCode == 2)
         #expect(crossed.stderrText.contains("not a recipient"))
 
+        // The first commit is flat: a runner pinned to production refuses it rather than read it.
+        let flat = try fixture.runner(ref: fixture.first, extra: ["--env", "production"])
+        #expect(flat.exitCode == 2 && flat.stderrText.contains("has no environments"))
+        #expect(RunnerCLIFixture.printed("sha256", in: flat) == nil)
+
         let ledger = try String(contentsOfFile: fixture.cache + "/rollback-ledger.json", encoding: .utf8)
         #expect(ledger.contains("@production") && ledger.contains("@staging"))
         #expect(!fixture.canary.appears(in: fixture.results.map(\.allOutput).joined()))
