@@ -157,6 +157,12 @@ extension Workspace {
             sealed = try SecretBox.seal(
                 value, context: SealContext(workspaceID: config.id, environment: environment?.rawValue, name: name.rawValue, version: version),
                 recipients: recipients.map(\.key))
+        } catch .noRecipients where environment != nil {
+            throw .cannotSeal(
+                secret: name.rawValue,
+                reason:
+                    "environment '\(environment?.rawValue ?? "")' has no recipients to seal for; add one with 'journey keys generate NAME\(envFlag)' or 'journey keys add NAME PUBKEY\(envFlag)'"
+            )
         } catch {
             throw .cannotSeal(secret: name.rawValue, reason: error.description)
         }

@@ -87,6 +87,12 @@ struct EnvironmentCommandTests {
         #expect(entries[0]["recipients"] as? [String] == ["prod-runner"] && entries[0]["missing"] as? [String] == ["api-key"])
         #expect(entries[1]["recipients"] as? [String] == ["alice"] && entries[1]["secrets"] as? [String] == ["api-key"])
         #expect(entries[1]["missing"] as? [String] == [])
+
+        try cli.expectSuccess(["env", "add", "qa"])
+        let empty = try cli.run(["secret", "add", "api-key", "--env", "qa"], stdin: "qa-value-2f0")
+        #expect(empty.exitCode == 2 && empty.stderrText.contains("environment 'qa' has no recipients"))
+        #expect(empty.stderrText.contains("journey keys generate NAME --env qa") && !empty.allOutput.contains("qa-value-2f0"))
+        #expect(!FileManager.default.fileExists(atPath: cli.root + "/secrets/qa/api-key.sealed"))
     }
 
     @Test func localRunsReadTheEnvironmentsSectionThenTheTopLevel() throws {
