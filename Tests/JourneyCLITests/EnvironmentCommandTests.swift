@@ -172,4 +172,17 @@ struct EnvironmentCommandTests {
         #expect(try secrets(["--env", "production"]).isEmpty)
         #expect(try secrets([], environment: ["JOURNEY_ENV": "staging"]) == ["api-key"])
     }
+
+    @Test func aSecretIsInUseOnlyInTheEnvironmentsItsJourneysRunIn() throws {
+        let cli = try Self.fixture()
+        try cli.expectSuccess(["secret", "add", "api-key", "--env", "production"], stdin: "production-value-8d0")
+        let listed = Self.journey.replacingOccurrences(of: "name: deploy\n", with: "name: deploy\nenvironments: [staging]\n")
+        _ = try cli.scratch.write(listed, to: "workspace/journeys/deploy.yaml")
+        #expect(try cli.expectSuccess(["secret", "list", "--env", "staging"]).stdoutText.contains("used by deploy"))
+        #expect(!(try cli.expectSuccess(["secret", "list", "--env", "production"]).stdoutText.contains("used by deploy")))
+        let inUse = try cli.run(["secret", "remove", "api-key", "--env", "staging"])
+        #expect(inUse.exitCode == 2 && inUse.stderrText.contains("used by deploy"))
+        try cli.expectSuccess(["secret", "remove", "api-key", "--env", "production"])
+        #expect(!FileManager.default.fileExists(atPath: cli.root + "/secrets/production/api-key.sealed"))
+    }
 }
