@@ -48,19 +48,17 @@ struct EnvCommand: ParsableCommand {
         func run() throws {
             let workspace = try workspaceOptions.open()
             let environment = try EnvironmentName(name)
-            var key: PrivateKey?
-            if moveDefault {
-                let flat = workspace.flatStore()
-                key = try KeySource.load(keyFile: keyOptions.keyFile, recipients: flat.recipients())
-            }
-            let moved = moveDefault ? try workspace.flatStore().secretNames() : []
-            let created = try workspace.addEnvironment(environment, movingFlatSecretsWith: key)
+            let flat = workspace.flatStore()
+            let moved = moveDefault ? try flat.secretNames() : []
+            // A key is needed only to open secrets; moving recipients alone needs none.
+            let key = moved.isEmpty ? nil : try KeySource.load(keyFile: keyOptions.keyFile, recipients: flat.recipients())
+            let created = try workspace.addEnvironment(environment, movingFlatStore: moveDefault, openingWith: key)
             // Sealed files one folder down must reach the merge driver too.
             try MergeDriver.register(workspace: created, repository: try? Repository.discover(containing: created.root))
             Output.line("Created environment '\(name)' in \(created.relative(created.secretsFolder))/")
-            if !moved.isEmpty {
-                Output.line(
-                    "Moved \(moved.count) secret\(moved.count == 1 ? "" : "s") and the recipients into it: \(moved.map(\.rawValue).joined(separator: ", "))")
+            if moveDefault {
+                let names = moved.isEmpty ? "" : ": " + moved.map(\.rawValue).joined(separator: ", ")
+                Output.line("Moved the recipients and \(moved.count) secret\(moved.count == 1 ? "" : "s") into it\(names)")
             } else {
                 Output.line("It has no recipients yet: 'journey keys generate NAME --env \(name)' or 'journey keys add NAME PUBKEY --env \(name)'.")
             }

@@ -6,7 +6,7 @@ import Sealing
 /// `secrets/<env>/`.
 extension Workspace {
     /// The flat store of this workspace, whatever `workspace.yaml` lists: what
-    /// `addEnvironment(_:movingFlatSecretsWith:)` moves.
+    /// `addEnvironment(_:movingFlatStore:openingWith:)` moves.
     package func flatStore() -> Workspace {
         var flatConfig = config
         flatConfig.environments = []
@@ -14,13 +14,15 @@ extension Workspace {
     }
 
     /// Creates environment `name`: `secrets/<name>/` with a `recipients.yaml`, and the name in
-    /// `workspace.yaml`. With `key`, the flat layout's secrets move into it: each is opened with
-    /// `key`, sealed again for the environment (format version 2, same version number) for the
-    /// flat recipients, which move with them. All or nothing: the new store is built in a
+    /// `workspace.yaml`. With `movingFlatStore`, the flat layout's recipients and secrets move
+    /// into it: each secret is opened with `key`, sealed again for the environment (format
+    /// version 2, same version number) for the flat recipients, which move with them. All or nothing: the new store is built in a
     /// hidden folder beside the others and renamed into place; a failure before the
     /// `workspace.yaml` write leaves the workspace as it was.
     @discardableResult
-    package func addEnvironment(_ name: EnvironmentName, movingFlatSecretsWith key: PrivateKey?) throws(WorkspaceError) -> Workspace {
+    package func addEnvironment(_ name: EnvironmentName, movingFlatStore: Bool = false, openingWith key: PrivateKey? = nil) throws(WorkspaceError)
+        -> Workspace
+    {
         let held = try lock(".environments")
         defer { withExtendedLifetime(held) {} }
         let current = try Workspace(root: root)  // re-read: another process may have added one
@@ -32,8 +34,13 @@ extension Workspace {
         }
         let flat = current.flatStore()
         let flatNames = try flat.secretNames()
-        if key == nil, current.config.environments.isEmpty, !flatNames.isEmpty {
+        if !movingFlatStore, current.config.environments.isEmpty, !flatNames.isEmpty {
             throw .flatSecretsRemain(names: flatNames.map(\.rawValue), environment: name.rawValue)
+        }
+        if movingFlatStore, key == nil, let first = flatNames.first {
+            throw .cannotOpen(
+                secret: first.rawValue, path: relative(flat.sealedPath(first)), reason: "no key was given to open it",
+                fix: "pass --key-file with a key that opens the flat secrets")
         }
 
         let building = secretsRoot + "/.\(name).adding-\(Hex.randomID().prefix(8))"
@@ -44,10 +51,11 @@ extension Workspace {
         }
         var moved: [String] = []
         do throws(WorkspaceError) {
-            let recipients = key == nil ? [] : try flat.recipients()
+            let recipients = movingFlatStore ? try flat.recipients() : []
             try writeAtomically(Array(RecipientsFile.encode(recipients).utf8), to: building + "/recipients.yaml")
-            if let key {
+            if movingFlatStore {
                 for secret in flatNames {
+                    guard let key else { break }  // refused above when there are secrets
                     let (value, file) = try flat.openSecret(secret, with: key)
                     let context = SealContext(workspaceID: config.id, environment: name.rawValue, name: secret.rawValue, version: file.version)
                     let sealed: SealedValue

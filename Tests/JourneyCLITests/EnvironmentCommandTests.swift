@@ -185,4 +185,13 @@ struct EnvironmentCommandTests {
         try cli.expectSuccess(["secret", "remove", "api-key", "--env", "production"])
         #expect(!FileManager.default.fileExists(atPath: cli.root + "/secrets/production/api-key.sealed"))
     }
+
+    @Test func moveDefaultWithOnlyRecipientsNeedsNoKey() throws {
+        let cli = try CLIFixture()
+        try FileManager.default.removeItem(atPath: cli.keyPath("alice"))
+        let moved = try cli.expectSuccess(["env", "add", "staging", "--move-default"])
+        #expect(moved.stdoutText.contains("Moved the recipients and 0 secrets into it"))
+        #expect(try cli.expectSuccess(["keys", "list", "--env", "staging"]).stdoutText.contains("alice"))
+        #expect(!FileManager.default.fileExists(atPath: cli.root + "/secrets/recipients.yaml"))
+    }
 }

@@ -20,8 +20,8 @@ struct EnvironmentStoreTests {
         init(in folder: String) throws {
             root = folder
             let flat = try Workspace.create(at: folder, name: "envs")
-            try flat.addEnvironment(EnvironmentName("staging"), movingFlatSecretsWith: nil)
-            try flat.addEnvironment(EnvironmentName("production"), movingFlatSecretsWith: nil)
+            try flat.addEnvironment(EnvironmentName("staging"))
+            try flat.addEnvironment(EnvironmentName("production"))
             let workspace = try Workspace(root: folder)
             staging = try workspace.selecting(EnvironmentName("staging"))
             production = try workspace.selecting(EnvironmentName("production"))
@@ -145,7 +145,7 @@ struct EnvironmentStoreTests {
             for name in names { try fixture.workspace.addSecret(name, value: Fixtures.secret("value-of-\(name)"), description: "d") }
             try fixture.workspace.updateSecret(names[0], value: Fixtures.secret("value-of-\(names[0])"))
 
-            let staging = try fixture.workspace.addEnvironment(EnvironmentName("staging"), movingFlatSecretsWith: fixture.key)
+            let staging = try fixture.workspace.addEnvironment(EnvironmentName("staging"), movingFlatStore: true, openingWith: fixture.key)
             #expect(try Workspace(root: fixture.root).config.environments.map(\.rawValue) == ["staging"])
             #expect(try staging.recipients().map(\.name) == ["alice", "bob"])
             for (index, name) in names.enumerated() {
@@ -178,14 +178,14 @@ struct EnvironmentStoreTests {
             }
             let before = snapshot()
             #expect {
-                try fixture.workspace.addEnvironment(EnvironmentName("staging"), movingFlatSecretsWith: fixture.key)
+                try fixture.workspace.addEnvironment(EnvironmentName("staging"), movingFlatStore: true, openingWith: fixture.key)
             } throws: { error in
                 guard case WorkspaceError.cannotOpen(let secret, _, _, _) = error else { return false }
                 return secret == "sealed-for-other"
             }
             #expect(snapshot() == before)
             #expect {
-                try fixture.workspace.addEnvironment(EnvironmentName("staging"), movingFlatSecretsWith: nil)
+                try fixture.workspace.addEnvironment(EnvironmentName("staging"))
             } throws: { error in
                 guard case WorkspaceError.flatSecretsRemain(let names, "staging") = error else { return false }
                 return names == ["opens", "sealed-for-other"]
@@ -198,8 +198,8 @@ struct EnvironmentStoreTests {
     func configEnvironments() throws {
         try withScratchFolder { scratch in
             let workspace = try Workspace.create(at: scratch.path, name: "cfg")
-            try workspace.addEnvironment(EnvironmentName("production"), movingFlatSecretsWith: nil)
-            try workspace.addEnvironment(EnvironmentName("staging"), movingFlatSecretsWith: nil)
+            try workspace.addEnvironment(EnvironmentName("production"))
+            try workspace.addEnvironment(EnvironmentName("staging"))
             let text = try String(contentsOfFile: scratch.path("workspace.yaml"), encoding: .utf8)
             #expect(text.hasSuffix("environments:\n  production: {}\n  staging: {}\n"))
             #expect(try Workspace(root: scratch.path).config.environments.map(\.rawValue) == ["production", "staging"])

@@ -244,7 +244,7 @@ struct EnvironmentFormatDocumentTests {
     func scriptOpensLibraryV2() throws {
         try withScratchFolder { scratch in
             let fixture = try Fixtures.workspace(in: try scratch.folder("ws"), recipients: [])
-            let staging = try fixture.workspace.addEnvironment(EnvironmentName("staging"), movingFlatSecretsWith: nil)
+            let staging = try fixture.workspace.addEnvironment(EnvironmentName("staging"))
             let key = PrivateKey.generate()
             try staging.addRecipient(name: "dev", key: key.publicKey)
             let canary = Canary()
