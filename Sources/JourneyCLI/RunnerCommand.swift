@@ -20,6 +20,11 @@ struct RunnerCommand: ParsableCommand {
             version lower than one this cache has opened is refused (the rollback
             guard) unless --allow-rollback.
 
+            --env (else JOURNEY_ENV) chooses the environment whose secrets are
+            opened; it comes from the runner's own configuration, never from the
+            checkout, and is required when the checked-out workspace.yaml lists
+            environments. Rollback marks are kept per environment.
+
             The key comes from --key-file, JOURNEY_KEY_FILE or JOURNEY_KEY (the key
             text, removed from the environment before any step starts). The runner
             makes itself non-dumpable before it opens anything, and every step runs
@@ -35,6 +40,8 @@ struct RunnerCommand: ParsableCommand {
                 --ref main --journey checkout --key-file /run/secrets/journey.key
               JOURNEY_KEY_FILE=runner.key journey runner --repo /srv/git/j.git \\
                 --ref v1.4.0 --journey nightly --report report.json
+              journey runner --repo /srv/git/j.git --ref main --journey checkout \\
+                --env production --key-file /run/secrets/prod-runner.key
               journey runner --repo file:///srv/git/mono.git --ref 3f2a9c1 \\
                 --workspace-path ops/journeys --journey smoke --key-file runner.key
             """)
@@ -62,6 +69,8 @@ struct RunnerCommand: ParsableCommand {
 
     @OptionGroup var isolationOptions: IsolationOptions
 
+    @OptionGroup var environmentOptions: EnvironmentOptions
+
     @Flag(help: "Accept sealed versions lower than this cache has seen (an intended rollback); they become the new marks.")
     var allowRollback = false
 
@@ -79,7 +88,8 @@ struct RunnerCommand: ParsableCommand {
         let key = try KeySource.load(keyFile: keyFile, fallback: .none)
         let request = RunnerRequest(
             repo: repo, ref: ref, workspacePath: workspacePath,
-            cacheRoot: cache.map(Self.absolute) ?? RunnerCache.defaultRoot(), allowRollback: allowRollback)
+            cacheRoot: cache.map(Self.absolute) ?? RunnerCache.defaultRoot(), allowRollback: allowRollback,
+            environment: try environmentOptions.chosen.map { try EnvironmentName($0) })
         let reportPath = report.map(Self.absolute)
         let outcome = try Runner(request: request).run(
             journey: journey, key: key, isolation: isolation, started: started,

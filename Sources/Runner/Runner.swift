@@ -45,7 +45,8 @@ package struct Runner {
         let workspace = try openWorkspace(in: work.path, commit: checkout.resolved.commit)
         let prepared = PreparedRun(
             checkout: checkout, folder: work.path, workspace: workspace, workspacePath: request.workspacePath,
-            rollbackGuard: RollbackGuard(ledger: RollbackLedger(cache: cache), workspaceID: workspace.config.id, allowRollback: request.allowRollback))
+            rollbackGuard: RollbackGuard(
+                ledger: RollbackLedger(cache: cache), workspaceID: workspace.config.id, environment: request.environment, allowRollback: request.allowRollback))
         let outcome = try execute(prepared)
         try work.remove()
         return outcome
@@ -62,7 +63,11 @@ package struct Runner {
             throw .missingWorkspace(path: relative, commit: commit)
         }
         do {
-            return try Workspace(root: root)
+            // The environment comes from the runner's configuration; a checkout that lists
+            // environments is never run against its flat store.
+            let workspace = try Workspace(root: root, environment: request.environment)
+            try workspace.requireEnvironmentChosen()
+            return workspace
         } catch {
             throw .badWorkspace(commit: commit, reason: error.description.replacingOccurrences(of: folder + "/", with: ""))
         }
@@ -78,6 +83,7 @@ package struct Runner {
         let workspace = prepared.workspace
         let resolveStart = clock.now
         let journey = try JourneyCatalog.find(insideWorkspace(reference, workspace), in: workspace)
+        try workspace.checkRunsHere(journey)
 
         // Refuse a rolled-back version before opening anything; versions are read from the
         // clear part of each sealed file (a missing or malformed one is left to the resolver).

@@ -1,3 +1,5 @@
+import Workspace
+
 /// What a runner is asked to do, from the command line.
 package struct RunnerRequest: Sendable {
     package var repo: String
@@ -6,8 +8,14 @@ package struct RunnerRequest: Sendable {
     package var workspacePath: String
     package var cacheRoot: String
     package var allowRollback: Bool
+    /// The environment whose store is opened (`--env`, `JOURNEY_ENV`): the runner's own
+    /// configuration, never the checkout's.
+    package var environment: EnvironmentName?
 
-    package init(repo: String, ref: String, workspacePath: String = ".", cacheRoot: String, allowRollback: Bool = false) {
+    package init(
+        repo: String, ref: String, workspacePath: String = ".", cacheRoot: String, allowRollback: Bool = false, environment: EnvironmentName? = nil
+    ) {
+        self.environment = environment
         self.repo = repo
         self.ref = ref
         self.workspacePath = workspacePath
