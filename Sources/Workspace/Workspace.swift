@@ -102,6 +102,8 @@ package final class Workspace: Sendable {
         self.root = root
         try Self.checkOwnership(root: root)
         config = try WorkspaceConfig.parse(YAMLFile.load(root + "/" + Self.configFileName))
+        // Each environment's store chooses its own readers: checked as the flat one is.
+        try Self.checkOwnership(root: root, paths: config.environments.flatMap { ["secrets/\($0)", "secrets/\($0)/recipients.yaml"] })
         if let environment, !config.environments.contains(environment) {
             throw .unknownEnvironment(environment.rawValue, available: config.environments.map(\.rawValue))
         }
@@ -141,14 +143,18 @@ package final class Workspace: Sendable {
     package static let safeDirectoryVariable = "JOURNEY_SAFE_DIRECTORY"
 
     /// Refuses a workspace whose folder, `workspace.yaml`, `secrets/` or `recipients.yaml`
-    /// another user owns: whoever planted it (in a shared folder above this one, say) chose
-    /// the keys values are sealed for. Checked as git checks `safe.directory`.
-    static func checkOwnership(root: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(WorkspaceError) {
+    /// (or, given as `paths` relative to the root, an environment's store) another user owns:
+    /// whoever planted it (in a shared folder above this one, say) chose the keys values are
+    /// sealed for. Checked as git checks `safe.directory`.
+    static func checkOwnership(
+        root: String, paths: [String] = [configFileName, "secrets", "secrets/recipients.yaml"],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(WorkspaceError) {
         let trusted = (environment[safeDirectoryVariable] ?? "").split(separator: ":").map(String.init)
         let standardRoot = URL(fileURLWithPath: root).standardizedFileURL.path
         if trusted.contains(where: { $0 == "*" || URL(fileURLWithPath: $0).standardizedFileURL.path == standardRoot }) { return }
         let me = geteuid()
-        for path in [root, root + "/" + configFileName, root + "/secrets", root + "/secrets/recipients.yaml"] {
+        for path in [root] + paths.map({ root + "/" + $0 }) {
             var status = stat()
             guard lstat(path, &status) == 0 else { continue }  // a missing one is reported where it is read
             guard status.st_uid == me else {
