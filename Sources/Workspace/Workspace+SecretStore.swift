@@ -304,7 +304,8 @@ extension Workspace {
             let carried = (try? readSealed(name))?.recipientNames ?? [:]
             func named(_ id: KeyID) -> String { (listed[id] ?? carried[id]).map { "'\(WorkspaceError.printable($0))' (key id \(id))" } ?? "key id \(id)" }
             let holders = ids.map(named).joined(separator: ", ")
-            let reason = "the key \(named(keyID)) is not a recipient; it opens with: \(holders.isEmpty ? "no key" : holders)"
+            let yours = (listed[keyID] ?? carried[keyID]) == nil ? "key id \(keyID)" : "key \(named(keyID))"
+            let reason = "the \(yours) is not a recipient; it opens with: \(holders.isEmpty ? "no key" : holders)"
             return .cannotOpen(
                 secret: name.rawValue, path: path, reason: reason,
                 fix:
