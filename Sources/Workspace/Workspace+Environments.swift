@@ -51,8 +51,19 @@ extension Workspace {
         }
         var moved: [String] = []
         do throws(WorkspaceError) {
-            let recipients = movingFlatStore ? try flat.recipients() : []
-            try writeAtomically(Array(RecipientsFile.encode(recipients).utf8), to: building + "/recipients.yaml")
+            let contents = movingFlatStore ? try flat.recipientsContents() : RecipientsFile.Contents()
+            let recipients = contents.recipients
+            // Sealed again, a value is no less known to a key that could open it before: each
+            // version a removed key could open (recorded, or still wrapped for it) stays shown as
+            // exposed under its new nonce until it is rotated.
+            var exposed = contents.removed.map { RemovedRecipient(name: $0.name, keyID: $0.keyID, removed: $0.removed, couldOpen: []) }
+            func expose(_ keyID: KeyID, name: String, _ version: SealedVersion) {
+                if let index = exposed.firstIndex(where: { $0.keyID == keyID }) {
+                    exposed[index].couldOpen.append(version)
+                } else {
+                    exposed.append(RemovedRecipient(name: name, keyID: keyID, removed: Timestamp.now(), couldOpen: [version]))
+                }
+            }
             if movingFlatStore {
                 for secret in flatNames {
                     guard let key else { break }  // refused above when there are secrets
@@ -67,10 +78,13 @@ extension Workspace {
                         name: secret, environment: name, description: file.description, version: file.version, updated: Timestamp.now(),
                         recipientNames: names, sealed: sealed)
                     try writeAtomically(Array(resealed.encoded().utf8), to: building + "/" + secret.rawValue + "." + Self.sealedExtension)
+                    for holder in flat.exposure(of: file, in: contents) { expose(holder.keyID, name: holder.name, SealedVersion(resealed)) }
                     moved.append(flat.sealedPath(secret))
                 }
                 moved.append(flat.recipientsPath)
             }
+            let removed = exposed.filter { !$0.couldOpen.isEmpty }
+            try writeAtomically(Array(RecipientsFile.encode(recipients, removed: removed).utf8), to: building + "/recipients.yaml")
             guard rename(building, target) == 0 else {
                 throw .io(path: relative(target), reason: "cannot move the new store into place: \(String(cString: strerror(errno)))")
             }

@@ -158,6 +158,27 @@ struct EnvironmentStoreTests {
         }
     }
 
+    @Test("env add --move-default keeps a removed key's exposure: the moved value is still the one it could open")
+    func moveDefaultKeepsExposure() throws {
+        try withScratchFolder { scratch in
+            let fixture = try Fixtures.workspace(in: scratch.path, recipients: ["alice", "bob"])
+            let exposedName = try SecretName("api-key")
+            try fixture.workspace.addSecret(exposedName, value: Fixtures.secret("known-to-bob"), description: "d")
+            _ = try fixture.workspace.removeRecipient(name: "bob")
+            let fresh = try SecretName("fresh")
+            try fixture.workspace.addSecret(fresh, value: Fixtures.secret("sealed-after"), description: "d")
+
+            let staging = try fixture.workspace.addEnvironment(EnvironmentName("staging"), movingFlatStore: true, openingWith: fixture.key)
+            let contents = try staging.recipientsContents()
+            #expect(contents.recipients.map(\.name) == ["alice"])
+            #expect(staging.exposure(of: try staging.readSealed(exposedName), in: contents).map(\.name) == ["bob"])
+            #expect(staging.exposure(of: try staging.readSealed(fresh), in: contents).isEmpty)
+            // Rotating it in the environment clears the record.
+            try staging.updateSecret(exposedName, value: Fixtures.secret("rotated"))
+            #expect(staging.exposure(of: try staging.readSealed(exposedName), in: try staging.recipientsContents()).isEmpty)
+        }
+    }
+
     @Test("env add that fails (a flat secret the key cannot open; flat secrets without --move-default) leaves every file as it was")
     func moveDefaultAllOrNothing() throws {
         try withScratchFolder { scratch in
