@@ -183,7 +183,8 @@ struct ScanCommand: ParsableCommand {
         // Built when the first file is scanned (nothing staged: never).
         ScanSources(
             scanner: LeakScanner(
-                knownValues: KnownValues(workspace.map { KnownValueSources.load(for: $0, keyFile: keyFile, maximumFileSize: maxFileSize * 1024 * 1024, note: Output.note) } ?? []),
+                knownValues: KnownValues(
+                    workspace.map { KnownValueSources.load(for: $0, keyFile: keyFile, maximumFileSize: maxFileSize * 1024 * 1024, note: Output.note) } ?? []),
                 options: LeakScanner.Options(maxFileSize: maxFileSize * 1024 * 1024, workspacePrefix: prefix), team: team))
     }
 
