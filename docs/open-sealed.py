@@ -6,6 +6,7 @@ through ctypes. It reads the canonical form of the files that journey writes (do
 and refuses anything else.
 
     python3 docs/open-sealed.py --workspace DIR --key-file FILE NAME
+    python3 docs/open-sealed.py --workspace DIR --key-file FILE --env ENV NAME   (FORMAT.md §9)
 
 writes the value's bytes, exactly, to standard output. Errors go to standard error, name the
 secret and never hold the value; the exit code is then 2.
@@ -21,6 +22,8 @@ import stat
 import sys
 
 FORMAT_TAG = "journey-sealed/v1"
+ENVIRONMENT_FORMAT_TAG = "journey-sealed/v2"
+ENVIRONMENT_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 PUBLIC_PREFIX = "journey-pk1-"
 PRIVATE_PREFIX = b"JOURNEY-SECRET-KEY-1-"
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,127}")
@@ -180,7 +183,8 @@ def parse_document(text, path):
             raise OpenError(f"{where}: unexpected indentation; expected the canonical form journey writes")
         if key in entry:
             raise OpenError(f"{where}: duplicate key '{key}'")
-        entry[key] = parse_scalar(value or "", where)
+        # `  staging: {}` under `environments:` (FORMAT.md §9) is the one flow mapping written.
+        entry[key] = {} if (value or "").strip() == "{}" else parse_scalar(value or "", where)
     return document
 
 
@@ -264,9 +268,13 @@ def key_id(sodium, public_key):
 # Opening (FORMAT.md §6)
 
 
-def associated_data(workspace_id, name, version):
+def associated_data(workspace_id, name, version, environment=None):
+    """Version 1 (environment None): tag, workspace id, name, version. Version 2 (§9): tag,
+    workspace id, environment, name, version."""
+    fields = ((FORMAT_TAG, workspace_id, name, str(version)) if environment is None
+              else (ENVIRONMENT_FORMAT_TAG, workspace_id, environment, name, str(version)))
     out = b""
-    for field in (FORMAT_TAG, workspace_id, name, str(version)):
+    for field in fields:
         encoded = field.encode("utf-8")
         out += len(encoded).to_bytes(4, "big") + encoded
     return out
@@ -279,7 +287,7 @@ def decode_base64(text, field, where):
         raise OpenError(f"{where}: '{field}' is not standard base64")
 
 
-def open_sealed(sodium, workspace, name, key_file):
+def open_sealed(sodium, workspace, name, key_file, environment=None):
     """Returns (buffer, length) holding the value; the caller wipes the buffer."""
     # Step 1.
     if not NAME_PATTERN.fullmatch(name):
@@ -287,20 +295,32 @@ def open_sealed(sodium, workspace, name, key_file):
     # Step 2.
     config_path = os.path.join(workspace, "workspace.yaml")
     config = parse_document(read_text(config_path, name), config_path)
-    unknown = set(config) - {"id", "name", "settings"}
+    unknown = set(config) - {"id", "name", "settings", "environments"}
     if unknown:
         raise OpenError(f"{config_path}: unknown key '{sorted(unknown)[0]}'")
+    # §9: a workspace listing environments is opened only with one of them chosen; the folder
+    # and the associated data follow the chosen one, never the file.
+    environments = config.get("environments") or {}
+    if not isinstance(environments, dict) or any(
+            not ENVIRONMENT_PATTERN.fullmatch(env) or body != {} for env, body in environments.items()):
+        raise OpenError(f"{config_path}: expected 'environments' to map environment names to {{}}")
+    if environment is None and environments:
+        raise OpenError(f"the workspace has environments ({', '.join(sorted(environments))}); choose one with --env")
+    if environment is not None and environment not in environments:
+        raise OpenError(f"no environment named '{environment}' in {config_path}")
     workspace_id = config.get("id")
     if not isinstance(workspace_id, str) or not WORKSPACE_ID_PATTERN.fullmatch(workspace_id):
         raise OpenError(f"{config_path}: expected 'id' to be 32 lowercase hex digits")
     # Steps 3 to 7.
-    path = os.path.join(workspace, "secrets", name + ".sealed")
+    folder = os.path.join(workspace, "secrets") if environment is None else os.path.join(workspace, "secrets", environment)
+    path = os.path.join(folder, name + ".sealed")
     prefix = f"cannot open secret '{name}' ({path})"
     try:
         sealed = parse_document(read_text(path, name), path)
     except OpenError as error:
         raise OpenError(f"{prefix}: {error}")
-    unknown = set(sealed) - {"format", "name", "description", "version", "updated", "recipients", "nonce", "ciphertext"}
+    unknown = set(sealed) - {"format", "name", "environment", "description", "version", "updated", "recipients", "nonce",
+                             "ciphertext"}
     if unknown:
         raise OpenError(f"{prefix}: unknown key '{sorted(unknown)[0]}'")
     for required in ("format", "name", "version", "recipients", "nonce", "ciphertext"):
@@ -309,8 +329,14 @@ def open_sealed(sodium, workspace, name, key_file):
     for field in ("format", "name", "version", "nonce", "ciphertext"):
         if not isinstance(sealed[field], str):
             raise OpenError(f"{prefix}: expected '{field}' to be a string")
-    if sealed["format"] != FORMAT_TAG:
-        raise OpenError(f"{prefix}: unsupported format; expected '{FORMAT_TAG}'")
+    expected_format = FORMAT_TAG if environment is None else ENVIRONMENT_FORMAT_TAG
+    if sealed["format"] != expected_format:
+        raise OpenError(f"{prefix}: format '{sealed['format']}' here; expected '{expected_format}'")
+    if environment is None and "environment" in sealed:
+        raise OpenError(f"{prefix}: a '{FORMAT_TAG}' file has no 'environment'")
+    if environment is not None and sealed.get("environment") != environment:
+        raise OpenError(f"{prefix}: the file was sealed for environment '{sealed.get('environment')}', "
+                        f"not '{environment}'; sealed files cannot move between environments")
     if sealed["name"] != name:
         raise OpenError(f"{prefix}: the file holds another secret; sealed files cannot be renamed")
     if not re.fullmatch(r"[1-9][0-9]*", sealed["version"]) or int(sealed["version"]) >= 2**63 - 1:
@@ -352,7 +378,7 @@ def open_sealed(sodium, workspace, name, key_file):
                     or (len(ciphertext) - TAG_BYTES) % PADDING_BLOCK != 0):
                 raise OpenError(f"{prefix}: the sealed value did not verify")
             # Steps 12 and 13.
-            ad = associated_data(workspace_id, name, version)
+            ad = associated_data(workspace_id, name, version, environment)
             padded = ctypes.create_string_buffer(len(ciphertext) - TAG_BYTES)
             padded_length = ctypes.c_ulonglong(0)
             if sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
@@ -360,7 +386,7 @@ def open_sealed(sodium, workspace, name, key_file):
                     ad, len(ad), nonce, data_key) != 0:
                 wipe(sodium, padded)
                 raise OpenError(f"{prefix}: the sealed value did not verify: the file was altered, renamed, "
-                                f"copied from another workspace, or its version edited")
+                                f"copied from another workspace or environment, or its version edited")
         finally:
             wipe(sodium, data_key)
     finally:
@@ -384,11 +410,12 @@ def main(arguments):
         description="Open one journey sealed value (docs/FORMAT.md) and write it to standard output.")
     parser.add_argument("--workspace", required=True, metavar="DIR", help="the workspace folder (holds workspace.yaml)")
     parser.add_argument("--key-file", required=True, metavar="FILE", help="a private key file, mode 0600")
+    parser.add_argument("--env", metavar="ENV", help="the environment (FORMAT.md §9); required when workspace.yaml lists any")
     parser.add_argument("name", metavar="NAME", help="the secret name")
     options = parser.parse_args(arguments)
     try:
         sodium = load_sodium()
-        value, length = open_sealed(sodium, options.workspace, options.name, options.key_file)
+        value, length = open_sealed(sodium, options.workspace, options.name, options.key_file, options.env)
     except OpenError as error:
         sys.stderr.write(f"open-sealed: error: {error}\n")
         return 2

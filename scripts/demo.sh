@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Walks a new user through journey on a scratch copy of example-workspace/ (the repo stays as
-# it is). Uses the committed DEMO-ONLY runner key; every value here is a made-up demo value.
+# it is). Uses the committed DEMO-ONLY runner (production) and developer (staging) keys; every
+# value here is a made-up demo value.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -14,18 +15,33 @@ show() { printf '$ %s\n' "$*"; "$@"; }
 rm -rf "$DEMO"
 mkdir -p "$DEMO/config"
 cp -R example-workspace "$DEMO/workspace"
-chmod 600 "$DEMO/workspace/demo-keys/DEMO-ONLY-runner.key"
+chmod 600 "$DEMO/workspace/demo-keys/DEMO-ONLY-runner.key" "$DEMO/workspace/demo-keys/DEMO-ONLY-developer.key"
 export XDG_CONFIG_HOME="$DEMO/config"   # keep the demo away from your own key folder
 export JOURNEY_KEY_FILE="$DEMO/workspace/demo-keys/DEMO-ONLY-runner.key"
+DEVELOPER_KEY="$DEMO/workspace/demo-keys/DEMO-ONLY-developer.key"
+# The workspace has two environments; most steps act as the production runner.
+export JOURNEY_ENV=production
 cd "$DEMO/workspace"
 journey() { "$JOURNEY" "$@"; }
 
-step "The workspace: journeys name secrets; values are sealed in secrets/"
+step "The workspace: journeys name secrets; values are sealed per environment in secrets/<env>/"
+show cat workspace.yaml
+show journey env list
 show journey keys list
 show journey secret list
 
+step "Environments: the developer's key opens staging, and production refuses it"
+show journey exec --env staging --key-file "$DEVELOPER_KEY" --secret payments-api-key -- sh -c 'echo "staging key: $PAYMENTS_API_KEY (sha256 $(printf %s "$PAYMENTS_API_KEY" | sha256sum | cut -c1-16))"'
+printf '$ journey exec --env production --key-file %s --secret payments-api-key -- true\n' "$DEVELOPER_KEY"
+if journey exec --env production --key-file "$DEVELOPER_KEY" --secret payments-api-key -- true; then echo "unexpected: opened"; exit 1; else echo "(refused, exit code $?)"; fi
+printf '$ cp secrets/production/payments-api-key.sealed secrets/staging/   # a copy does not open either\n'
+cp secrets/staging/payments-api-key.sealed "$DEMO/staging-payments.sealed"
+cp secrets/production/payments-api-key.sealed secrets/staging/
+if journey exec --env staging --key-file "$DEVELOPER_KEY" --secret payments-api-key -- true; then echo "unexpected: opened"; exit 1; else echo "(refused, exit code $?)"; fi
+cp "$DEMO/staging-payments.sealed" secrets/staging/payments-api-key.sealed
+
 step "A sealed file holds no value: clear metadata, wrapped keys, ciphertext"
-show cat secrets/payments-api-key.sealed
+show cat secrets/production/payments-api-key.sealed
 
 step "exec: the value reaches the command's environment, never its output"
 show journey exec --secret payments-api-key -- sh -c 'echo "calling the payments API with key $PAYMENTS_API_KEY"; printf "base64 of it: "; printf %s "$PAYMENTS_API_KEY" | base64'
@@ -57,9 +73,9 @@ show journey run notify --sealed
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("report:", r.get("status"), "secrets used:", r.get("secrets"))' "$DEMO/report.json"
 
 step "Tampering is caught: a sealed file edited to another version does not open"
-sed -i 's/^version: .*/version: 1/' secrets/payments-api-key.sealed
+sed -i 's/^version: .*/version: 1/' secrets/production/payments-api-key.sealed
 if journey exec --secret payments-api-key -- true; then echo "unexpected: opened"; exit 1; else echo "(refused, exit code $?)"; fi
-git -C "$ROOT" show HEAD:example-workspace/secrets/payments-api-key.sealed > secrets/payments-api-key.sealed 2>/dev/null || cp "$ROOT/example-workspace/secrets/payments-api-key.sealed" secrets/
+git -C "$ROOT" show HEAD:example-workspace/secrets/production/payments-api-key.sealed > secrets/production/payments-api-key.sealed 2>/dev/null || cp "$ROOT/example-workspace/secrets/production/payments-api-key.sealed" secrets/production/
 
 step "The pre-commit check: a pasted credential is blocked before it reaches git"
 git init -q --initial-branch=main . && git config user.name "Demo" && git config user.email demo@example.invalid
@@ -89,7 +105,7 @@ git add journeys/refund.yaml
 show git commit -qm "add refund journey"
 show git log --oneline -2
 
-step "A runner: clone the repo at a ref into its cache, check the commit out, run from the sealed store"
+step "A runner: clone the repo at a ref into its cache, check the commit out, run from the production store (--env, or JOURNEY_ENV as here)"
 git clone -q --bare . "$DEMO/origin.git"
 show journey runner --repo "$DEMO/origin.git" --ref main --journey notify --cache "$DEMO/runner-cache" --report "$DEMO/runner.json" --allow-ref main
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("runner report: commit", r.get("commit","?")[:12], "secrets used", [(s["name"], "v%d" % s["version"]) for s in r["secrets"]], "key", r["runnerKeyID"])' "$DEMO/runner.json"

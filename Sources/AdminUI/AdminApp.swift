@@ -42,15 +42,18 @@ package final class AdminApp: Sendable {
     /// Secrets list of a thousand secrets costs more to encode than to check).
     final class CachedAnswer: @unchecked Sendable {
         private let lock = NSLock()
-        private var key: (generation: Int, recipients: WorkspaceIndex.Stamp?)?
+        private var key: (generation: Int, store: String, recipients: WorkspaceIndex.Stamp?)?
         private var response: HTTPResponse?
 
-        func answer(index: WorkspaceIndex, recipients: WorkspaceIndex.Stamp?, build: () throws -> HTTPResponse) throws -> HTTPResponse {
+        /// `store` is the environment's store the answer lists: another one is another answer.
+        func answer(index: WorkspaceIndex, store: Workspace, build: () throws -> HTTPResponse) throws -> HTTPResponse {
             // Refresh the index first: its generation then says whether anything changed.
             _ = index.journeys()
-            _ = try index.sealedFiles()
-            let current = (index.generation, recipients)
-            if let response = lock.withLock({ key.map { $0.generation == current.0 && $0.recipients == current.1 } == true ? self.response : nil }) {
+            _ = try index.sealedFiles(in: store)
+            let current = (index.generation, store.secretsFolder, WorkspaceIndex.Stamp(store.recipientsPath))
+            if let response = lock.withLock({
+                key.map { $0.generation == current.0 && $0.store == current.1 && $0.recipients == current.2 } == true ? self.response : nil
+            }) {
                 return response
             }
             let fresh = try build()
@@ -122,7 +125,11 @@ package final class AdminApp: Sendable {
     private func api(_ request: HTTPRequest, _ parts: [String]) throws -> HTTPResponse {
         switch (request.method, parts.first, parts.count) {
         case ("GET", "session", 1):
-            return json(200, ["csrf": access.csrfToken, "workspace": workspace.config.name, "root": workspace.root])
+            return encoded(
+                200,
+                Session(
+                    csrf: access.csrfToken, workspace: workspace.config.name, root: workspace.root,
+                    environments: workspace.config.environments.map(\.rawValue)))
         case ("GET", "schema", 1):
             return HTTPResponse(
                 status: 200, headers: [("Content-Type", "application/schema+json")], body: .bytes(Array(try JourneySchema.text(for: workspace).utf8)))
@@ -143,6 +150,31 @@ package final class AdminApp: Sendable {
         default:
             throw AdminUIError.notFound("no API \(request.method) /api/\(parts.joined(separator: "/"))")
         }
+    }
+
+    struct Session: Encodable {
+        var csrf: String
+        var workspace: String
+        var root: String
+        /// The workspace's environments (empty: the flat layout); the pages offer a choice.
+        var environments: [String]
+    }
+
+    /// The store a secrets or recipients request reads and writes: `?env=E` (else an `env`
+    /// field of the body). A workspace with environments needs one (the error lists them);
+    /// a flat workspace refuses one, so a script never writes to the wrong place.
+    func store(for request: HTTPRequest, body: RequestJSON? = nil) throws -> Workspace {
+        let fromQuery = request.query["env"].flatMap { $0.isEmpty ? nil : $0 }
+        let fromBody = body?.text("env").flatMap { $0.isEmpty ? nil : $0 }
+        if let fromQuery, let fromBody, fromQuery != fromBody {
+            throw AdminUIError.badRequest(
+                "the environment is '\(AccessControl.printable(fromQuery))' in the URL but '\(AccessControl.printable(fromBody))' in the body", fix: "give one")
+        }
+        guard let name = fromQuery ?? fromBody else {
+            try workspace.requireEnvironmentChosen()
+            return workspace
+        }
+        return try workspace.selecting(EnvironmentName(name))
     }
 
     // MARK: Responses
@@ -170,7 +202,7 @@ package final class AdminApp: Sendable {
         switch error {
         case .unknownSecret, .unknownRecipient, .notFound: return 404
         case .secretExists, .recipientExists, .secretInUse: return 409
-        case .invalidSecretName, .forbiddenVariable, .malformed: return 400
+        case .invalidSecretName, .forbiddenVariable, .malformed, .environmentRequired, .unknownEnvironment, .invalidEnvironmentName: return 400
         default: return 500
         }
     }

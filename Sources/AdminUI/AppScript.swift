@@ -20,11 +20,21 @@ enum AppScript {
           return el;
         }
 
+        // The environment whose store the Secrets and Recipients pages show (?env=E); empty
+        // in a workspace without environments.
+        let currentEnv = new URLSearchParams(location.search).get("env") || "";
+        let session = null;
+        function envPath(path) {
+          if (!currentEnv || !/^\/api\/(secrets|recipients)(\/|\?|$)/.test(path)) return path;
+          return path + (path.includes("?") ? "&" : "?") + "env=" + encodeURIComponent(currentEnv);
+        }
+        function envQuery(prefix) { return currentEnv ? `${prefix}env=${encodeURIComponent(currentEnv)}` : ""; }
+
         async function api(method, path, body) {
           const init = { method, headers: { "Accept": "application/json" }, credentials: "same-origin" };
           if (method !== "GET") init.headers["X-CSRF-Token"] = csrf;
           if (body !== undefined) { init.headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
-          const response = await fetch(path, init);
+          const response = await fetch(envPath(path), init);
           const text = await response.text();
           let data = {};
           try { data = text ? JSON.parse(text) : {}; } catch (e) { data = { error: text }; }
@@ -176,7 +186,7 @@ enum AppScript {
           search.addEventListener("input", render);
           render();
           main.replaceChildren(
-            pageHead("Secrets management", `${list.length} sealed secret${list.length === 1 ? "" : "s"}. Names, descriptions and versions only: a value is never shown.`,
+            pageHead("Secrets management", `${list.length} sealed secret${list.length === 1 ? "" : "s"}${currentEnv ? ` in ${currentEnv}` : ""}. Names, descriptions and versions only: a value is never shown.`,
               h("button", { class: "primary", id: "add-secret", onclick: async () => { if (await addSecretDialog()) reload(); }, text: "Add secret" })),
             h("div", { class: "toolbar" }, search),
             h("div", { class: "card tablecard" }, h("table", { id: "secrets-table" },
@@ -372,7 +382,7 @@ enum AppScript {
 
         // ---------- Runs ----------
         async function startRun(id, mode) {
-          try { const run = await api("POST", `/api/journeys/${encodeURIComponent(id)}/runs`, { mode }); location.href = `/runs?run=${run.id}`; }
+          try { const run = await api("POST", `/api/journeys/${encodeURIComponent(id)}/runs`, { mode, env: currentEnv }); location.href = `/runs?run=${run.id}${envQuery("&")}`; }
           catch (err) { toast(message(err)); }
         }
 
@@ -391,7 +401,7 @@ enum AppScript {
               h("button", { class: "primary", id: "start-run", onclick: () => startRun(pick.value, mode.value), text: "Run" }))),
             h("div", { class: "grid2" },
               h("div", { class: "card" }, h("h2", { text: "Recent runs" }), runs.length ? h("ul", { class: "runlist" }, runs.map(r =>
-                h("li", { class: r.id === selected ? "current" : "", onclick: () => { location.href = `/runs?run=${r.id}`; } },
+                h("li", { class: r.id === selected ? "current" : "", onclick: () => { location.href = `/runs?run=${r.id}${envQuery("&")}`; } },
                   h("span", { class: "mono", text: r.journey }), h("span", { class: `pill ${r.status === "passed" ? "ok" : r.status === "running" ? "accent" : "bad"}`, id: `run-pill-${r.id}`, text: r.status })))) : h("p", { class: "muted", text: "No runs yet." })),
               h("div", {}, h("div", { class: "card" }, head, output), h("div", { class: "card" }, h("h2", { text: "Report" }), report))));
           if (!selected) { output.textContent = "Start a run to see its output here."; report.textContent = "—"; return; }
@@ -441,9 +451,22 @@ enum AppScript {
             h("div", { class: "card" }, h("div", { class: "row" }, h("div", { class: "grow" }, h("label", { for: "commit-message", text: "Commit message" }), msg), commit), result));
         }
 
+        // A workspace with environments: a chooser in the sidebar, kept in every link.
+        function setupEnvironments() {
+          const environments = session.environments || [];
+          if (!environments.length) { currentEnv = ""; return; }
+          if (!environments.includes(currentEnv)) currentEnv = environments[0];
+          const select = h("select", { id: "env-select" }, environments.map(e => h("option", { value: e, text: e, selected: e === currentEnv })));
+          select.addEventListener("change", () => { const p = new URLSearchParams(location.search); p.set("env", select.value); location.search = p.toString(); });
+          const place = document.querySelector(".workspace");
+          if (place) place.append(h("div", { class: "env" }, h("label", { for: "env-select", text: "Environment" }), select));
+          document.querySelectorAll("nav a").forEach(a => { a.href = a.getAttribute("href").split("?")[0] + envQuery("?"); });
+        }
+
         async function route() {
           const parts = location.pathname.split("/").filter(Boolean).map(decodeURIComponent);
           try {
+            if (!session) { session = await api("GET", "/api/session"); setupEnvironments(); }
             if (parts[0] === "secrets") await secretsPage();
             else if (parts[0] === "recipients") await recipientsPage();
             else if (parts[0] === "journeys" && parts[1]) await editorPage(parts[1]);

@@ -8,10 +8,16 @@ package enum JourneySchema {
     package static func text(for workspace: Workspace?) throws -> String {
         var names: [[String: Any]] = []
         if let workspace {
-            for name in try workspace.secretNames() {
-                let description = (try? workspace.readSealed(name)).map { "\($0.description.isEmpty ? name.rawValue : $0.description) (version \($0.version))" }
-                names.append(["const": name.rawValue, "description": description ?? name.rawValue])
+            // Every environment's names (a journey names a secret once for all of them); the
+            // description and version shown are the first environment's that holds it.
+            var seen = Set<String>()
+            for store in workspace.everyEnvironment() {
+                for name in try store.secretNames() where seen.insert(name.rawValue).inserted {
+                    let description = (try? store.readSealed(name)).map { "\($0.description.isEmpty ? name.rawValue : $0.description) (version \($0.version))" }
+                    names.append(["const": name.rawValue, "description": description ?? name.rawValue])
+                }
             }
+            names.sort { ($0["const"] as? String ?? "") < ($1["const"] as? String ?? "") }
         }
         let secretName: [String: Any] =
             names.isEmpty

@@ -46,7 +46,9 @@ struct JourneysAPI {
             let body = try RequestJSON(request.body)
             let mode = body.text("mode") ?? "local"
             guard ["local", "sealed"].contains(mode) else { throw AdminUIError.badRequest("mode must be 'local' or 'sealed'") }
-            let run = try app.runs.start(journeyFile: path, journey: parts[0], mode: mode)
+            // A sealed run needs the environment's store; a local one reads its section when given.
+            let store = try app.store(for: request, body: body)
+            let run = try app.runs.start(journeyFile: path, journey: parts[0], mode: mode, environment: store.environment)
             return app.encoded(201, RunInfo(run))
         default:
             throw AdminUIError.notFound("no API \(request.method) /api/journeys/\(parts.joined(separator: "/"))")
@@ -55,7 +57,11 @@ struct JourneysAPI {
 
     func list() -> [ListEntry] {
         let entries = app.index.journeys()
-        let stored = Set(((try? app.index.sealedFiles()) ?? []).map(\.name.rawValue))
+        // The names each store holds: a reference must exist in every environment its journey runs in.
+        var stored: [EnvironmentName?: Set<String>] = [:]
+        for store in workspace.everyEnvironment() {
+            stored[store.environment] = Set(((try? app.index.sealedFiles(in: store)) ?? []).map(\.name.rawValue))
+        }
         var byName: [String: [String]] = [:]
         for entry in entries { if case .success(let journey) = entry.result { byName[journey.name, default: []].append(entry.file) } }
         return entries.map { entry in
@@ -69,12 +75,18 @@ struct JourneysAPI {
                                 SourceLocation(file: entry.file),
                                 "journey name '\(journey.name)' is also used by \(files.filter { $0 != entry.file }.joined(separator: ", "))")))
                 }
-                for reference in journey.secretReferences where !stored.contains(reference.name.rawValue) {
+                let environments: [EnvironmentName?] = workspace.config.environments.isEmpty ? [nil] : journey.environments ?? workspace.config.environments
+                for reference in journey.secretReferences {
+                    let missing = environments.filter { stored[$0]?.contains(reference.name.rawValue) != true }
+                    guard !missing.isEmpty else { continue }
+                    let place = missing == [nil] ? "" : " in \(missing.compactMap { $0?.rawValue }.joined(separator: ", "))"
+                    let flag = missing.first.flatMap { $0 }.map { " --env \($0)" } ?? ""
                     problems.append(
                         ProblemJSON(
                             JourneyProblem(
                                 reference.location,
-                                "secret '\(reference.name)' has no sealed file; add it on the Secrets page or with 'journey secret add \(reference.name)'")))
+                                "secret '\(reference.name)' has no sealed file\(place); add it on the Secrets page or with 'journey secret add \(reference.name)\(flag)'"
+                            )))
                 }
                 return ListEntry(
                     id: entry.id, file: entry.file, name: journey.name, description: journey.description, steps: journey.steps.count,

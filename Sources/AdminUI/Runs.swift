@@ -79,7 +79,7 @@ final class RunBook: @unchecked Sendable {
     func run(id: String) -> Run? { lock.withLock { runs.first { $0.id == id } } }
 
     /// Starts `journey run FILE --local|--sealed --report …` and returns at once.
-    func start(journeyFile: String, journey: String, mode: String) throws(AdminUIError) -> Run {
+    func start(journeyFile: String, journey: String, mode: String, environment: EnvironmentName? = nil) throws(AdminUIError) -> Run {
         let folder = workspace.localFolder + "/ui-runs"
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw .server("cannot create \(workspace.relative(folder)): \(error.localizedDescription)")
@@ -88,11 +88,14 @@ final class RunBook: @unchecked Sendable {
         let run = Run(id: id, journey: journey, mode: mode, reportPath: folder + "/\(id).json")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["run", journeyFile, "--workspace", workspace.root, "--\(mode)", "--report", run.reportPath]
+        process.arguments =
+            ["run", journeyFile, "--workspace", workspace.root, "--\(mode)", "--report", run.reportPath] + (environment.map { ["--env", $0.rawValue] } ?? [])
         process.currentDirectoryURL = URL(fileURLWithPath: workspace.root)
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
+        var variables = ProcessInfo.processInfo.environment
+        variables["NO_COLOR"] = "1"
+        // The page chose the environment (or none); the server's own JOURNEY_ENV does not choose for it.
+        variables["JOURNEY_ENV"] = nil
+        process.environment = variables
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

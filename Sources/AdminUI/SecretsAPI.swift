@@ -5,7 +5,6 @@ import Workspace
 /// `/api/secrets` and `/api/recipients`: the Secrets management and Recipients pages.
 struct SecretsAPI {
     let app: AdminApp
-    var workspace: Workspace { app.workspace }
 
     struct Summary: Encodable {
         var name: String
@@ -18,44 +17,49 @@ struct SecretsAPI {
     }
 
     func handle(_ request: HTTPRequest, _ parts: [String]) throws -> HTTPResponse {
-        try refuseEnvironment(request)
         switch (request.method, parts.count) {
         case ("GET", 0):
-            return try app.secretsAnswer.answer(index: app.index, recipients: WorkspaceIndex.Stamp(workspace.recipientsPath)) {
-                HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .bytes(Array(Self.json(try list()).utf8)))
+            let workspace = try app.store(for: request)
+            return try app.secretsAnswer.answer(index: app.index, store: workspace) {
+                HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .bytes(Array(Self.json(try list(in: workspace)).utf8)))
             }
         case ("GET", 1) where parts[0] == "check-name":
+            let workspace = try app.store(for: request)
             return app.json(200, ["problem": Self.nameProblem(request.query["name"] ?? "", in: workspace) ?? ""])
         case ("POST", 0):
             var body = try RequestJSON(request.body)
             defer { body.wipe() }
+            let workspace = try app.store(for: request, body: body)
             let name = try Self.validName(body.text("name") ?? "", in: workspace)
             guard let value = body.secret("value"), value.count > 0 else { throw AdminUIError.badRequest("the value is empty; an empty secret is refused") }
             guard value.count <= 64 * 1024 else { throw AdminUIError.badRequest("the value is larger than 64 KiB") }
             let file = try workspace.addSecret(name, value: value, description: body.text("description") ?? "")
-            app.log("sealed secret \(name) version \(file.version)")
-            return app.encoded(201, try summary(name))
+            app.log("sealed secret \(name) version \(file.version)\(Self.suffix(workspace))")
+            return app.encoded(201, try summary(name, in: workspace))
         case ("PUT", 2) where parts[1] == "value":
             let name = try SecretName(parts[0])
             var body = try RequestJSON(request.body)
             defer { body.wipe() }
+            let workspace = try app.store(for: request, body: body)
             let current = try workspace.readSealed(name)
             guard let value = body.secret("value"), value.count > 0 else {
                 throw AdminUIError.badRequest("the value is empty; an empty secret is refused (version \(current.version) is unchanged)")
             }
             guard value.count <= 64 * 1024 else { throw AdminUIError.badRequest("the value is larger than 64 KiB") }
             let file = try workspace.updateSecret(name, value: value)
-            app.log("rotated secret \(name): version \(current.version) → \(file.version)")
-            return app.encoded(200, try summary(name))
+            app.log("rotated secret \(name): version \(current.version) → \(file.version)\(Self.suffix(workspace))")
+            return app.encoded(200, try summary(name, in: workspace))
         case ("PATCH", 1):
             let name = try SecretName(parts[0])
             let body = try RequestJSON(request.body)
+            let workspace = try app.store(for: request, body: body)
             let description = body.text("description") ?? ""
             guard description.count <= 2000 else { throw AdminUIError.badRequest("the description is longer than 2,000 characters") }
             try workspace.describeSecret(name, description: description)
-            return app.encoded(200, try summary(name))
+            return app.encoded(200, try summary(name, in: workspace))
         case ("DELETE", 1):
             let name = try SecretName(parts[0])
+            let workspace = try app.store(for: request)
             guard workspace.hasSecret(name) else { throw WorkspaceError.unknownSecret(name.rawValue, path: workspace.relative(workspace.sealedPath(name))) }
             let users = SecretUses.scan(workspace).filter { $0.secret == name.rawValue }
             if !users.isEmpty {
@@ -69,25 +73,22 @@ struct SecretsAPI {
                     ])
             }
             try workspace.removeSecret(name)
-            app.log("removed secret \(name)")
+            app.log("removed secret \(name)\(Self.suffix(workspace))")
             return HTTPResponse(status: 204)
         default:
             throw AdminUIError.notFound("no API \(request.method) /api/secrets/\(parts.joined(separator: "/"))")
         }
     }
 
-    /// Environments (DESIGN §9) are not in this workspace format yet: `?env=` is refused
-    /// rather than ignored, so a script never writes to the wrong place.
-    private func refuseEnvironment(_ request: HTTPRequest) throws {
-        if let env = request.query["env"], !env.isEmpty {
-            throw AdminUIError.badRequest("this workspace has no environments", fix: "leave out env=")
-        }
+    /// ` in ENV` for log lines, or nothing in a flat workspace.
+    static func suffix(_ store: Workspace) -> String {
+        store.environment.map { " in \($0)" } ?? ""
     }
 
-    func list() throws -> [Summary] {
-        let usage = app.index.usage()
-        let recipientNames = Dictionary((try app.index.recipients()).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        return try app.index.sealedFiles().map { name, result in
+    func list(in workspace: Workspace) throws -> [Summary] {
+        let usage = app.index.usage(in: workspace.environment)
+        let recipientNames = Dictionary((try app.index.recipients(in: workspace)).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return try app.index.sealedFiles(in: workspace).map { name, result in
             switch result {
             case .success(let file):
                 return Summary(
@@ -118,8 +119,8 @@ struct SecretsAPI {
         return out + "]}"
     }
 
-    func summary(_ name: SecretName) throws -> Summary {
-        guard let found = try list().first(where: { $0.name == name.rawValue }) else {
+    func summary(_ name: SecretName, in workspace: Workspace) throws -> Summary {
+        guard let found = try list(in: workspace).first(where: { $0.name == name.rawValue }) else {
             throw WorkspaceError.unknownSecret(name.rawValue, path: workspace.relative(workspace.sealedPath(name)))
         }
         return found
@@ -145,7 +146,6 @@ struct SecretsAPI {
 
 struct RecipientsAPI {
     let app: AdminApp
-    var workspace: Workspace { app.workspace }
 
     struct Entry: Encodable {
         var name: String
@@ -156,9 +156,10 @@ struct RecipientsAPI {
     }
 
     func handle(_ request: HTTPRequest, _ parts: [String]) throws -> HTTPResponse {
+        let workspace = try app.store(for: request)
         switch (request.method, parts.count) {
         case ("GET", 0):
-            let sealed = try app.index.sealedFiles().compactMap { try? $0.result.get() }
+            let sealed = try app.index.sealedFiles(in: workspace).compactMap { try? $0.result.get() }
             let list = try workspace.recipients().map { recipient in
                 Entry(
                     name: recipient.name, id: recipient.id.hex, key: recipient.key.text, added: recipient.added,
@@ -178,7 +179,8 @@ struct RecipientsAPI {
                 201,
                 [
                     "name": name, "id": key.id.hex,
-                    "next": "run 'journey secret rekey --all' with a key that opens the secrets, so the new recipient can read them",
+                    "next":
+                        "run 'journey secret rekey --all\(workspace.environment.map { " --env \($0)" } ?? "")' with a key that opens the secrets, so the new recipient can read them",
                 ])
         case ("DELETE", 1):
             let (removed, readable) = try workspace.removeRecipient(name: parts[0])

@@ -86,10 +86,12 @@ final class WorkspaceIndex: @unchecked Sendable {
         return nil
     }
 
-    /// Every sealed file's clear metadata (from the cache where unchanged).
-    func sealedFiles() throws(WorkspaceError) -> [(name: SecretName, result: Result<SealedFile, WorkspaceError>)] {
+    /// Every sealed file's clear metadata in `store` (the workspace or one environment's
+    /// store; from the cache where unchanged).
+    func sealedFiles(in store: Workspace) throws(WorkspaceError) -> [(name: SecretName, result: Result<SealedFile, WorkspaceError>)] {
+        try store.requireEnvironmentChosen()
         let suffix = "." + Workspace.sealedExtension
-        let names = Self.list(workspace.secretsFolder).compactMap { entry -> SecretName? in
+        let names = Self.list(store.secretsFolder).compactMap { entry -> SecretName? in
             guard entry.hasSuffix(suffix), !entry.hasPrefix(".") else { return nil }
             return try? SecretName(String(entry.dropLast(suffix.count)))
         }.sorted()
@@ -97,20 +99,21 @@ final class WorkspaceIndex: @unchecked Sendable {
             var out: [(name: SecretName, result: Result<SealedFile, WorkspaceError>)] = []
             var seen = Set<String>()
             for name in names {
-                let path = workspace.sealedPath(name)
+                let path = store.sealedPath(name)
                 guard let stamp = Stamp(path) else { continue }
-                seen.insert(name.rawValue)
-                if let cached = sealedCache[name.rawValue], cached.stamp == stamp {
+                seen.insert(path)
+                if let cached = sealedCache[path], cached.stamp == stamp {
                     out.append((name, cached.result))
                     continue
                 }
-                let result = Result { () throws(WorkspaceError) -> SealedFile in try workspace.readSealed(name) }
-                sealedCache[name.rawValue] = (stamp, result)
+                let result = Result { () throws(WorkspaceError) -> SealedFile in try store.readSealed(name) }
+                sealedCache[path] = (stamp, result)
                 changes += 1
                 out.append((name, result))
             }
-            for name in sealedCache.keys where !seen.contains(name) {
-                sealedCache[name] = nil
+            // Keyed by path: each environment's files stay cached beside the others'.
+            for path in sealedCache.keys where !seen.contains(path) && (path as NSString).deletingLastPathComponent == store.secretsFolder {
+                sealedCache[path] = nil
                 changes += 1
             }
             return out
@@ -129,32 +132,34 @@ final class WorkspaceIndex: @unchecked Sendable {
         return names
     }
 
-    private var usageCache: (generation: Int, uses: [String: [String]])?
-    private var recipientsCache: (stamp: Stamp, recipients: [Recipient])?
+    private var usageCache: (generation: Int, environment: EnvironmentName?, uses: [String: [String]])?
+    private var recipientsCache: [String: (stamp: Stamp, recipients: [Recipient])] = [:]
 
-    /// `secrets/recipients.yaml`, parsed once until it changes.
-    func recipients() throws(WorkspaceError) -> [Recipient] {
-        guard let stamp = Stamp(workspace.recipientsPath) else { return try workspace.recipients() }
-        if let cached = lock.withLock({ recipientsCache }), cached.stamp == stamp { return cached.recipients }
-        let list = try workspace.recipients()
-        lock.withLock { recipientsCache = (stamp, list) }
+    /// `store`'s `recipients.yaml`, parsed once until it changes.
+    func recipients(in store: Workspace) throws(WorkspaceError) -> [Recipient] {
+        guard let stamp = Stamp(store.recipientsPath) else { return try store.recipients() }
+        if let cached = lock.withLock({ recipientsCache[store.recipientsPath] }), cached.stamp == stamp { return cached.recipients }
+        let list = try store.recipients()
+        lock.withLock { recipientsCache[store.recipientsPath] = (stamp, list) }
         return list
     }
 
-    /// Which journeys (by name) use each secret, from the parsed journeys.
-    func usage() -> [String: [String]] {
+    /// Which journeys (by name) use each secret in `environment` (nil: the flat layout), from
+    /// the parsed journeys: a journey that lists its environments uses none of the others'.
+    func usage(in environment: EnvironmentName?) -> [String: [String]] {
         let entries = journeys()
         let current = generation
-        if let cached = lock.withLock({ usageCache }), cached.generation == current { return cached.uses }
-        let uses = computeUsage(entries)
-        lock.withLock { usageCache = (current, uses) }
+        if let cached = lock.withLock({ usageCache }), cached.generation == current, cached.environment == environment { return cached.uses }
+        let uses = computeUsage(entries, in: environment)
+        lock.withLock { usageCache = (current, environment, uses) }
         return uses
     }
 
-    private func computeUsage(_ entries: [JourneyEntry]) -> [String: [String]] {
+    private func computeUsage(_ entries: [JourneyEntry], in environment: EnvironmentName?) -> [String: [String]] {
         var uses: [String: Set<String>] = [:]
         for entry in entries {
             guard case .success(let journey) = entry.result else { continue }
+            if let environment, let listed = journey.environments, !listed.contains(environment) { continue }
             for name in journey.secretNames { uses[name.rawValue, default: []].insert(journey.name) }
         }
         return uses.mapValues { $0.sorted() }

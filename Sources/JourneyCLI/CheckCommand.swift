@@ -19,12 +19,13 @@ struct CheckCommand: ParsableCommand {
             """)
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var environmentOptions: EnvironmentOptions
 
     @Flag(help: "Print the problems as JSON.")
     var json = false
 
     func run() throws {
-        let workspace = try workspaceOptions.open()
+        let workspace = try workspaceOptions.open(environmentOptions, required: false)
         let report = JourneyCheck.run(workspace)
         if json {
             try Output.json(CheckOutput(report))

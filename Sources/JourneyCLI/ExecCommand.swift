@@ -25,6 +25,7 @@ struct ExecCommand: ParsableCommand {
             """)
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var environmentOptions: EnvironmentOptions
     @OptionGroup var keyOptions: KeyOptions
     @OptionGroup var isolationOptions: IsolationOptions
 
@@ -53,7 +54,7 @@ struct ExecCommand: ParsableCommand {
 
     func run() throws {
         try ProcessHardening.makeNonDumpable()  // values are opened below: refuse to go on dumpable
-        let workspace = try workspaceOptions.open()
+        let workspace = try workspaceOptions.open(environmentOptions, required: !local)
         let isolation = try isolationOptions.isolation(keyFile: keyOptions.keyFile)
         let names = try Set(secrets.map { try SecretName($0) }).sorted()
         var injected: [(name: String, value: SecretBytes)] = []

@@ -27,7 +27,7 @@ package struct JourneyCommand: ParsableCommand {
 
     /// Every subcommand; a new group adds itself here.
     static let subcommandList: [ParsableCommand.Type] = [
-        InitCommand.self, KeysCommand.self, SecretCommand.self, ExecCommand.self,
+        InitCommand.self, KeysCommand.self, SecretCommand.self, EnvCommand.self, ExecCommand.self,
         CheckCommand.self, ResolveCommand.self, RunCommand.self,
         ScanCommand.self, HookCommand.self,
         RunnerCommand.self,
@@ -87,6 +87,38 @@ struct WorkspaceOptions: ParsableArguments {
     }
 }
 
+/// `--env ENV` (else `JOURNEY_ENV`): the environment whose secrets and keys a command reads
+/// and writes. Required when the workspace lists environments.
+struct EnvironmentOptions: ParsableArguments {
+    static let variable = "JOURNEY_ENV"
+
+    @Option(
+        name: .customLong("env"),
+        help: ArgumentHelp("The environment (else JOURNEY_ENV); required when workspace.yaml lists environments.", valueName: "ENV"),
+        completion: NameCompletion.environments)
+    var env: String?
+
+    /// `--env`, else a non-empty `JOURNEY_ENV`.
+    var chosen: String? {
+        if let env { return env }
+        let fromEnvironment = ProcessInfo.processInfo.environment[Self.variable] ?? ""
+        return fromEnvironment.isEmpty ? nil : fromEnvironment
+    }
+}
+
+extension WorkspaceOptions {
+    /// Opens the workspace and selects the chosen environment's store. Unless `required` is
+    /// false, a workspace with environments needs one chosen (the error lists them).
+    func open(_ environment: EnvironmentOptions, required: Bool = true) throws -> Workspace {
+        let workspace = try open()
+        guard let name = environment.chosen else {
+            if required { try workspace.requireEnvironmentChosen() }
+            return workspace
+        }
+        return try workspace.selecting(EnvironmentName(name))
+    }
+}
+
 /// Where the private key comes from, for commands that open values.
 struct KeyOptions: ParsableArguments {
     @Option(
@@ -129,13 +161,30 @@ enum Output {
 
 /// Shell completion of names from the workspace around the current folder.
 enum NameCompletion {
-    static let secrets = CompletionKind.custom { _, _, prefix in
-        let names = (try? Workspace.locate(startingAt: FileManager.default.currentDirectoryPath).secretNames()) ?? []
+    static let secrets = CompletionKind.custom { words, _, prefix in
+        let names = (try? store(words).secretNames()) ?? []
         return names.map(\.rawValue).filter { $0.hasPrefix(prefix) }
     }
 
-    static let recipients = CompletionKind.custom { _, _, prefix in
-        let names = (try? Workspace.locate(startingAt: FileManager.default.currentDirectoryPath).recipients()) ?? []
+    static let recipients = CompletionKind.custom { words, _, prefix in
+        let names = (try? store(words).recipients()) ?? []
         return names.map(\.name).filter { $0.hasPrefix(prefix) }
+    }
+
+    static let environments = CompletionKind.custom { _, _, prefix in
+        let names = (try? Workspace.locate(startingAt: FileManager.default.currentDirectoryPath).config.environments) ?? []
+        return names.map(\.rawValue).filter { $0.hasPrefix(prefix) }
+    }
+
+    /// The store the command line being completed names: `--env ENV` among its words, else
+    /// `JOURNEY_ENV`, else the flat one.
+    static func store(_ words: [String]) throws -> Workspace {
+        let workspace = try Workspace.locate(startingAt: FileManager.default.currentDirectoryPath)
+        var chosen = ProcessInfo.processInfo.environment[EnvironmentOptions.variable].flatMap { $0.isEmpty ? nil : $0 }
+        for (index, word) in words.enumerated() {
+            if word == "--env", index + 1 < words.count { chosen = words[index + 1] }
+            if word.hasPrefix("--env=") { chosen = String(word.dropFirst("--env=".count)) }
+        }
+        return try workspace.selecting(chosen.map { try EnvironmentName($0) })
     }
 }

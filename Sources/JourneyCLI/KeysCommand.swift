@@ -29,12 +29,13 @@ struct KeysCommand: ParsableCommand {
                 """)
 
         @OptionGroup var workspaceOptions: WorkspaceOptions
+        @OptionGroup var environmentOptions: EnvironmentOptions
         @Argument(help: "The recipient's name (a person or a runner).") var name: String
         @Option(help: ArgumentHelp("Where to write the private key (default: <key folder>/NAME.key).", valueName: "FILE"))
         var output: String?
 
         func run() throws {
-            let workspace = try workspaceOptions.open()
+            let workspace = try workspaceOptions.open(environmentOptions)
             let key = PrivateKey.generate()
             let path = output ?? KeySource.keyFolder() + "/" + name + ".key"
             let folder = (path as NSString).deletingLastPathComponent
@@ -57,7 +58,7 @@ struct KeysCommand: ParsableCommand {
                 let holders = KeysCommand.holders(in: workspace, excluding: name)
                 Output.line("")
                 Output.line("This key opens none of the \(secrets.count) sealed secret\(secrets.count == 1 ? "" : "s") yet. Send this line to \(holders):")
-                Output.line("  journey keys add \(name) \(key.publicKey.text) && journey secret rekey --all")
+                Output.line("  journey keys add \(name) \(key.publicKey.text)\(workspace.envFlag) && journey secret rekey --all\(workspace.envFlag)")
                 Output.line("They run it and commit; then pull. (Commit your recipients.yaml change too: the merge keeps one entry.)")
             }
         }
@@ -78,6 +79,7 @@ struct KeysCommand: ParsableCommand {
                 """)
 
         @OptionGroup var workspaceOptions: WorkspaceOptions
+        @OptionGroup var environmentOptions: EnvironmentOptions
         @Argument(help: "Your name as a recipient (a person or a runner).") var name: String
         @Option(help: ArgumentHelp("Where the private key is (default: <key folder>/NAME.key).", valueName: "FILE"))
         var output: String?
@@ -98,13 +100,14 @@ struct KeysCommand: ParsableCommand {
                 try key.write(toFile: path)
                 Output.note("created key \(key.id); the private key is \(path) (mode 0600; keep it, never send it)")
             }
-            let workspace = try? workspaceOptions.open()
+            let workspace = try? workspaceOptions.open(environmentOptions)
             if let workspace, let listed = try? workspace.recipients().first(where: { $0.key == key.publicKey }) {
                 Output.note(
                     "this key is already a recipient ('\(listed.name)'); if a secret does not open, ask a key holder to run 'journey secret rekey --all'")
             }
             let holders = workspace.map { KeysCommand.holders(in: $0, excluding: name) } ?? "someone whose key opens the secrets"
-            Output.line("journey keys add \(name) \(key.publicKey.text) && journey secret rekey --all")
+            let envFlag = workspace?.envFlag ?? ""
+            Output.line("journey keys add \(name) \(key.publicKey.text)\(envFlag) && journey secret rekey --all\(envFlag)")
             Output.note("send the line above to \(holders); they run it and commit, then you pull")
         }
     }
@@ -127,26 +130,28 @@ struct KeysCommand: ParsableCommand {
                 """)
 
         @OptionGroup var workspaceOptions: WorkspaceOptions
+        @OptionGroup var environmentOptions: EnvironmentOptions
         @Argument(help: "The recipient's name.") var name: String
         @Argument(help: "The public key text ('journey-pk1-…').") var publicKey: String
 
         func run() throws {
-            let workspace = try workspaceOptions.open()
+            let workspace = try workspaceOptions.open(environmentOptions)
             let key = try PublicKey(text: publicKey)
             try workspace.addRecipient(name: name, key: key)
-            Output.line("Added '\(name)' (key \(key.id)). Existing secrets are not sealed for it yet: run 'journey secret rekey --all'.")
+            Output.line("Added '\(name)' (key \(key.id)). Existing secrets are not sealed for it yet: run 'journey secret rekey --all\(workspace.envFlag)'.")
         }
     }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the recipients.")
         @OptionGroup var workspaceOptions: WorkspaceOptions
+        @OptionGroup var environmentOptions: EnvironmentOptions
         @Flag(help: "Print JSON.") var json = false
 
         struct Entry: Encodable { var name, keyID, publicKey, added: String }
 
         func run() throws {
-            let workspace = try workspaceOptions.open()
+            let workspace = try workspaceOptions.open(environmentOptions)
             let entries = try workspace.recipients().map { Entry(name: $0.name, keyID: $0.id.hex, publicKey: $0.key.text, added: $0.added) }
             if json { return try Output.json(entries) }
             if entries.isEmpty { return Output.line("No recipients. Add one with 'journey keys generate NAME'.") }
@@ -164,11 +169,12 @@ struct KeysCommand: ParsableCommand {
                 secret update NAME'.
                 """)
         @OptionGroup var workspaceOptions: WorkspaceOptions
+        @OptionGroup var environmentOptions: EnvironmentOptions
         @Argument(help: "The recipient's name.", completion: NameCompletion.recipients) var name: String
         @Flag(help: "Remove it even when it is your own key or the last key that opens a secret.") var force = false
 
         func run() throws {
-            let workspace = try workspaceOptions.open()
+            let workspace = try workspaceOptions.open(environmentOptions)
             if !force { try refuseLosingAccess(workspace) }
             let (removed, readable) = try workspace.removeRecipient(name: name)
             Output.line("Removed '\(removed.name)' (key \(removed.id)). New and updated secrets are no longer sealed for it.")

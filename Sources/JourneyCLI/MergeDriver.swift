@@ -8,7 +8,11 @@ import Workspace
 /// `recipients.yaml` (`merge=journey` in `.gitattributes`, `merge.journey.driver` in the
 /// repository's config).
 enum MergeDriver {
-    static let attributeLines = ["secrets/*.sealed merge=journey", "secrets/recipients.yaml merge=journey"]
+    /// The flat layout's files, and each environment's (`secrets/<env>/`).
+    static let attributeLines = [
+        "secrets/*.sealed merge=journey", "secrets/recipients.yaml merge=journey",
+        "secrets/*/*.sealed merge=journey", "secrets/*/recipients.yaml merge=journey",
+    ]
 
     /// Writes the `.gitattributes` lines beside `workspace.yaml` (a file to commit, so every
     /// clone routes these files to the driver) and, given a repository, defines the driver in
@@ -55,6 +59,13 @@ extension HookCommand {
         @Argument(help: "Their version (git's %B).") var theirs: String
         @Argument(help: "The path in the repository (git's %P).") var path: String
 
+        /// ` --env ENV` for a sealed file in `secrets/ENV/`, else nothing.
+        static func environmentFlag(_ path: String) -> String {
+            let parts = path.split(separator: "/")
+            guard parts.count >= 3, parts[parts.count - 3] == "secrets" else { return "" }
+            return " --env \(parts[parts.count - 2])"
+        }
+
         func run() throws {
             func read(_ file: String) throws -> String {
                 guard let data = FileManager.default.contents(atPath: file) else { throw CommandError(description: "cannot read \(file)") }
@@ -78,7 +89,7 @@ extension HookCommand {
                 try AtomicFile.write(text, to: ours)
                 let fix =
                     name.hasSuffix(".sealed")
-                    ? "keep one value with 'journey secret resolve \(name.dropLast(".sealed".count)) --ours' or '--theirs'"
+                    ? "keep one value with 'journey secret resolve \(name.dropLast(".sealed".count))\(Self.environmentFlag(path)) --ours' or '--theirs'"
                     : "keep the right entry between the markers, delete the markers, then 'git add \(path)'"
                 Output.note("merge conflict in \(path): \(reason); \(fix)")
                 throw ExitCode(1)

@@ -35,6 +35,7 @@ struct ResolutionOptions: ParsableArguments {
     /// Finds and resolves `reference` (a journey name, file stem or path).
     func resolve(_ reference: String, in workspace: Workspace) throws -> ResolvedJourney {
         let journey = try JourneyCatalog.find(reference, in: workspace)
+        try workspace.checkRunsHere(journey)
         return try Resolver.resolve(journey, in: workspace, from: source(for: workspace))
     }
 }
@@ -54,6 +55,7 @@ struct ResolveCommand: ParsableCommand {
             """)
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var environmentOptions: EnvironmentOptions
     @OptionGroup var resolution: ResolutionOptions
 
     @Argument(help: "The journey: its name, file name without .yaml, or path.")
@@ -63,7 +65,7 @@ struct ResolveCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let workspace = try workspaceOptions.open()
+        let workspace = try workspaceOptions.open(environmentOptions, required: !resolution.local)
         let resolved: ResolvedJourney
         do {
             resolved = try resolution.resolve(journey, in: workspace)

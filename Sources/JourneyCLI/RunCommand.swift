@@ -28,6 +28,7 @@ struct RunCommand: ParsableCommand {
             """)
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
+    @OptionGroup var environmentOptions: EnvironmentOptions
     @OptionGroup var resolution: ResolutionOptions
     @OptionGroup var isolationOptions: IsolationOptions
 
@@ -39,7 +40,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try ProcessHardening.makeNonDumpable()  // values are opened below: refuse to go on dumpable
-        let workspace = try workspaceOptions.open()
+        let workspace = try workspaceOptions.open(environmentOptions, required: !resolution.local)
         let isolation = try isolationOptions.isolation(keyFile: resolution.keyOptions.keyFile)
         let resolved: ResolvedJourney
         do {

@@ -22,6 +22,11 @@ struct RunnerCommand: ParsableCommand {
             version lower than one this cache has opened is refused (the rollback
             guard) unless --allow-rollback.
 
+            --env (else JOURNEY_ENV) chooses the environment whose secrets are
+            opened; it comes from the runner's own configuration, never from the
+            checkout, and is required when the checked-out workspace.yaml lists
+            environments. Rollback marks are kept per environment.
+
             The key comes from --key-file, JOURNEY_KEY_FILE or JOURNEY_KEY (the key
             text, removed from the environment before any step starts). The runner
             makes itself non-dumpable before it opens anything, and every step runs
@@ -45,6 +50,8 @@ struct RunnerCommand: ParsableCommand {
                 --ref main --journey checkout --key-file /run/secrets/journey.key
               JOURNEY_KEY_FILE=runner.key journey runner --repo /srv/git/j.git \\
                 --ref v1.4.0 --journey nightly --report report.json
+              journey runner --repo /srv/git/j.git --ref main --journey checkout \\
+                --env production --key-file /run/secrets/prod-runner.key
               journey runner --repo file:///srv/git/mono.git --ref 3f2a9c1 \\
                 --workspace-path ops/journeys --journey smoke --key-file runner.key
               journey runner --repo https://git.example.com/team/journeys.git \\
@@ -75,6 +82,8 @@ struct RunnerCommand: ParsableCommand {
     var workspacePath: String = "."
 
     @OptionGroup var isolationOptions: IsolationOptions
+
+    @OptionGroup var environmentOptions: EnvironmentOptions
 
     @Flag(help: "Accept sealed versions lower than this cache has seen (an intended rollback); they become the new marks.")
     var allowRollback = false
@@ -158,7 +167,8 @@ struct RunnerCommand: ParsableCommand {
             cacheRoot: cache.map(Self.absolute) ?? RunnerCache.defaultRoot(), allowRollback: allowRollback,
             workspaceIDs: servedWorkspaceIDs,
             refPolicy: RefPolicy.from(flags: allowedRefs, environment: ProcessInfo.processInfo.environment),
-            limits: try limits(), networkTimeout: .seconds(networkTimeout))
+            limits: try limits(), networkTimeout: .seconds(networkTimeout),
+            environment: try environmentOptions.chosen.map { try EnvironmentName($0) })
         if request.refPolicy.isEmpty {
             Output.note("runner: no --allow-ref (or JOURNEY_ALLOW_REFS): this run is checked against the rollback marks but does not raise them")
         }

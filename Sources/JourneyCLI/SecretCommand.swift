@@ -32,12 +32,13 @@ struct SecretCommand: ParsableCommand {
                   journey secret add tls-cert --from-file ./cert.pem
                 """)
         @OptionGroup var workspaceOptions: WorkspaceOptions
+        @OptionGroup var environmentOptions: EnvironmentOptions
         @Argument(help: "The secret's name: lowercase letters, digits, '.', '_', '-'.") var name: String
         @Option(help: "What the secret is for (stored in clear).") var description = ""
         @OptionGroup var valueOptions: ValueOptions
 
         func run() throws {
-            let workspace = try workspaceOptions.open()
+            let workspace = try workspaceOptions.open(environmentOptions)
             let secret = try SecretName(name)
             _ = try secret.checkedEnvironmentVariable(prefix: workspace.config.envPrefix)
             guard !workspace.hasSecret(secret) else { throw WorkspaceError.secretExists(name, path: workspace.relative(workspace.sealedPath(secret))) }
@@ -58,12 +59,13 @@ struct SecretCommand: ParsableCommand {
                   journey secret update payments-api-key < new-key.txt
                 """)
         @OptionGroup var workspaceOptions: WorkspaceOptions
+        @OptionGroup var environmentOptions: EnvironmentOptions
         @Argument(help: "The secret's name.", completion: NameCompletion.secrets) var name: String
         @Option(help: "A new description (default: keep the current one).") var description: String?
         @OptionGroup var valueOptions: ValueOptions
 
         func run() throws {
-            let workspace = try workspaceOptions.open()
+            let workspace = try workspaceOptions.open(environmentOptions)
             let secret = try SecretName(name)
             let current = try workspace.readSealed(secret)
             let value = try ValueInput.read(secret: name, fromFile: valueOptions.fromFile, keepNewline: valueOptions.keepNewline)
@@ -136,10 +138,11 @@ struct SecretCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "list", abstract: "List secrets: names, descriptions, versions, dates, which journeys use each. Never values.")
         @OptionGroup var workspaceOptions: WorkspaceOptions
+        @OptionGroup var environmentOptions: EnvironmentOptions
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let workspace = try workspaceOptions.open()
+            let workspace = try workspaceOptions.open(environmentOptions)
             let summaries = try SecretCommand.summaries(workspace, names: workspace.secretNames(), continuing: true)
             let bad = summaries.filter { $0.problem != nil }
             defer { if !bad.isEmpty { Output.error("\(bad.count) sealed file\(bad.count == 1 ? "" : "s") could not be read (marked above)") } }
@@ -167,11 +170,12 @@ struct SecretCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one secret's metadata and where it is used. Never the value.")
         @OptionGroup var workspaceOptions: WorkspaceOptions
+        @OptionGroup var environmentOptions: EnvironmentOptions
         @Argument(help: "The secret's name.", completion: NameCompletion.secrets) var name: String
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let workspace = try workspaceOptions.open()
+            let workspace = try workspaceOptions.open(environmentOptions)
             let secret = try SecretName(name)
             guard let summary = try SecretCommand.summaries(workspace, names: [secret]).first else { return }
             if json { return try Output.json(summary) }
@@ -194,11 +198,12 @@ struct SecretCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "remove", abstract: "Remove a secret; refused while a journey references it, unless --force.")
         @OptionGroup var workspaceOptions: WorkspaceOptions
+        @OptionGroup var environmentOptions: EnvironmentOptions
         @Argument(help: "The secret's name.", completion: NameCompletion.secrets) var name: String
         @Flag(help: "Remove it even though journeys reference it.") var force = false
 
         func run() throws {
-            let workspace = try workspaceOptions.open()
+            let workspace = try workspaceOptions.open(environmentOptions)
             let secret = try SecretName(name)
             let users = SecretUses.scan(workspace).filter { $0.secret == name }
             if !users.isEmpty && !force {
@@ -222,6 +227,7 @@ struct SecretCommand: ParsableCommand {
                   journey secret rekey payments-api-key --key-file ~/.config/journey/keys/alice.key
                 """)
         @OptionGroup var workspaceOptions: WorkspaceOptions
+        @OptionGroup var environmentOptions: EnvironmentOptions
         @OptionGroup var keyOptions: KeyOptions
         @Argument(help: "The secrets to re-wrap.", completion: NameCompletion.secrets) var names: [String] = []
         @Flag(help: "Re-wrap every secret.") var all = false
@@ -231,7 +237,7 @@ struct SecretCommand: ParsableCommand {
         }
 
         func run() throws {
-            let workspace = try workspaceOptions.open()
+            let workspace = try workspaceOptions.open(environmentOptions)
             let key = try KeySource.load(keyFile: keyOptions.keyFile, recipients: workspace.recipients())
             let targets = all ? try workspace.secretNames() : try names.map { try SecretName($0) }
             var failures = 0

@@ -22,6 +22,7 @@ extension SecretCommand {
                   git add secrets/payments-api-key.sealed && git commit --no-edit
                 """)
         @OptionGroup var workspaceOptions: WorkspaceOptions
+        @OptionGroup var environmentOptions: EnvironmentOptions
         @OptionGroup var keyOptions: KeyOptions
         @Argument(help: "The conflicted secret.", completion: NameCompletion.secrets) var name: String
         @Flag(help: "Keep the value of the branch you are on.") var ours = false
@@ -32,7 +33,7 @@ extension SecretCommand {
         }
 
         func run() throws {
-            let workspace = try workspaceOptions.open()
+            let workspace = try workspaceOptions.open(environmentOptions)
             let secret = try SecretName(name)
             let key = try KeySource.load(keyFile: keyOptions.keyFile, recipients: workspace.recipients())
             let file = try workspace.resolveConflict(secret, keeping: ours ? .ours : .theirs, with: key)

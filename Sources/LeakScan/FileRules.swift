@@ -61,7 +61,16 @@ enum FileRules {
     }
 
     /// Why a file under `secrets/` does not belong there, or `nil` when it does.
-    private static func unsealedProblem(inside: String, contents: UnsafeRawBufferPointer?) -> String? {
+    private static func unsealedProblem(inside path: String, contents: UnsafeRawBufferPointer?) -> String? {
+        // `secrets/<env>/` holds an environment's store: the same files, one folder down, and
+        // its sealed files must be sealed for that environment.
+        var inside = path
+        var environment: EnvironmentName?
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count == 2, let name = try? EnvironmentName(String(parts[0])) {
+            environment = name
+            inside = String(parts[1])
+        }
         if inside == "recipients.yaml" { return nil }
         // A journey write in progress (or one killed mid-write, removed by the next write).
         if inside.hasPrefix(AtomicFile.tempPrefix), !inside.contains("/") { return nil }
@@ -73,7 +82,11 @@ enum FileRules {
         let nameText = String(inside.dropLast(Workspace.sealedExtension.count + 1))
         do {
             let expected = try SecretName(nameText)
-            _ = try SealedFile.parse(YAMLFile(path: inside, text: text), expectedName: expected)
+            let file = try SealedFile.parse(YAMLFile(path: inside, text: text), expectedName: expected)
+            guard file.environment == environment else {
+                return
+                    "a sealed file for \(file.environment.map { "environment '\($0)'" } ?? "no environment") in \(environment.map { "environment '\($0)'" } ?? "the flat layout"): it will not open there"
+            }
             return nil
         } catch {
             // The parse message may echo a key of the file; report only where it failed.

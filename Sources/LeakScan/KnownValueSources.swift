@@ -9,7 +9,7 @@ package enum KnownValueSources {
     /// Every known value; a source that cannot be read is reported to `note` (never a value)
     /// and the scan goes on with the others.
     package static func load(for workspace: Workspace, keyFile: String?, maximumFileSize: Int = .max, note: (String) -> Void) -> [KnownSecret] {
-        var names = Set((try? workspace.secretNames()) ?? [])
+        var names = Set(workspace.everyEnvironment().flatMap { (try? $0.secretNames()) ?? [] })
         for use in SecretUses.scan(workspace, maximumFileSize: maximumFileSize) {
             if let name = try? SecretName(use.secret) { names.insert(name) }
         }
@@ -25,7 +25,9 @@ package enum KnownValueSources {
             }
         }
         known += localFileValues(workspace, note: note)
-        known += sealedValues(workspace, keyFile: keyFile, note: note)
+        for store in workspace.environment == nil ? workspace.everyEnvironment() : [workspace] {
+            known += sealedValues(store, keyFile: keyFile, note: note)
+        }
         return known
     }
 
@@ -37,9 +39,8 @@ package enum KnownValueSources {
             return []
         }
         var known: [KnownSecret] = []
-        for text in file.names {
-            guard let name = try? SecretName(text), let value = try? file.value(for: name), value.count > 0 else { continue }
-            known.append(KnownSecret(name: text, source: file.path, value: value))
+        for (name, value) in file.everyValue() {
+            known.append(KnownSecret(name: name, source: file.path, value: value))
         }
         return known
     }

@@ -55,7 +55,7 @@ package struct Runner {
             throw RunnerError.workspaceNotServed(id: workspace.config.id, path: request.workspacePath, served: request.workspaceIDs)
         }
         let rollbackGuard = RollbackGuard(
-            ledger: ledger, key: LedgerKey(repository: checkout.repo, workspaceID: workspace.config.id), marksAsOfFetch: marksAsOfFetch,
+            ledger: ledger, key: LedgerKey(repository: checkout.repo, workspaceID: workspace.config.id, environment: request.environment?.rawValue), marksAsOfFetch: marksAsOfFetch,
             raisesMarks: !request.refPolicy.isEmpty, allowRollback: request.allowRollback)
         let prepared = PreparedRun(
             checkout: checkout, folder: work.path, workspace: workspace, workspacePath: request.workspacePath, rollbackGuard: rollbackGuard)
@@ -75,7 +75,11 @@ package struct Runner {
             throw .missingWorkspace(path: relative, commit: commit)
         }
         do {
-            return try Workspace(root: root)
+            // The environment comes from the runner's configuration; a checkout that lists
+            // environments is never run against its flat store.
+            let workspace = try Workspace(root: root, environment: request.environment)
+            try workspace.requireEnvironmentChosen()
+            return workspace
         } catch {
             if case .malformed(let location, _) = error {
                 throw .unparsable(what: "a workspace", at: [Self.relative(location, to: folder)], commit: commit)
@@ -101,6 +105,7 @@ package struct Runner {
             guard case .invalid(let problems) = error else { throw error }
             throw RunnerError.unparsable(what: "a journey", at: problems.map { relative($0.location, to: prepared.folder) }, commit: commit)
         }
+        try workspace.checkRunsHere(journey)
 
         // Refuse a rolled-back version before opening anything; versions are read from the
         // clear part of each sealed file (a missing or malformed one is left to the resolver).

@@ -1,4 +1,5 @@
 import GitStore
+import Workspace
 
 /// What a runner is asked to do, from the command line.
 package struct RunnerRequest: Sendable {
@@ -19,11 +20,16 @@ package struct RunnerRequest: Sendable {
 
     package static let defaultNetworkTimeout = Duration.seconds(60)
 
+    /// The environment whose store is opened (`--env`, `JOURNEY_ENV`): the runner's own
+    /// configuration, never the checkout's.
+    package var environment: EnvironmentName?
+
     package init(
         repo: String, ref: String, workspacePath: String = ".", cacheRoot: String, allowRollback: Bool = false,
         workspaceIDs: [String] = [], refPolicy: RefPolicy = RefPolicy(patterns: []), limits: CheckoutLimits = .defaults,
-        networkTimeout: Duration = defaultNetworkTimeout
+        networkTimeout: Duration = defaultNetworkTimeout, environment: EnvironmentName? = nil
     ) {
+        self.environment = environment
         self.repo = repo
         self.ref = ref
         self.workspacePath = workspacePath

@@ -2,26 +2,36 @@ internal import Clibsodium
 import Diagnostics
 
 /// What a sealed value is bound to. A ciphertext opens only under the exact context it was
-/// sealed under, so a file renamed, copied to another workspace or edited to another version
-/// fails to open.
+/// sealed under, so a file renamed, copied to another workspace or environment, or edited to
+/// another version fails to open.
 package struct SealContext: Sendable, Equatable {
+    /// Version 1: the flat layout, no environment.
     package static let formatTag = "journey-sealed/v1"
+    /// Version 2: a value sealed for one environment (`secrets/<env>/`).
+    package static let environmentFormatTag = "journey-sealed/v2"
 
     package var workspaceID: String
+    /// The environment the value is sealed for; nil in the flat layout (format version 1).
+    package var environment: String?
     package var name: String
     package var version: Int
 
-    package init(workspaceID: String, name: String, version: Int) {
+    package init(workspaceID: String, environment: String? = nil, name: String, version: Int) {
         self.workspaceID = workspaceID
+        self.environment = environment
         self.name = name
         self.version = version
     }
 
+    /// The format tag this context seals under: version 2 exactly when there is an environment.
+    package var format: String { environment == nil ? Self.formatTag : Self.environmentFormatTag }
+
     /// The AEAD associated data: each field as a 4-byte big-endian length, then its UTF-8 bytes,
-    /// in this order: format tag, workspace id, secret name, version in decimal.
+    /// in this order: format tag, workspace id, (version 2 only) environment, secret name,
+    /// version in decimal.
     package var associatedData: [UInt8] {
         var out = [UInt8]()
-        for field in [Self.formatTag, workspaceID, name, String(version)] {
+        for field in [format, workspaceID] + (environment.map { [$0] } ?? []) + [name, String(version)] {
             let bytes = Array(field.utf8)
             let length = UInt32(bytes.count)
             out += [UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)]
@@ -195,7 +205,7 @@ package enum SealingError: UserFacingError, Equatable {
     /// The wrap for this key id did not open: corrupted, or a key whose id collides.
     case wrapDidNotOpen(keyID: KeyID)
     /// The ciphertext did not verify under this context: tampered, renamed, copied from another
-    /// workspace, or edited to another version.
+    /// workspace or environment, or edited to another version.
     case authenticationFailed
     case badPadding
     /// The process could not be made non-dumpable; secrets are not opened without it.
@@ -211,7 +221,7 @@ package enum SealingError: UserFacingError, Equatable {
             return "key \(keyID) is not a recipient; it can be opened by key ids: \(list.isEmpty ? "(none)" : list)"
         case .wrapDidNotOpen(let keyID): return "the data key wrapped for key \(keyID) did not open (the file is damaged)"
         case .authenticationFailed:
-            return "the sealed value did not verify: the file was altered, renamed, copied from another workspace, or its version edited"
+            return "the sealed value did not verify: the file was altered, renamed, copied from another workspace or environment, or its version edited"
         case .badPadding: return "the sealed value has invalid padding (the file is damaged)"
         case .processHardening(let reason):
             return "cannot harden the process: \(reason); journey refuses to open secrets without it (is a seccomp profile blocking prctl?)"

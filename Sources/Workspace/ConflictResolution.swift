@@ -34,6 +34,9 @@ extension Workspace {
         }
         let chosen = try SealedFile.parse(path: relative(path) + " (\(side.rawValue))", text: side == .ours ? sides.ours : sides.theirs, expectedName: name)
         let other = try? SealedFile.parse(path: relative(path), text: side == .ours ? sides.theirs : sides.ours, expectedName: name)
+        guard chosen.environment == environment else {
+            throw .wrongEnvironment(secret: name.rawValue, path: relative(path), sealedFor: chosen.environment?.rawValue, expected: environment?.rawValue)
+        }
         let value: SecretBytes
         do {
             value = try SecretBox.open(chosen.sealed, context: chosen.context(workspaceID: config.id), with: key)

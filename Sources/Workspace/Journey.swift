@@ -8,9 +8,12 @@ package struct Journey: Sendable, Equatable {
     /// The "Values panel", in the order written.
     package var values: [NamedValue]
     package var steps: [JourneyStep]
+    /// The environments it runs in (`environments:`); nil: every environment of the workspace.
+    package var environments: [EnvironmentName]?
 
-    package init(name: String, description: String, file: String, values: [NamedValue], steps: [JourneyStep]) {
+    package init(name: String, description: String, file: String, values: [NamedValue], steps: [JourneyStep], environments: [EnvironmentName]? = nil) {
         self.name = name
+        self.environments = environments
         self.description = description
         self.file = file
         self.values = values

@@ -32,6 +32,51 @@ package enum JourneyCheck {
             }
         }
 
+        let available = Set(workspace.config.environments)
+        for journey in journeys {
+            for name in journey.environments ?? [] where !available.contains(name) {
+                let listed = available.isEmpty ? "has no environments" : "has: \(available.map(\.rawValue).sorted().joined(separator: ", "))"
+                problems.append(
+                    JourneyProblem(
+                        SourceLocation(file: journey.file),
+                        "journey '\(journey.name)' lists environment '\(name)', which the workspace lacks (it \(listed)); fix the list, or add it with 'journey env add \(name)'",
+                        rule: "environment-unknown"))
+            }
+        }
+        if !workspace.config.environments.isEmpty {
+            problems += unreadFlatStore(workspace)
+        }
+        // The chosen environment, or every one: a journey's references must exist in each
+        // environment it runs in.
+        var secretCount = 0
+        for store in workspace.environment == nil ? workspace.everyEnvironment() : [workspace] {
+            let runsHere = journeys.filter { journey in store.environment.map { journey.environments?.contains($0) ?? true } ?? true }
+            let (storeProblems, count) = checkStore(store, journeys: runsHere)
+            problems += storeProblems
+            secretCount += count
+        }
+        return Report(problems: problems.sorted(by: order), journeyCount: catalog.entries.count, secretCount: secretCount)
+    }
+
+    /// Files of the flat layout left in a workspace with environments: no command reads them.
+    private static func unreadFlatStore(_ workspace: Workspace) -> [JourneyProblem] {
+        let flat = workspace.flatStore()
+        var paths = ((try? flat.secretNames()) ?? []).map { workspace.relative(flat.sealedPath($0)) }
+        if FileManager.default.fileExists(atPath: flat.recipientsPath) { paths.append(workspace.relative(flat.recipientsPath)) }
+        return paths.map { path in
+            JourneyProblem(
+                SourceLocation(file: path),
+                "\(path) belongs to the flat layout, which a workspace with environments never reads; move flat secrets into an environment with 'journey env add NAME --move-default', or remove the file",
+                severity: .warning, rule: "flat-store-unread")
+        }
+    }
+
+    /// One store (an environment's, or the flat one): recipients, sealed files, and the
+    /// references of the journeys that run in it.
+    private static func checkStore(_ workspace: Workspace, journeys: [Journey]) -> (problems: [JourneyProblem], secretCount: Int) {
+        var problems: [JourneyProblem] = []
+        let envFlag = workspace.environment.map { " --env \($0)" } ?? ""
+        let inEnvironment = workspace.environment.map { " in environment '\($0)'" } ?? ""
         let recipientsPath = workspace.relative(workspace.recipientsPath)
         var contents = RecipientsFile.Contents()
         do { contents = try workspace.recipientsContents() } catch {
@@ -41,7 +86,8 @@ package enum JourneyCheck {
         if recipients.isEmpty {
             problems.append(
                 JourneyProblem(
-                    SourceLocation(file: recipientsPath), "no recipients: nothing can be sealed or opened; add a key with 'journey keys generate NAME'",
+                    SourceLocation(file: recipientsPath),
+                    "no recipients: nothing can be sealed or opened; add a key with 'journey keys generate NAME\(envFlag)'",
                     severity: .warning, rule: "recipients-none"))
         }
 
@@ -60,11 +106,11 @@ package enum JourneyCheck {
                 if !stored.contains(reference.name) {
                     // A typo names the secret it was meant to be, instead of asking to create the typo.
                     let missing =
-                        "journey '\(journey.name)' uses secret '\(reference.name)', which has no sealed file (\(workspace.relative(workspace.sealedPath(reference.name))))"
+                        "journey '\(journey.name)' uses secret '\(reference.name)', which has no sealed file\(inEnvironment) (\(workspace.relative(workspace.sealedPath(reference.name))))"
                     let fix =
                         NameSuggestion.closest(to: reference.name.rawValue, among: stored.map(\.rawValue)).map {
-                            "did you mean '\($0)'? fix the reference, or add a new secret with 'journey secret add \(reference.name)'"
-                        } ?? "add it with 'journey secret add \(reference.name)'"
+                            "did you mean '\($0)'? fix the reference, or add a new secret with 'journey secret add \(reference.name)\(envFlag)'"
+                        } ?? "add it with 'journey secret add \(reference.name)\(envFlag)'"
                     problems.append(JourneyProblem(reference.location, missing + "; " + fix, rule: "secret-missing"))
                 }
                 do { _ = try reference.name.checkedEnvironmentVariable(prefix: workspace.config.envPrefix) } catch {
@@ -76,16 +122,18 @@ package enum JourneyCheck {
             problems.append(
                 JourneyProblem(
                     SourceLocation(file: workspace.relative(workspace.sealedPath(name))),
-                    "secret '\(name)' is not used by any journey; remove it with 'journey secret remove \(name)' if it is no longer needed", severity: .warning,
+                    "secret '\(name)' is not used by any journey\(inEnvironment); remove it with 'journey secret remove \(name)\(envFlag)' if it is no longer needed",
+                    severity: .warning,
                     rule: "secret-unused")
             )
         }
-        return Report(problems: problems.sorted(by: order), journeyCount: catalog.entries.count, secretCount: stored.count)
+        return (problems, stored.count)
     }
 
     private static func checkSealed(_ name: SecretName, in workspace: Workspace, contents: RecipientsFile.Contents) -> [JourneyProblem] {
         let recipients = contents.recipients
         let path = workspace.relative(workspace.sealedPath(name))
+        let envFlag = workspace.environment.map { " --env \($0)" } ?? ""
         let file: SealedFile
         do { file = try workspace.readSealed(name) } catch {
             return [storeProblem(error, path: path, rule: "sealed-file-invalid")]
@@ -96,7 +144,7 @@ package enum JourneyCheck {
             problems.append(
                 JourneyProblem(
                     SourceLocation(file: path),
-                    "secret '\(name)' is not wrapped for recipient '\(recipient.name)' (key id \(recipient.id)); run 'journey secret rekey \(name)' with a key that opens it",
+                    "secret '\(name)' is not wrapped for recipient '\(recipient.name)' (key id \(recipient.id)); run 'journey secret rekey \(name)\(envFlag)' with a key that opens it",
                     rule: "secret-not-wrapped-for-recipient"))
         }
         let current = Set(recipients.map(\.id))
@@ -105,7 +153,7 @@ package enum JourneyCheck {
             problems.append(
                 JourneyProblem(
                     SourceLocation(file: path),
-                    "secret '\(name)' is still wrapped for \(holder)(key id \(keyID)), no longer a recipient; rotate it with 'journey secret update \(name)' (rekey alone does not stop that key holder from reading the old value)",
+                    "secret '\(name)' is still wrapped for \(holder)(key id \(keyID)), no longer a recipient; rotate it with 'journey secret update \(name)\(envFlag)' (rekey alone does not stop that key holder from reading the old value)",
                     severity: .warning, rule: "secret-wrapped-for-former-recipient"))
         }
         // Keys removed, and wraps re-keyed away, after they could open this very version.

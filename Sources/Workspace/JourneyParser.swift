@@ -47,7 +47,7 @@ package struct JourneyParser {
 
     // MARK: The journey
 
-    static let journeyKeys: Set<String> = ["name", "description", "values", "steps"]
+    static let journeyKeys: Set<String> = ["name", "description", "environments", "values", "steps"]
     static let stepKeys: Set<String> = ["name", "run", "http", "env", "timeout"]
     static let httpKeys: Set<String> = ["method", "url", "headers", "body", "expect", "timeout"]
     static let expectKeys: Set<String> = ["status", "body-contains"]
@@ -61,6 +61,7 @@ package struct JourneyParser {
         let name = text(root["name"], key: "name", singleLine: true) ?? defaultName
         if let node = root["name"], name.isEmpty { report(node, "expected 'name' to be a non-empty name") }
         let description = text(root["description"], key: "description", singleLine: false) ?? ""
+        let environments = environmentList(root["environments"])
 
         // Value names first, so interpolations anywhere can be checked against them.
         var valueNodes: [(name: String, key: Node, value: Node)] = []
@@ -98,7 +99,26 @@ package struct JourneyParser {
         } else {
             report(file.root, "missing 'steps': a journey needs a list of steps, each with 'run' or 'http'")
         }
-        return Journey(name: name, description: description, file: file.path, values: values, steps: steps)
+        return Journey(name: name, description: description, file: file.path, values: values, steps: steps, environments: environments)
+    }
+
+    /// `environments: [staging, production]`: the environments the journey runs in (nil: all).
+    private mutating func environmentList(_ node: Node?) -> [EnvironmentName]? {
+        guard let node, !isNull(node) else { return nil }
+        let expected = "expected 'environments' to be a list of environment names the journey runs in, e.g. '[staging, production]'"
+        guard let list = node.sequence, !list.isEmpty else {
+            report(node, expected)
+            return nil
+        }
+        var names: [EnvironmentName] = []
+        for item in list {
+            guard let text = item.scalar?.string, let name = try? EnvironmentName(text) else {
+                report(item, expected)
+                continue
+            }
+            names.append(name)
+        }
+        return names
     }
 
     // MARK: Steps

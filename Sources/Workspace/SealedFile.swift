@@ -5,6 +5,8 @@ import Yams
 /// One `secrets/<name>.sealed` file: clear metadata plus the sealed value (docs/FORMAT.md).
 package struct SealedFile: Sendable, Equatable {
     package var name: SecretName
+    /// The environment it is sealed for (format version 2); nil: version 1, the flat layout.
+    package var environment: EnvironmentName?
     package var description: String
     package var version: Int
     /// ISO 8601, UTC.
@@ -13,8 +15,12 @@ package struct SealedFile: Sendable, Equatable {
     package var recipientNames: [KeyID: String]
     package var sealed: SealedValue
 
-    package init(name: SecretName, description: String, version: Int, updated: String, recipientNames: [KeyID: String], sealed: SealedValue) {
+    package init(
+        name: SecretName, environment: EnvironmentName? = nil, description: String, version: Int, updated: String, recipientNames: [KeyID: String],
+        sealed: SealedValue
+    ) {
         self.name = name
+        self.environment = environment
         self.description = description
         self.version = version
         self.updated = updated
@@ -22,8 +28,11 @@ package struct SealedFile: Sendable, Equatable {
         self.sealed = sealed
     }
 
+    /// The context it opens under. The store checks `environment` against the folder the file
+    /// was read from before opening (`Workspace.readSealed`), so the environment bound here is
+    /// the folder's.
     package func context(workspaceID: String) -> SealContext {
-        SealContext(workspaceID: workspaceID, name: name.rawValue, version: version)
+        SealContext(workspaceID: workspaceID, environment: environment?.rawValue, name: name.rawValue, version: version)
     }
 
     /// The largest version a reader accepts: 2⁶³ − 2, so that every version has a successor.
@@ -46,7 +55,7 @@ package struct SealedFile: Sendable, Equatable {
         }
     }
 
-    static let allowedKeys: Set<String> = ["format", "name", "description", "version", "updated", "recipients", "nonce", "ciphertext"]
+    static let allowedKeys: Set<String> = ["format", "name", "environment", "description", "version", "updated", "recipients", "nonce", "ciphertext"]
     static let recipientKeys: Set<String> = ["key-id", "name", "wrapped-key"]
 
     /// Parses a sealed file's text. The canonical layout this tool writes is read by a small
@@ -111,10 +120,20 @@ package struct SealedFile: Sendable, Equatable {
         }
 
         let format = try required("format")
-        guard format.value == SealContext.formatTag else {
+        guard format.value == SealContext.formatTag || format.value == SealContext.environmentFormatTag else {
             throw malformed(
                 format, nil,
-                "unsupported format '\(WorkspaceError.printable(format.value))'; expected '\(SealContext.formatTag)' (a newer journey may have written it)")
+                "unsupported format '\(WorkspaceError.printable(format.value))'; expected '\(SealContext.formatTag)' or '\(SealContext.environmentFormatTag)' (a newer journey may have written it)"
+            )
+        }
+        // Version 2 names its environment in the clear (and binds it in the associated data);
+        // version 1 has none.
+        var environment: EnvironmentName?
+        if format.value == SealContext.environmentFormatTag {
+            let field = try required("environment")
+            do { environment = try EnvironmentName(field.value) } catch { throw malformed(field, nil, error.description) }
+        } else if let field = fields.top["environment"] {
+            throw malformed(field, nil, "a '\(SealContext.formatTag)' file has no 'environment' (only '\(SealContext.environmentFormatTag)' files do)")
         }
         let nameField = try required("name")
         let name: SecretName
@@ -156,7 +175,7 @@ package struct SealedFile: Sendable, Equatable {
             wraps.append(KeyWrap(keyID: keyID, wrappedKey: try bytes(wrapField, "wrapped-key")))
         }
         return SealedFile(
-            name: name, description: fields.top["description"]?.value ?? "", version: version,
+            name: name, environment: environment, description: fields.top["description"]?.value ?? "", version: version,
             updated: fields.top["updated"]?.value ?? "", recipientNames: names,
             sealed: SealedValue(nonce: nonce, ciphertext: ciphertext, wraps: wraps))
     }
@@ -164,8 +183,9 @@ package struct SealedFile: Sendable, Equatable {
     /// The canonical text: fixed key order, one line per field, so diffs stay small.
     package func encoded() -> String {
         var text = "# Sealed by journey; do not edit. Rotate with: journey secret update \(name)\n"
-        text += "format: \(SealContext.formatTag)\n"
+        text += "format: \(environment == nil ? SealContext.formatTag : SealContext.environmentFormatTag)\n"
         text += "name: \(name)\n"
+        if let environment { text += "environment: \(environment)\n" }
         text += "description: \(YAMLText.quoted(description))\n"
         text += "version: \(version)\n"
         text += "updated: \(YAMLText.quoted(updated))\n"

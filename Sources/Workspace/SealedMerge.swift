@@ -71,6 +71,13 @@ package enum SealedMerge {
         else {
             return .conflict(text: MergeConflictText.wholeFile(ours: ours, theirs: theirs), reason: "a side is not a valid sealed file")
         }
+        guard oursFile.environment == theirsFile.environment else {
+            return .conflict(
+                text: MergeConflictText.wholeFile(ours: ours, theirs: theirs),
+                reason:
+                    "the sides are sealed for different environments (\(oursFile.environment?.rawValue ?? "none") and \(theirsFile.environment?.rawValue ?? "none"))"
+            )
+        }
         let baseFile = base.flatMap { try? SealedFile.parse(path: path, text: $0) }
         if oursFile.version != theirsFile.version {
             return .merged(oursFile.version > theirsFile.version ? ours : theirs)

@@ -12,7 +12,8 @@ package struct SecretUse: Sendable, Equatable {
 /// Finds the secret names journeys refer to, without interpreting the journeys: every
 /// `{ secret: NAME }` mapping and every `${{ secrets.NAME }}` in a string, read through the
 /// one journey walk (`JourneyYAML`). Used to show which
-/// journeys use a secret and to refuse removing one in use.
+/// journeys use a secret and to refuse removing one in use. With an environment chosen, only
+/// the journeys that run in it count.
 package enum SecretUses {
     /// Journeys larger than `maximumFileSize` bytes are left out unread (the leak check passes
     /// its `--max-file-size`, so no journey it skips is parsed here either).
@@ -27,6 +28,12 @@ package enum SecretUses {
                 let yaml = try? YAMLFile.load(folder + "/" + file)
             else { continue }
             let journey = yaml.root.mapping?["name"]?.scalar?.string ?? String(file.prefix { $0 != "." })
+            // A journey that lists the environments it runs in does not use secrets of the others.
+            if let environment = workspace.environment, let listed = yaml.root.mapping?["environments"]?.sequence,
+                !listed.contains(where: { $0.scalar?.string == environment.rawValue })
+            {
+                continue
+            }
             let relativePath = workspace.relative(folder + "/" + file)
             func use(_ name: String, at position: SourcePosition) {
                 uses.append(

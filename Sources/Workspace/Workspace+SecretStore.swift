@@ -2,7 +2,8 @@ import FileIO
 import Foundation
 import Sealing
 
-/// The sealed store: `secrets/recipients.yaml` and one `secrets/<name>.sealed` per secret.
+/// The sealed store: `recipients.yaml` and one `<name>.sealed` per secret, in `secrets/` (the
+/// flat layout) or in the chosen environment's `secrets/<env>/`.
 extension Workspace {
     // MARK: Recipients
 
@@ -12,6 +13,7 @@ extension Workspace {
 
     /// The recipients and the removed keys whose versions are not rotated yet.
     package func recipientsContents() throws(WorkspaceError) -> RecipientsFile.Contents {
+        try requireEnvironmentChosen()
         guard FileManager.default.fileExists(atPath: recipientsPath) else { return .init() }
         let file = try YAMLFile.loadUnlessConflicted(recipientsPath, reportedAs: relative(recipientsPath)) { _ in
             WorkspaceError.unresolvedMerge(
@@ -106,6 +108,7 @@ extension Workspace {
 
     /// Every secret name with a sealed file, sorted.
     package func secretNames() throws(WorkspaceError) -> [SecretName] {
+        try requireEnvironmentChosen()
         let entries: [String]
         do { entries = try FileManager.default.contentsOfDirectory(atPath: secretsFolder) } catch {
             if !FileManager.default.fileExists(atPath: secretsFolder) { return [] }
@@ -123,6 +126,7 @@ extension Workspace {
 
     /// Reads and checks one sealed file (no decryption).
     package func readSealed(_ name: SecretName) throws(WorkspaceError) -> SealedFile {
+        try requireEnvironmentChosen()
         let path = sealedPath(name)
         var status = stat()
         if stat(path, &status) == 0, Int(status.st_size) > SealedFile.maximumFileBytes {
@@ -144,7 +148,14 @@ extension Workspace {
             throw .io(path: relative(path), reason: "cannot read it as UTF-8 text")
         }
         if MergeConflictText.isConflicted(text) { throw conflictError(name, text: text) }
-        return try SealedFile.parse(path: relative(path), text: text, expectedName: name)
+        let file = try SealedFile.parse(path: relative(path), text: text, expectedName: name)
+        // The folder decides the environment: a file sealed for another one (or a version 1
+        // file inside an environment, or a version 2 file in the flat layout) is refused here,
+        // before any key is used. An edited `environment:` field fails the AEAD instead.
+        guard file.environment == environment else {
+            throw .wrongEnvironment(secret: name.rawValue, path: relative(path), sealedFor: file.environment?.rawValue, expected: environment?.rawValue)
+        }
+        return file
     }
 
     /// No sealed file for `name`: names the closest existing secret when it looks like a typo.
@@ -168,7 +179,7 @@ extension Workspace {
         return .unresolvedMerge(
             path: relative(sealedPath(name)), detail: detail,
             fix:
-                "keep one value with 'journey secret resolve \(name) --ours' or 'journey secret resolve \(name) --theirs' (it is sealed again at the next version)"
+                "keep one value with 'journey secret resolve \(name)\(envFlag) --ours' or 'journey secret resolve \(name)\(envFlag) --theirs' (it is sealed again at the next version)"
         )
     }
 
@@ -220,12 +231,19 @@ extension Workspace {
         let sealed: SealedValue
         do {
             sealed = try SecretBox.seal(
-                value, context: SealContext(workspaceID: config.id, name: name.rawValue, version: version), recipients: recipients.map(\.key))
+                value, context: SealContext(workspaceID: config.id, environment: environment?.rawValue, name: name.rawValue, version: version),
+                recipients: recipients.map(\.key))
+        } catch .noRecipients where environment != nil {
+            throw .cannotSeal(
+                secret: name.rawValue,
+                reason:
+                    "environment '\(environment?.rawValue ?? "")' has no recipients to seal for; add one with 'journey keys generate NAME\(envFlag)' or 'journey keys add NAME PUBKEY\(envFlag)'"
+            )
         } catch {
             throw .cannotSeal(secret: name.rawValue, reason: error.description)
         }
         let file = SealedFile(
-            name: name, description: description, version: version, updated: Timestamp.now(),
+            name: name, environment: environment, description: description, version: version, updated: Timestamp.now(),
             recipientNames: Dictionary(recipients.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first }), sealed: sealed)
         try writeAtomically(Array(file.encoded().utf8), to: path, beforeRename: beforeRename)
         return file
@@ -265,6 +283,7 @@ extension Workspace {
     }
 
     package func removeSecret(_ name: SecretName) throws(WorkspaceError) {
+        try requireEnvironmentChosen()
         let held = try lock(name.rawValue)
         defer { withExtendedLifetime(held) {} }
         let path = sealedPath(name)
@@ -294,21 +313,22 @@ extension Workspace {
             let carried = (try? readSealed(name))?.recipientNames ?? [:]
             func named(_ id: KeyID) -> String { (listed[id] ?? carried[id]).map { "'\(WorkspaceError.printable($0))' (key id \(id))" } ?? "key id \(id)" }
             let holders = ids.map(named).joined(separator: ", ")
-            let reason = "the key \(named(keyID)) is not a recipient; it opens with: \(holders.isEmpty ? "no key" : holders)"
+            let yours = (listed[keyID] ?? carried[keyID]) == nil ? "key id \(keyID)" : "key \(named(keyID))"
+            let reason = "the \(yours) is not a recipient; it opens with: \(holders.isEmpty ? "no key" : holders)"
             return .cannotOpen(
                 secret: name.rawValue, path: path, reason: reason,
                 fix:
-                    "ask one of them to add your key ('journey keys request YOUR-NAME' prints the 'journey keys add …' line to send them) and run 'journey secret rekey \(name)'"
+                    "ask one of them to add your key ('journey keys request YOUR-NAME' prints the 'journey keys add …' line to send them) and run 'journey secret rekey \(name)\(envFlag)'"
             )
         case .authenticationFailed:
             // The key opened its wrap, so the value is bound to other associated data: the
             // workspace id (edited in workspace.yaml), or the file was altered.
             fix =
-                "the workspace id \(config.id) in \(relative(configPath)), the secret's name and its version are bound into the sealed value: if the id in \(relative(configPath)) was changed after sealing, restore it (see 'git log -p \(relative(configPath))'); otherwise the file was altered: restore it from git ('git checkout -- \(path)') or seal the value again with 'journey secret update \(name)'"
+                "the workspace id \(config.id) in \(relative(configPath)), the secret's name and its version are bound into the sealed value: if the id in \(relative(configPath)) was changed after sealing, restore it (see 'git log -p \(relative(configPath))'); otherwise the file was altered: restore it from git ('git checkout -- \(path)') or seal the value again with 'journey secret update \(name)\(envFlag)'"
         case .badPadding, .wrapDidNotOpen:
-            fix = "restore the file from git ('git checkout -- \(path)') or seal the value again with 'journey secret update \(name)'"
+            fix = "restore the file from git ('git checkout -- \(path)') or seal the value again with 'journey secret update \(name)\(envFlag)'"
         default:
-            fix = "seal the value again with 'journey secret update \(name)'"
+            fix = "seal the value again with 'journey secret update \(name)\(envFlag)'"
         }
         return .cannotOpen(secret: name.rawValue, path: path, reason: error.description, fix: fix)
     }

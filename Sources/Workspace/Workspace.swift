@@ -10,16 +10,20 @@ package struct WorkspaceConfig: Sendable, Equatable {
     package var name: String
     /// Put before every variable name in local runs and `exec` (`settings.env-prefix`).
     package var envPrefix: String
+    /// The environments (`environments: { staging: {}, production: {} }`), sorted; empty for
+    /// the flat layout of a workspace without environments.
+    package var environments: [EnvironmentName]
 
-    package init(id: String, name: String, envPrefix: String = "") {
+    package init(id: String, name: String, envPrefix: String = "", environments: [EnvironmentName] = []) {
         self.id = id
         self.name = name
         self.envPrefix = envPrefix
+        self.environments = environments
     }
 
     package static func parse(_ file: YAMLFile) throws(WorkspaceError) -> WorkspaceConfig {
         let root = try file.rootMapping(describedAs: "a workspace: id, name and optional settings")
-        try file.rejectUnknownKeys(root, allowed: ["id", "name", "settings"], in: "workspace.yaml")
+        try file.rejectUnknownKeys(root, allowed: ["id", "name", "settings", "environments"], in: "workspace.yaml")
         let id = try file.requiredString("id", in: root, at: file.root)
         guard id.utf8.count == 32, id.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
             throw file.malformed(root["id"]!, "expected 'id' to be 32 lowercase hex digits (a random 128-bit id, as 'journey init' writes)")
@@ -34,7 +38,25 @@ package struct WorkspaceConfig: Sendable, Equatable {
                 throw file.malformed(settings["env-prefix"]!, "expected 'env-prefix' to hold only A-Z, 0-9 and '_'")
             }
         }
-        return WorkspaceConfig(id: id, name: name, envPrefix: prefix)
+        return WorkspaceConfig(id: id, name: name, envPrefix: prefix, environments: try parseEnvironments(root["environments"], in: file))
+    }
+
+    /// `environments:` maps each name to an empty mapping (room for per-environment settings).
+    private static func parseEnvironments(_ node: Node?, in file: YAMLFile) throws(WorkspaceError) -> [EnvironmentName] {
+        guard let node, node.null == nil else { return [] }
+        let expected = "expected 'environments' to map each environment name to {}, e.g. 'environments: { staging: {}, production: {} }'"
+        guard let mapping = node.mapping else { throw file.malformed(node, expected) }
+        var names: [EnvironmentName] = []
+        for (key, value) in mapping {
+            guard let text = key.scalar?.string else { throw file.malformed(key, expected) }
+            do { names.append(try EnvironmentName(text)) } catch { throw file.malformed(key, error.description) }
+            if let settings = value.mapping {
+                try file.rejectUnknownKeys(settings, allowed: [], in: "environment '\(text)'")
+            } else if value.null == nil {
+                throw file.malformed(value, expected)
+            }
+        }
+        return names.sorted()
     }
 
     package func encoded() -> String {
@@ -42,30 +64,78 @@ package struct WorkspaceConfig: Sendable, Equatable {
         text += "id: \(id)\n"
         text += "name: \(YAMLText.quoted(name))\n"
         if !envPrefix.isEmpty { text += "settings:\n  env-prefix: \(envPrefix)\n" }
+        if !environments.isEmpty {
+            text += "environments:\n" + environments.map { "  \($0): {}\n" }.joined()
+        }
         return text
     }
 }
 
-/// A workspace on disk: its config, recipients and sealed store.
+/// A workspace on disk: its config, recipients and sealed store. In a workspace with
+/// environments a `Workspace` value reads and writes one environment's store
+/// (`secrets/<env>/`); `environment` is nil for the flat layout, and for commands that only
+/// read journeys.
 package final class Workspace: Sendable {
     package static let configFileName = "workspace.yaml"
     package static let sealedExtension = "sealed"
 
     package let root: String
     package let config: WorkspaceConfig
+    /// The environment whose store this value reads and writes; nil: the flat layout.
+    package let environment: EnvironmentName?
 
     package var configPath: String { root + "/" + Self.configFileName }
     package var journeysFolder: String { root + "/journeys" }
-    package var secretsFolder: String { root + "/secrets" }
+    /// `secrets/`, the flat layout's store and the parent of every environment's folder.
+    package var secretsRoot: String { root + "/secrets" }
+    /// The store this value reads and writes: `secrets/<env>/`, or `secrets/` when flat.
+    package var secretsFolder: String { environment.map { secretsRoot + "/" + $0.rawValue } ?? secretsRoot }
     package var recipientsPath: String { secretsFolder + "/recipients.yaml" }
     package var localFolder: String { root + "/.journey" }
     package var localSecretsPath: String { localFolder + "/local-secrets.yaml" }
     var locksFolder: String { localFolder + "/locks" }
 
-    package init(root: String) throws(WorkspaceError) {
+    /// Opens the workspace at `root`. `environment` must be one the workspace lists (or nil);
+    /// nil in a workspace with environments gives a value that reads journeys but whose store
+    /// calls fail with `environmentRequired` (see `requireEnvironmentChosen`).
+    package init(root: String, environment: EnvironmentName? = nil) throws(WorkspaceError) {
         self.root = root
         try Self.checkOwnership(root: root)
         config = try WorkspaceConfig.parse(YAMLFile.load(root + "/" + Self.configFileName))
+        // Each environment's store chooses its own readers: checked as the flat one is.
+        try Self.checkOwnership(root: root, paths: config.environments.flatMap { ["secrets/\($0)", "secrets/\($0)/recipients.yaml"] })
+        if let environment, !config.environments.contains(environment) {
+            throw .unknownEnvironment(environment.rawValue, available: config.environments.map(\.rawValue))
+        }
+        self.environment = environment
+    }
+
+    init(root: String, config: WorkspaceConfig, environment: EnvironmentName? = nil) {
+        self.root = root
+        self.config = config
+        self.environment = environment
+    }
+
+    /// The same workspace, reading and writing `environment`'s store (nil: the flat layout).
+    package func selecting(_ environment: EnvironmentName?) throws(WorkspaceError) -> Workspace {
+        if let environment, !config.environments.contains(environment) {
+            throw .unknownEnvironment(environment.rawValue, available: config.environments.map(\.rawValue))
+        }
+        return Workspace(root: root, config: config, environment: environment)
+    }
+
+    /// Every store of the workspace: one per environment, or the flat one.
+    package func everyEnvironment() -> [Workspace] {
+        let chosen: [EnvironmentName?] = config.environments.isEmpty ? [nil] : config.environments
+        return chosen.map { Workspace(root: root, config: config, environment: $0) }
+    }
+
+    /// Fails when the workspace has environments and none is chosen: the flat store of such a
+    /// workspace is never read or written.
+    package func requireEnvironmentChosen() throws(WorkspaceError) {
+        if environment == nil, !config.environments.isEmpty {
+            throw .environmentRequired(available: config.environments.map(\.rawValue))
+        }
     }
 
     /// Lists folders trusted even when another user owns them, as git's `safe.directory`:
@@ -73,14 +143,18 @@ package final class Workspace: Sendable {
     package static let safeDirectoryVariable = "JOURNEY_SAFE_DIRECTORY"
 
     /// Refuses a workspace whose folder, `workspace.yaml`, `secrets/` or `recipients.yaml`
-    /// another user owns: whoever planted it (in a shared folder above this one, say) chose
-    /// the keys values are sealed for. Checked as git checks `safe.directory`.
-    static func checkOwnership(root: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(WorkspaceError) {
+    /// (or, given as `paths` relative to the root, an environment's store) another user owns:
+    /// whoever planted it (in a shared folder above this one, say) chose the keys values are
+    /// sealed for. Checked as git checks `safe.directory`.
+    static func checkOwnership(
+        root: String, paths: [String] = [configFileName, "secrets", "secrets/recipients.yaml"],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(WorkspaceError) {
         let trusted = (environment[safeDirectoryVariable] ?? "").split(separator: ":").map(String.init)
         let standardRoot = URL(fileURLWithPath: root).standardizedFileURL.path
         if trusted.contains(where: { $0 == "*" || URL(fileURLWithPath: $0).standardizedFileURL.path == standardRoot }) { return }
         let me = geteuid()
-        for path in [root, root + "/" + configFileName, root + "/secrets", root + "/secrets/recipients.yaml"] {
+        for path in [root] + paths.map({ root + "/" + $0 }) {
             var status = stat()
             guard lstat(path, &status) == 0 else { continue }  // a missing one is reported where it is read
             guard status.st_uid == me else {
@@ -90,11 +164,11 @@ package final class Workspace: Sendable {
     }
 
     /// Walks up from `start` to the nearest folder holding `workspace.yaml`.
-    package static func locate(startingAt start: String) throws(WorkspaceError) -> Workspace {
+    package static func locate(startingAt start: String, environment: EnvironmentName? = nil) throws(WorkspaceError) -> Workspace {
         var folder = URL(fileURLWithPath: start).standardizedFileURL.path
         while true {
             if FileManager.default.fileExists(atPath: folder + "/" + configFileName) {
-                return try Workspace(root: folder)
+                return try Workspace(root: folder, environment: environment)
             }
             let parent = (folder as NSString).deletingLastPathComponent
             if parent == folder || parent.isEmpty { throw .notFound(startingAt: start) }

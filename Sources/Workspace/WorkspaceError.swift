@@ -46,6 +46,20 @@ package enum WorkspaceError: UserFacingError {
     case unresolvedMerge(path: String, detail: String, fix: String)
     /// Part of the workspace belongs to another user (`Workspace.checkOwnership`).
     case notOwned(path: String, owner: UInt32, user: UInt32, root: String)
+    case invalidEnvironmentName(String)
+    /// The workspace has environments and none was chosen; `available` lists them.
+    case environmentRequired(available: [String])
+    /// An environment was chosen that the workspace does not list (`available` may be empty:
+    /// a workspace without environments).
+    case unknownEnvironment(String, available: [String])
+    /// A sealed file in the wrong place: sealed for `sealedFor` (nil: version 1, flat layout)
+    /// but found where `expected` is read (nil: the flat layout).
+    case wrongEnvironment(secret: String, path: String, sealedFor: String?, expected: String?)
+    case environmentExists(String)
+    /// The first environment was added without `--move-default` while flat secrets exist.
+    case flatSecretsRemain(names: [String], environment: String)
+    /// The journey's `environments:` list leaves the chosen environment out.
+    case journeyNotInEnvironment(journey: String, file: String, environment: String, listed: [String])
 
     package var message: String {
         switch self {
@@ -84,6 +98,37 @@ package enum WorkspaceError: UserFacingError {
         case .notOwned(let path, let owner, let user, let root):
             return
                 "refusing the workspace at \(Self.printable(root)): \(Self.printable(path)) is owned by uid \(owner), not by you (uid \(user)), and whoever owns it chooses the keys values are sealed for; if you trust it, take it over with 'chown -R \(user) \(Self.printable(root))', or trust it as it is with \(Workspace.safeDirectoryVariable)=\(Self.printable(root))"
+        case .invalidEnvironmentName(let name):
+            return
+                "invalid environment name '\(Self.printable(name))'; use lowercase letters, digits, '_' and '-', starting with a letter or digit, at most 63 characters"
+        case .environmentRequired(let available):
+            return
+                "this workspace has environments (\(available.joined(separator: ", "))); choose one with --env ENV or JOURNEY_ENV=ENV, e.g. --env \(available.first ?? "staging")"
+        case .unknownEnvironment(let name, let available):
+            if available.isEmpty {
+                return
+                    "environment '\(Self.printable(name))' was chosen (--env or JOURNEY_ENV) but this workspace has no environments; drop --env and unset JOURNEY_ENV, or create it with 'journey env add \(Self.printable(name))'"
+            }
+            let closest = NameSuggestion.closest(to: name, among: available).map { " (did you mean '\($0)'?)" } ?? ""
+            return
+                "no environment named '\(Self.printable(name))'\(closest); this workspace has: \(available.joined(separator: ", ")); add one with 'journey env add NAME'"
+        case .wrongEnvironment(let secret, let path, let sealedFor, let expected):
+            let found = sealedFor.map { "was sealed for environment '\(Self.printable($0))'" } ?? "is a version 1 file (sealed for no environment)"
+            let place = expected.map { "environment '\($0)'" } ?? "the flat layout of a workspace without environments"
+            let fix =
+                expected.map {
+                    "sealed files cannot move between environments: remove it and seal the value for \($0) with 'journey secret add \(secret) --env \($0)'"
+                }
+                ?? "remove it, or seal it again with 'journey secret add \(secret)'"
+            return "cannot open secret '\(secret)' (\(path)): the file \(found) but is read as \(place); \(fix)"
+        case .environmentExists(let name):
+            return "environment '\(name)' already exists; see 'journey env list'"
+        case .journeyNotInEnvironment(let journey, let file, let environment, let listed):
+            return
+                "journey '\(journey)' (\(file)) runs only in \(listed.joined(separator: ", ")) (its 'environments:' list), not in '\(environment)'; choose one of those with --env, or add '\(environment)' to its list"
+        case .flatSecretsRemain(let names, let environment):
+            return
+                "the workspace holds secrets in the flat layout (\(names.joined(separator: ", "))), which no environment would read; move them into '\(environment)' with 'journey env add \(environment) --move-default' (it needs a key that opens them), or remove them first"
         }
     }
 

@@ -14,7 +14,8 @@ final class UIServer {
     let keyFile: String
     private let stderrPipe = Pipe()
 
-    init() throws {
+    /// With `environments`, the secrets move into `staging` and an empty `production` is added.
+    init(environments: Bool = false) throws {
         scratch = try ScratchFolder(label: "ui")
         fixture = try Fixtures.workspace(in: try scratch.folder("repo"), recipients: ["alice"])
         keyFile = try Fixtures.writeKeyFile(fixture.key, to: scratch.path("keys/alice.key"))
@@ -24,6 +25,10 @@ final class UIServer {
         }
         try fixture.workspace.addSecret(SecretName("payments-api-key"), value: Fixtures.secret("pay-value-1"), description: "Payments sandbox key")
         try fixture.workspace.addSecret(SecretName("slack-token"), value: Fixtures.secret("slack-value-1"), description: "Slack")
+        if environments {
+            try fixture.workspace.addEnvironment(EnvironmentName("staging"), movingFlatStore: true, openingWith: fixture.key)
+            try Workspace(root: fixture.root).addEnvironment(EnvironmentName("production"))
+        }
         _ = try Subprocess.run("git", ["init", "-q"], currentDirectory: fixture.root)
         _ = try Subprocess.run("git", ["add", "-A"], currentDirectory: fixture.root)
         _ = try Subprocess.run("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "init"], currentDirectory: fixture.root)

@@ -23,7 +23,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 checks = 0
@@ -266,6 +266,34 @@ def main():
             answers.append(urllib.request.urlopen(request).read().decode())
         leaked = [v for v in typed for text in sources + answers if v in text]
         check(not leaked, f"no value in {len(sources)} page sources and {len(answers)} API answers")
+
+        # A workspace with environments (the example's staging and production): the sidebar
+        # chooser switches the store the pages show, and every link keeps it.
+        envs_workspace = os.path.join(scratch, "envs")
+        shutil.copytree(os.path.join(ROOT, "example-workspace"), envs_workspace)
+        envs_server = subprocess.Popen([args.journey, "ui", "--workspace", envs_workspace], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=journey.env)
+        try:
+            envs_url = None
+            while envs_url is None:
+                line = envs_server.stdout.readline()
+                if not line:
+                    raise SystemExit("journey ui printed no URL for the workspace with environments")
+                if b"?token=" in line:
+                    envs_url = line.decode().strip()
+            driver.get(envs_url)
+            settle()
+            chooser = Select(wait.until(EC.presence_of_element_located((By.ID, "env-select"))))
+            check([o.text for o in chooser.options] == ["production", "staging"], "a workspace with environments shows the Environment chooser")
+            chooser.select_by_value("staging")
+            wait.until(lambda d: "env=staging" in d.current_url)
+            settle()
+            page = driver.find_element(By.ID, "main").text
+            check("in staging" in page and "(staging)" in page, "choosing staging lists staging's secrets")
+            check(all("env=staging" in a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "nav a")), "every page link keeps the environment")
+            shot("environments")
+        finally:
+            envs_server.terminate()
+            envs_server.wait()
     finally:
         driver.quit()
         server.terminate()

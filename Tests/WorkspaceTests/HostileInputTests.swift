@@ -121,6 +121,21 @@ struct WorkspaceOwnershipTests {
     }
 }
 
+extension WorkspaceOwnershipTests {
+    @Test(arguments: ["secrets/staging", "secrets/staging/recipients.yaml"])
+    func anEnvironmentStorePlantedByAnotherUserIsRefused(part: String) throws {
+        try withScratchFolder { scratch in
+            let fixture = try Fixtures.workspace(in: scratch.path)
+            try fixture.workspace.addEnvironment(EnvironmentName("staging"))
+            #expect(try Workspace(root: fixture.root).config.environments == [EnvironmentName("staging")])
+            #expect(chown(scratch.path(part), 4242, 4242) == 0)
+            let error = #expect(throws: WorkspaceError.self) { _ = try Workspace(root: fixture.root, environment: EnvironmentName("staging")) }
+            let message = String(describing: try #require(error))
+            #expect(message.contains(part) && message.contains("uid 4242") && message.contains(Workspace.safeDirectoryVariable), "\(message)")
+        }
+    }
+}
+
 @Suite("Threat: key files that hang, or are cut, are refused")
 struct KeyFileTests {
     @Test func aFIFOAtTheKeyPathIsRefusedWithoutHanging() throws {

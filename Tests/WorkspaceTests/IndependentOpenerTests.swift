@@ -181,3 +181,83 @@ struct FormatDocumentTests {
         #expect(document.contains("the associated data is these \(context.associatedData.count) bytes"))
     }
 }
+
+/// The version 2 worked example (docs/FORMAT.md §9), and the environment binding as an
+/// independent reader sees it.
+@Suite("Format version 2 in docs/FORMAT.md and open-sealed.py")
+struct EnvironmentFormatDocumentTests {
+    static func writeExample(to scratch: ScratchFolder) throws -> (workspace: String, keyFile: String) {
+        let root = try scratch.folder("ws")
+        try scratch.write(try FormatDocumentTests.example("v2 workspace.yaml") + "\n", to: "ws/workspace.yaml")
+        let sealed = try FormatDocumentTests.example("secrets/production/payments-api-key.sealed") + "\n"
+        try scratch.write(sealed, to: "ws/secrets/production/payments-api-key.sealed")
+        // The production file copied into staging: both readers must refuse it.
+        try scratch.write(sealed, to: "ws/secrets/staging/payments-api-key.sealed")
+        let keyFile = try scratch.write(try FormatDocumentTests.example("alice.key") + "\n", to: "alice.key", mode: 0o600)
+        return (root, keyFile)
+    }
+
+    @Test("the documented version 2 associated data is what the library builds")
+    func associatedData() throws {
+        let documented = """
+            00000011 6a6f75726e65792d7365616c65642f7632
+            00000020 3438633838623062633136333366333332666632343364326161646237646130
+            0000000a 70726f64756374696f6e
+            00000010 7061796d656e74732d6170692d6b6579
+            00000001 31
+            """
+        let document = try String(contentsOfFile: PackagePaths.root + "/docs/FORMAT.md", encoding: .utf8)
+        #expect(document.contains(documented))
+        let context = SealContext(workspaceID: "48c88b0bc1633f332ff243d2aadb7da0", environment: "production", name: "payments-api-key", version: 1)
+        #expect(Hex.encode(context.associatedData) == documented.filter { !$0.isWhitespace })
+        #expect(context.associatedData.count == 96)
+    }
+
+    @Test("both openers get the documented value in production and refuse the copy in staging and the flat read")
+    func bothOpeners() throws {
+        try withScratchFolder { scratch in
+            let (root, keyFile) = try Self.writeExample(to: scratch)
+            let value = try FormatDocumentTests.example("v2 value")
+            let key = try PrivateKey.load(fromFile: keyFile)
+            let production = try Workspace(root: root, environment: EnvironmentName("production"))
+            #expect(try production.openSecret(SecretName("payments-api-key"), with: key).value.testBytes == Array(value.utf8))
+            let staging = try Workspace(root: root, environment: EnvironmentName("staging"))
+            #expect(throws: WorkspaceError.self) { try staging.openSecret(SecretName("payments-api-key"), with: key) }
+
+            let opened = try Subprocess.run(
+                "python3", [IndependentOpenerTests.script, "--workspace", root, "--key-file", keyFile, "--env", "production", "payments-api-key"])
+            #expect(opened.exitCode == 0, "\(opened.stderrText)")
+            #expect(opened.stdoutText == value)
+            let copied = try Subprocess.run(
+                "python3", [IndependentOpenerTests.script, "--workspace", root, "--key-file", keyFile, "--env", "staging", "payments-api-key"])
+            #expect(copied.exitCode == 2 && copied.stdout.isEmpty && copied.stderrText.contains("sealed for environment 'production'"))
+            let flat = try IndependentOpenerTests.open(workspace: root, keyFile: keyFile, name: "payments-api-key")
+            #expect(flat.exitCode == 2 && flat.stdout.isEmpty && flat.stderrText.contains("choose one with --env"))
+
+            // The copy with its environment line edited fails the AEAD in the script too.
+            let path = root + "/secrets/staging/payments-api-key.sealed"
+            let edited = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "environment: production", with: "environment: staging")
+            try edited.write(toFile: path, atomically: true, encoding: .utf8)
+            let forged = try Subprocess.run(
+                "python3", [IndependentOpenerTests.script, "--workspace", root, "--key-file", keyFile, "--env", "staging", "payments-api-key"])
+            #expect(forged.exitCode == 2 && forged.stdout.isEmpty && forged.stderrText.contains("did not verify"))
+        }
+    }
+
+    @Test("open-sealed.py opens what the library seals for an environment")
+    func scriptOpensLibraryV2() throws {
+        try withScratchFolder { scratch in
+            let fixture = try Fixtures.workspace(in: try scratch.folder("ws"), recipients: [])
+            let staging = try fixture.workspace.addEnvironment(EnvironmentName("staging"))
+            let key = PrivateKey.generate()
+            try staging.addRecipient(name: "dev", key: key.publicKey)
+            let canary = Canary()
+            try staging.addSecret(SecretName("db.password"), value: canary.secret, description: "")
+            let keyFile = try Fixtures.writeKeyFile(key, to: scratch.path("dev.key"))
+            let result = try Subprocess.run(
+                "python3", [IndependentOpenerTests.script, "--workspace", fixture.root, "--key-file", keyFile, "--env", "staging", "db.password"])
+            #expect(result.exitCode == 0, "\(result.stderrText)")
+            #expect(result.stdout == canary.bytes)
+        }
+    }
+}

@@ -64,7 +64,7 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
         ),
         // secrets/<name>.sealed (valid lines: 1 comment, 2 format, 3 name, 4 description, 5 version,
         // 6 updated, 7 recipients, 8 key-id, 9 name, 10 wrapped-key, 11 nonce, 12 ciphertext)
-        .init(label: "sealed newer format", file: .sealed, edit: .line(2, ["format: journey-sealed/v2"]), line: 2, expected: "unsupported format"),
+        .init(label: "sealed newer format", file: .sealed, edit: .line(2, ["format: journey-sealed/v3"]), line: 2, expected: "unsupported format"),
         .init(label: "sealed without format", file: .sealed, edit: .line(2, []), line: 1, expected: "missing 'format'"),
         .init(label: "sealed bad name", file: .sealed, edit: .line(3, ["name: Bad_Name"]), line: 3, expected: "invalid secret name"),
         .init(label: "sealed name of another secret", file: .sealed, edit: .line(3, ["name: other-secret"]), line: 3, expected: "cannot be renamed"),
