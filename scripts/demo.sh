@@ -110,5 +110,36 @@ git clone -q --bare . "$DEMO/origin.git"
 show journey runner --repo "$DEMO/origin.git" --ref main --journey notify --cache "$DEMO/runner-cache" --report "$DEMO/runner.json" --allow-ref main
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("runner report: commit", r.get("commit","?")[:12], "secrets used", [(s["name"], "v%d" % s["version"]) for s in r["secrets"]], "key", r["runnerKeyID"])' "$DEMO/runner.json"
 
+step "The production runner's ref policy refuses a feature branch before anything is opened"
+git switch -q -c feature/try-it
+git commit -q --allow-empty -m "A feature branch anyone with push access could make"
+git push -q "$DEMO/origin.git" feature/try-it
+git switch -q main
+printf '$ journey runner --repo … --ref feature/try-it --journey notify --allow-ref main --allow-ref %s\n' "'release/*'"
+if journey runner --repo "$DEMO/origin.git" --ref feature/try-it --journey notify --cache "$DEMO/runner-cache" \
+    --allow-ref main --allow-ref 'release/*'; then
+    echo "unexpected: the feature branch ran" >&2; exit 1
+else
+    echo "refused (exit $?)"
+fi
+
+step "A hostile step hunts for the runner's key and finds nothing: steps run isolated from it"
+cat > journeys/hostile.yaml <<YAML
+name: hostile
+description: A step from an attacker's branch that looks everywhere for the private key
+steps:
+  - name: look for the key
+    run: |
+      for place in /proc/\$PPID/cmdline /proc/\$PPID/environ /proc/1/environ "\$KEY_GUESS" "\$XDG_CONFIG_HOME/journey/keys"/*; do
+        if cat "\$place" 2>/dev/null | grep -q JOURNEY-SECRET-KEY; then echo "GOT THE KEY from \$place"; else echo "nothing in \$place"; fi
+      done
+      if env | grep -q '^JOURNEY_KEY'; then echo "GOT a JOURNEY_KEY variable"; else echo "no JOURNEY_KEY variable"; fi
+    env:
+      KEY_GUESS: $JOURNEY_KEY_FILE
+YAML
+show journey run hostile --sealed | tee "$DEMO/hostile.out"
+if grep -q GOT "$DEMO/hostile.out"; then echo "unexpected: a step reached the key" >&2; exit 1; fi
+rm journeys/hostile.yaml
+
 echo
 echo "Demo done. The scratch workspace is in $DEMO/workspace."

@@ -19,7 +19,7 @@ struct CoreDumpTests {
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: JourneyBinary.path)
-        process.arguments = ["exec", "--secret", "api", "--", "sh", "-c", #"for i in 1 2 3; do echo "v=$API"; echo "$API" | base64; done; exec sleep 30"#]
+        process.arguments = ["exec", "--secret", "api", "--", "sh", "-c", #"for i in 1 2 3; do echo "v=$API"; echo "$API" | base64; done; echo relayed-all; exec sleep 30"#]
         process.environment = JourneyBinary.environment(configHome: fixture.configHome)
         process.currentDirectoryURL = URL(fileURLWithPath: fixture.root)
         let output = Pipe()
@@ -31,7 +31,9 @@ struct CoreDumpTests {
             process.waitUntilExit()
         }
         var seen = Data()
-        while seen.split(separator: UInt8(ascii: "\n")).count < 6 {
+        // The core is taken once journey has relayed every line (base64 wraps the longer value
+        // over two lines): a core taken mid-relay would catch a chunk in flight, not a leak.
+        while !String(decoding: seen, as: UTF8.self).contains("relayed-all\n") {
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             seen += chunk

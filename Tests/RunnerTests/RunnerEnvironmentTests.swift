@@ -30,12 +30,13 @@ struct RunnerEnvironmentTests {
         #expect(unchosen.stderrText.contains("production, staging") && unchosen.stderrText.contains("--env"))
         #expect(RunnerCLIFixture.printed("sha256", in: unchosen) == nil)
 
-        let production = try fixture.runner(extra: ["--env", "production"])
+        // `--allow-ref main`: runs of a trusted ref raise the rollback marks.
+        let production = try fixture.runner(extra: ["--env", "production", "--allow-ref", "main"])
         #expect(production.exitCode == 0, "\(production.allOutput)")
         #expect(RunnerCLIFixture.printed("sha256", in: production) == (try RunnerCLIFixture.sha256(fixture.canary.text)))
 
         // Staging's version 1 is below production's 3: one shared mark would call it a rollback.
-        let staging = try fixture.runner(key: .some(stagingKey), environment: ["JOURNEY_ENV": "staging"])
+        let staging = try fixture.runner(key: .some(stagingKey), extra: ["--allow-ref", "main"], environment: ["JOURNEY_ENV": "staging"])
         #expect(staging.exitCode == 0, "\(staging.allOutput)")
         #expect(RunnerCLIFixture.printed("sha256", in: staging) == (try RunnerCLIFixture.sha256(stagingValue.text)))
 
@@ -50,7 +51,7 @@ struct RunnerEnvironmentTests {
         #expect(RunnerCLIFixture.printed("sha256", in: flat) == nil)
 
         let ledger = try String(contentsOfFile: fixture.cache + "/rollback-ledger.json", encoding: .utf8)
-        #expect(ledger.contains("@production") && ledger.contains("@staging"))
+        #expect(ledger.contains(#""environment" : "production""#) && ledger.contains(#""environment" : "staging""#), "\(ledger)")
         #expect(!fixture.canary.appears(in: fixture.results.map(\.allOutput).joined()))
         #expect(!stagingValue.appears(in: fixture.results.map(\.allOutput).joined()))
     }
