@@ -55,7 +55,8 @@ package struct Runner {
             throw RunnerError.workspaceNotServed(id: workspace.config.id, path: request.workspacePath, served: request.workspaceIDs)
         }
         let rollbackGuard = RollbackGuard(
-            ledger: ledger, key: LedgerKey(repository: checkout.repo, workspaceID: workspace.config.id, environment: request.environment?.rawValue), marksAsOfFetch: marksAsOfFetch,
+            ledger: ledger, key: LedgerKey(repository: checkout.repo, workspaceID: workspace.config.id, environment: request.environment?.rawValue),
+            marksAsOfFetch: marksAsOfFetch,
             raisesMarks: !request.refPolicy.isEmpty, allowRollback: request.allowRollback)
         let prepared = PreparedRun(
             checkout: checkout, folder: work.path, workspace: workspace, workspacePath: request.workspacePath, rollbackGuard: rollbackGuard)

@@ -19,7 +19,9 @@ struct CoreDumpTests {
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: JourneyBinary.path)
-        process.arguments = ["exec", "--secret", "api", "--", "sh", "-c", #"for i in 1 2 3; do echo "v=$API"; echo "$API" | base64; done; echo relayed-all; exec sleep 30"#]
+        process.arguments = [
+            "exec", "--secret", "api", "--", "sh", "-c", #"for i in 1 2 3; do echo "v=$API"; echo "$API" | base64; done; echo relayed-all; exec sleep 30"#,
+        ]
         process.environment = JourneyBinary.environment(configHome: fixture.configHome)
         process.currentDirectoryURL = URL(fileURLWithPath: fixture.root)
         let output = Pipe()
