@@ -56,15 +56,7 @@ extension Repository {
         }
         walk.found.removeAll()
         for var commitOID in commits {
-            var commit: OpaquePointer?
-            try check("read commit \(ObjectID(commitOID))", git_commit_lookup(&commit, handle, &commitOID))
-            defer { git_commit_free(commit) }
-            var tree: OpaquePointer?
-            try check("read the tree of commit \(ObjectID(commitOID))", git_commit_tree(&tree, commit))
-            defer { git_tree_free(tree) }
-            walk.found.removeAll(keepingCapacity: true)
-            try walk.run(tree: tree)
-            for blob in walk.found { try visit(blob, ObjectID(commitOID)) }
+            try visitNewBlobs(ofCommit: &commitOID, walk: walk, visit: visit)
         }
         return commits.count
     }

@@ -91,16 +91,7 @@ extension Repository {
             let status = git_revwalk_next(&oid, walker)
             if status == GIT_ITEROVER.rawValue { break }
             try check("walk the history", status)
-            var commit: OpaquePointer?
-            try check("read commit \(ObjectID(oid))", git_commit_lookup(&commit, handle, &oid))
-            defer { git_commit_free(commit) }
-            var tree: OpaquePointer?
-            try check("read the tree of commit \(ObjectID(oid))", git_commit_tree(&tree, commit))
-            defer { git_tree_free(tree) }
-            walk.found.removeAll(keepingCapacity: true)
-            try walk.run(tree: tree)
-            let commitID = ObjectID(oid)
-            for blob in walk.found { try visit(blob, commitID) }
+            try visitNewBlobs(ofCommit: &oid, walk: walk, visit: visit)
             commits += 1
             progress(commits)
         }
@@ -109,6 +100,23 @@ extension Repository {
 
     static func isRegularFile(mode: UInt32) -> Bool {
         mode == UInt32(GIT_FILEMODE_BLOB.rawValue) || mode == UInt32(GIT_FILEMODE_BLOB_EXECUTABLE.rawValue)
+    }
+}
+
+extension Repository {
+    /// Hands `visit` each blob of the commit's tree that `walk` has not seen in an earlier tree
+    /// (`git_commit_lookup`, `git_commit_tree`): the step both history walks take per commit.
+    func visitNewBlobs(ofCommit oid: inout git_oid, walk: TreeWalk, visit: (BlobEntry, _ commit: ObjectID) throws -> Void) throws {
+        let commitID = ObjectID(oid)
+        var commit: OpaquePointer?
+        try check("read commit \(commitID)", git_commit_lookup(&commit, handle, &oid))
+        defer { git_commit_free(commit) }
+        var tree: OpaquePointer?
+        try check("read the tree of commit \(commitID)", git_commit_tree(&tree, commit))
+        defer { git_tree_free(tree) }
+        walk.found.removeAll(keepingCapacity: true)
+        try walk.run(tree: tree)
+        for blob in walk.found { try visit(blob, commitID) }
     }
 }
 
