@@ -99,7 +99,7 @@ package enum StepEnvironment {
     /// The environment without `JOURNEY_KEY`, `JOURNEY_KEY_FILE` or any other `JOURNEY_KEY…`
     /// variable: the key's text or its path would let a child open every secret.
     package static func withoutKeyVariables(_ environment: [String: String]) -> [String: String] {
-        environment.filter { !$0.key.hasPrefix("JOURNEY_KEY") }
+        environment.filter { !$0.key.hasPrefix(KeySource.variablePrefix) }
     }
 }
 

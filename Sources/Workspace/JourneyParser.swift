@@ -306,6 +306,12 @@ package struct JourneyParser {
                     report(inner, "expected an environment variable name after 'env:' (A-Z, a-z, 0-9 and '_')")
                     return nil
                 }
+                // `{ env: JOURNEY_KEY }` would hand the private key of whoever runs the journey
+                // to a step or a request, unmasked: a journey never reads the key variables.
+                guard !variable.hasPrefix(KeySource.variablePrefix) else {
+                    report(inner, "\(variable) carries the private key of whoever runs the journey; a journey may not read it")
+                    return nil
+                }
                 return .environment(variable, file.location(of: inner))
             default:
                 report(key, "unknown key '\(WorkspaceError.printable(key.scalar?.string ?? "?"))' in \(what); expected { secret: NAME } or { env: VAR }")

@@ -6,6 +6,10 @@ import Sealing
 /// `JOURNEY_KEY_FILE`, then `JOURNEY_KEY` (the key text), then — for people, never for
 /// runners — the user's key folder.
 package enum KeySource {
+    /// The variables that carry a private key or its path (`JOURNEY_KEY`, `JOURNEY_KEY_FILE`):
+    /// no step inherits them and no journey may read them.
+    package static let variablePrefix = "JOURNEY_KEY"
+
     /// How far the lookup may go when no key is named.
     package enum Fallback: Sendable {
         /// A person's key: a key in the key folder whose id is among these recipients.

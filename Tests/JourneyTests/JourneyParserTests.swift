@@ -154,6 +154,12 @@ struct JourneyParserTests {
         .init(
             label: "secret into PATH", yaml: "steps:\n  - run: ls\n    env: { PATH: { secret: tools } }\n", line: 3, column: 12,
             mentions: ["PATH", "programs depend on"]),
+        .init(
+            label: "the runner's key into a step", yaml: "steps:\n  - run: ls\n    env: { K: { env: JOURNEY_KEY } }\n", line: 3, column: 22,
+            mentions: ["JOURNEY_KEY", "private key", "may not read it"]),
+        .init(
+            label: "the key file's path as a value", yaml: "values:\n  k: { env: JOURNEY_KEY_FILE }\nsteps:\n  - run: ls\n", line: 2, column: 13,
+            mentions: ["JOURNEY_KEY_FILE", "may not read it"]),
         .init(label: "duplicate key", yaml: "name: a\nname: b\nsteps:\n  - run: ls\n", line: 1, column: 1, mentions: ["duplicate key 'name'"]),
         .init(label: "name is a mapping", yaml: "name: { a: b }\nsteps:\n  - run: ls\n", line: 1, column: 7, mentions: ["'name' to be a string"]),
         .init(
