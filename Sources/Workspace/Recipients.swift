@@ -36,6 +36,22 @@ package struct RemovedRecipient: Sendable, Equatable {
     }
 }
 
+extension RemovedRecipient {
+    /// Both lists' records, one per key id, each with the versions either side says that key
+    /// could open: what `keys remove` and `rekey` add, and what a merge of two branches keeps.
+    package static func union(_ first: [RemovedRecipient], _ second: [RemovedRecipient]) -> [RemovedRecipient] {
+        var merged = first
+        for record in second {
+            if let index = merged.firstIndex(where: { $0.keyID == record.keyID }) {
+                for version in record.couldOpen where !merged[index].couldOpen.contains(version) { merged[index].couldOpen.append(version) }
+            } else {
+                merged.append(record)
+            }
+        }
+        return merged
+    }
+}
+
 /// One sealed version of a secret, named by its nonce (fresh on every write of a value, kept by
 /// a re-wrap): the same nonce means the same data key.
 package struct SealedVersion: Sendable, Hashable {

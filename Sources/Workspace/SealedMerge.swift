@@ -107,15 +107,18 @@ package enum SealedMerge {
 
 /// Three-way merge of `recipients.yaml`: the union of both sides' keys; a recipient one side
 /// removed (and the other left alone) stays removed; a conflict only when one name holds two
-/// different keys.
+/// different keys. The records of removed keys (`removed:`) are the union of both sides', so a
+/// version a removed key could open stays shown as exposed after the merge.
 package enum RecipientsMerge {
     package static func merge(base: String?, ours: String, theirs: String, path: String) -> MergeOutcome {
         if ours == theirs { return .merged(ours) }
-        func parse(_ text: String) -> [Recipient]? { try? RecipientsFile.parse(YAMLFile(path: path, text: text)) }
-        guard let oursList = parse(ours), let theirsList = parse(theirs) else {
+        func parse(_ text: String) -> RecipientsFile.Contents? { try? RecipientsFile.parseContents(YAMLFile(path: path, text: text)) }
+        guard let oursContents = parse(ours), let theirsContents = parse(theirs) else {
             return .conflict(text: MergeConflictText.wholeFile(ours: ours, theirs: theirs), reason: "a side is not a valid recipients file")
         }
-        let baseList = base.flatMap(parse) ?? []
+        let oursList = oursContents.recipients, theirsList = theirsContents.recipients
+        let removed = RemovedRecipient.union(oursContents.removed, theirsContents.removed)
+        let baseList = base.flatMap(parse)?.recipients ?? []
         let baseByName = Dictionary(baseList.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let theirsByName = Dictionary(theirsList.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let oursByName = Dictionary(oursList.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -136,11 +139,11 @@ package enum RecipientsMerge {
         }
         guard clashes.isEmpty else {
             let clean = merged.filter { r in !clashes.contains { $0.0.name == r.name } }
-            let ours = RecipientsFile.encode(clean + clashes.map(\.0))
-            let theirs = RecipientsFile.encode(clean + clashes.map(\.1))
+            let ours = RecipientsFile.encode(clean + clashes.map(\.0), removed: removed)
+            let theirs = RecipientsFile.encode(clean + clashes.map(\.1), removed: removed)
             let names = clashes.map { "'\($0.0.name)' (key id \($0.0.id) here, \($0.1.id) on the other side)" }.joined(separator: ", ")
             return .conflict(text: MergeConflictText.wholeFile(ours: ours, theirs: theirs), reason: "recipient \(names) holds a different key on each side")
         }
-        return .merged(RecipientsFile.encode(merged))
+        return .merged(RecipientsFile.encode(merged, removed: removed))
     }
 }

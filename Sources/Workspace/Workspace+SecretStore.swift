@@ -64,14 +64,7 @@ extension Workspace {
     /// `removed` with `records` merged in (by key id), keeping only versions still current: a
     /// rotated or deleted secret no longer needs a record.
     private func recording(_ records: [RemovedRecipient], into removed: [RemovedRecipient]) -> [RemovedRecipient] {
-        var merged = removed
-        for record in records {
-            if let index = merged.firstIndex(where: { $0.keyID == record.keyID }) {
-                for version in record.couldOpen where !merged[index].couldOpen.contains(version) { merged[index].couldOpen.append(version) }
-            } else {
-                merged.append(record)
-            }
-        }
+        var merged = RemovedRecipient.union(removed, records)
         var current: [String: String] = [:]
         for index in merged.indices {
             merged[index].couldOpen = merged[index].couldOpen.filter { version in

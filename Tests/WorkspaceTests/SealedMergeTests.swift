@@ -101,6 +101,28 @@ struct SealedMergeTests {
         #expect(reason.contains("recipient 'carol'"))
     }
 
+    /// Threat: a merge of two branches that both changed recipients.yaml dropped the records of
+    /// removed keys, and the versions those keys could open stopped being shown as exposed.
+    @Test func recipientsMergeKeepsTheRecordsOfRemovedKeysFromBothSides() throws {
+        func recipient(_ name: String, _ key: PublicKey) -> Recipient { Recipient(name: name, key: key, added: "2026-01-01T00:00:00Z") }
+        let alice = PrivateKey.generate().publicKey, bob = PrivateKey.generate().publicKey, carol = PrivateKey.generate().publicKey
+        let dave = PrivateKey.generate().publicKey, erin = PrivateKey.generate().publicKey
+        let version = SealedVersion(secret: "api-token", nonce: "bm9uY2U=")
+        let daveRecord = RemovedRecipient(name: "dave", keyID: dave.id, removed: "2026-02-01T00:00:00Z", couldOpen: [version])
+        let erinRecord = RemovedRecipient(name: "erin", keyID: erin.id, removed: "2026-02-02T00:00:00Z", couldOpen: [version])
+        let base = RecipientsFile.encode([recipient("alice", alice)])
+        let ours = RecipientsFile.encode([recipient("alice", alice), recipient("bob", bob)], removed: [daveRecord])
+        let theirs = RecipientsFile.encode([recipient("alice", alice), recipient("carol", carol)], removed: [erinRecord])
+        guard case .merged(let text) = RecipientsMerge.merge(base: base, ours: ours, theirs: theirs, path: "r") else {
+            Issue.record("expected a clean merge")
+            return
+        }
+        let merged = try RecipientsFile.parseContents(YAMLFile(path: "r", text: text))
+        #expect(Set(merged.recipients.map(\.name)) == ["alice", "bob", "carol"])
+        #expect(Set(merged.removed.map(\.keyID)) == [dave.id, erin.id])
+        #expect(merged.removed.allSatisfy { $0.couldOpen == [version] })
+    }
+
     @Test func typoSuggestions() {
         let known = ["slack-token", "stripe-key", "db-password"]
         #expect(NameSuggestion.closest(to: "slak-token", among: known) == "slack-token")
