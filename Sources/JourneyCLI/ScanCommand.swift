@@ -134,8 +134,7 @@ struct ScanCommand: ParsableCommand {
             return
         }
         if !noBaseline { try Self.applyBaseline(at: baselinePath, to: &report) }
-        let rendered = Reporter.render(report, as: format, version: JourneyCommand.configuration.version)
-        FileHandle.standardOutput.write(Data((format == .text ? TerminalText.escaped(rendered, keepingLines: true) : rendered).utf8))
+        FileHandle.standardOutput.write(Data(Reporter.render(report, as: format, version: JourneyCommand.configuration.version).utf8))
         if !report.findings.isEmpty { throw ExitCode(1) }
     }
 

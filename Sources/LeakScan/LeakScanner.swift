@@ -350,6 +350,16 @@ enum Excerpt {
     /// `candidates` may overlap; every byte any of them covers is hidden, and a candidate's
     /// visible prefix (`sk_live_`) is shown only where nothing else covers it.
     static func redacted(_ bytes: UnsafeRawBufferPointer, line: Range<Int>, focus: Range<Int>, candidates: [Candidate]) -> String {
+        // A team rule's whole match is hidden, not only its secret group: a group chosen wrongly
+        // (or the first group, when `secretGroup` is unset) may be the name beside the value.
+        let candidates = candidates.map { candidate in
+            var hidden = candidate
+            if let context = candidate.context {
+                hidden.range = context
+                hidden.visiblePrefix = 0
+            }
+            return hidden
+        }
         let start = max(line.lowerBound, focus.lowerBound - context)
         let end = min(line.upperBound, max(focus.lowerBound, min(focus.upperBound, line.upperBound)) + context)
         var out: [UInt8] = []

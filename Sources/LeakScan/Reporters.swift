@@ -1,5 +1,6 @@
 import FileIO
 import FoundationEssentials
+import Workspace
 
 /// The outcome of a scan, as the reporters print it.
 package struct ScanReport: Sendable, Codable {
@@ -33,7 +34,8 @@ package enum ReportFormat: String, Sendable, CaseIterable {
 package enum Reporter {
     package static func render(_ report: ScanReport, as format: ReportFormat, version: String) -> String {
         switch format {
-        case .text: return text(report)
+        // Human text: paths, rule descriptions and names come from the scanned repository.
+        case .text: return TerminalText.escaped(text(report), keepingLines: true)
         case .json: return json(report)
         case .sarif: return sarif(report, version: version)
         }

@@ -248,7 +248,8 @@ enum TOML {
                 return .float(Double(text.replacingOccurrences(of: "inf", with: "infinity")) ?? .nan)
             }
             if text.isEmpty { throw fail("expected a value, found '\(atEnd ? "end of file" : Self.describe(current))'") }
-            throw fail("'\(text)' is not a value this reader accepts (strings are quoted; dates are not supported)")
+            // Not echoed: an unquoted value in a config may be a credential someone allowlisted.
+            throw fail("an unquoted value of \(text.count) characters is not one this reader accepts (strings are quoted; dates are not supported)")
         }
 
         mutating func basicString() throws(ParseError) -> String {

@@ -231,7 +231,7 @@ package struct TeamConfig: Sendable {
             var target = Allowlist.Target.secret
             if let text = try string(table, "regexTarget") {
                 guard let parsed = Allowlist.Target(rawValue: text) else {
-                    throw error(table.line(of: "regexTarget"), "regexTarget '\(text)' is not one of secret, match, line", "write regexTarget = 'match'")
+                    throw error(table.line(of: "regexTarget"), "regexTarget is not one of secret, match, line", "write regexTarget = 'match'")
                 }
                 target = parsed
             }
@@ -240,7 +240,7 @@ package struct TeamConfig: Sendable {
                 switch condition.uppercased() {
                 case "OR": requireAll = false
                 case "AND": requireAll = true
-                default: throw error(table.line(of: "condition"), "condition '\(condition)' is not OR or AND", "write condition = 'AND'")
+                default: throw error(table.line(of: "condition"), "condition is not OR or AND", "write condition = 'AND'")
                 }
             }
             var regexes: [PatternRegex] = []

@@ -87,6 +87,29 @@ struct TeamConfigTests {
         #expect(findings.first?.line == 2 && findings.first?.column == 16)
     }
 
+    /// Threat: a team rule whose first group is the name (no `secretGroup`, as gitleaks reads
+    /// it) hid only the name and printed the value beside it; an unquoted value in the config
+    /// was echoed in the error.
+    @Test func aTeamRuleHidesItsWholeMatchAndConfigErrorsEchoNoValue() throws {
+        let value = Synthetic.random(32, from: "abcdefghijklmnopqrstuvwxyz0123456789")
+        let config = #"""
+            [[rules]]
+            id = "name-first"
+            description = "a rule whose first group is the name"
+            regex = '(acct|ref)\s*=\s*([a-z0-9]{32})'
+            keywords = ["acct"]
+            """#
+        let findings = try Self.scan("acct = \(value)\n", config: config)
+        #expect(findings.map(\.rule) == ["name-first"])
+        #expect(findings.allSatisfy { !$0.excerpt.contains(value) && $0.excerpt.contains("***") })
+        do {
+            _ = try TeamConfig.parse("[allowlist]\nstopwords = [\(value)]\n", path: ".gitleaks.toml")
+            Issue.record("accepted an unquoted value")
+        } catch {
+            #expect(!error.description.contains(value), "\(error)")
+        }
+    }
+
     @Test func badConfigsNameFileLineAndFix() {
         let cases: [(String, Int?, String)] = [
             ("[[rules]]\nid = 'a'\nregex = \"\\d+\"\n", 3, "not a TOML escape"),
