@@ -82,7 +82,8 @@ package final class AdminApp: Sendable {
             response = HTTPResponse(
                 status: 303,
                 headers: [
-                    ("Location", request.path == "/" ? "/secrets" : request.path),
+                    // Only a path of this server: "//host/…" would leave it (an open redirect).
+                    ("Location", request.path == "/" || request.path.hasPrefix("//") ? "/secrets" : request.path),
                     ("Set-Cookie", "\(access.cookieName)=\(access.token); HttpOnly; SameSite=Strict; Path=/"),
                 ])
         case .allowed:
@@ -101,7 +102,8 @@ package final class AdminApp: Sendable {
             }
         }
         response.headers += SecurityHeaders.all
-        log("\(request.method) \(request.path) \(response.status)")
+        // Method and path are the client's text: no terminal escapes reach the server's log.
+        log("\(AccessControl.printable(request.method)) \(AccessControl.printable(request.path)) \(response.status)")
         return response
     }
 

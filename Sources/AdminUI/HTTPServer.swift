@@ -64,6 +64,7 @@ struct HTTPResponse {
 final class HTTPServer: @unchecked Sendable {
     static let maxHeadBytes = 32 * 1024
     static let maxBodyBytes = 1024 * 1024
+    static let readChunkBytes = 16 * 1024
     static let idleTimeoutSeconds = 60
 
     let port: UInt16
@@ -99,10 +100,12 @@ final class HTTPServer: @unchecked Sendable {
     /// Accepts connections until the process ends.
     func serveForever() -> Never {
         while true {
-            let connection = accept(listener, nil, nil)
-            if connection >= 0 { _ = fcntl(connection, F_SETFD, FD_CLOEXEC) }
+            // Close-on-exec from the start: a `journey run` child started on another thread
+            // in between must not inherit a connection.
+            let connection = acceptCloseOnExec(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
             if connection < 0 {
-                if errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE { continue }
+                // Out of descriptors: wait for connections to close instead of spinning.
+                if errno == EMFILE || errno == ENFILE { usleep(50_000) }
                 continue
             }
             let thread = Thread { [self] in self.serve(connection) }
@@ -111,19 +114,16 @@ final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    /// Starts accepting on a background thread (tests and the benchmark).
-    func start() {
-        let thread = Thread { [self] in self.serveForever() }
-        thread.start()
-    }
-
     private func serve(_ connection: Int32) {
         defer { close(connection) }
         var timeout = timeval(tv_sec: Self.idleTimeoutSeconds, tv_usec: 0)
         setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1
         setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        // Room for the largest request a read can leave in it, so appending never moves the
+        // bytes (a move would free an unwiped copy of a value).
         var buffer: [UInt8] = []
+        buffer.reserveCapacity(Self.maxHeadBytes + Self.maxBodyBytes + 2 * Self.readChunkBytes)
         defer { Self.wipe(&buffer) }
         while true {
             let parsed = readRequest(connection, &buffer)
@@ -166,7 +166,7 @@ final class HTTPServer: @unchecked Sendable {
 
     /// Reads one request from `connection`; `buffer` keeps bytes read past its end.
     private func readRequest(_ connection: Int32, _ buffer: inout [UInt8]) -> ReadResult {
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        var chunk = [UInt8](repeating: 0, count: Self.readChunkBytes)
         defer { Self.wipe(&chunk) }
         var headEnd: Int?
         while true {
@@ -210,9 +210,13 @@ final class HTTPServer: @unchecked Sendable {
             buffer += chunk[0..<count]
         }
         let body = Array(buffer[bodyStart..<bodyStart + length])
-        let rest = Array(buffer[(bodyStart + length)...])
-        Self.wipe(&buffer)
-        buffer = rest
+        // Drop this request in place: wipe it, move what follows down, and zero the bytes the
+        // move left behind at the end (still inside the reserved storage).
+        let consumed = bodyStart + length
+        buffer.withUnsafeMutableBytes { raw in explicit_bzero(raw.baseAddress!, consumed) }
+        buffer.removeSubrange(0..<consumed)
+        buffer.append(contentsOf: repeatElement(0, count: consumed))
+        buffer.removeLast(consumed)
 
         let target = String(requestLine[1])
         guard target.hasPrefix("/") else { return .failed(400, "expected an origin-form request target") }
@@ -272,3 +276,8 @@ final class HTTPServer: @unchecked Sendable {
         bytes.removeAll()
     }
 }
+
+/// glibc's `accept4` (a GNU extension the Glibc module leaves out): accept with SOCK_CLOEXEC set
+/// atomically.
+@_silgen_name("accept4")
+private func acceptCloseOnExec(_ socket: Int32, _ address: UnsafeMutablePointer<sockaddr>?, _ length: UnsafeMutablePointer<socklen_t>?, _ flags: Int32) -> Int32

@@ -17,7 +17,9 @@ struct RequestJSON {
         }
         func string() throws(AdminUIError) -> [UInt8] {
             try expect(UInt8(ascii: "\""))
+            // Room for the longest string the body can hold: growing would free unwiped copies.
             var out: [UInt8] = []
+            out.reserveCapacity(body.count - index)
             while index < body.count {
                 let byte = body[index]
                 index += 1

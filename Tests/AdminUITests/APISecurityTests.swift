@@ -30,6 +30,9 @@ import Workspace
         let cookie = try #require(login.headers["set-cookie"])
         #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
         #expect(login.headers["location"]?.contains("token") == false)
+        // The redirect stays on this server: "//host/…" would leave it (an open redirect).
+        let offSite = try record(server.request("GET", "//evil.example/x?token=\(server.token)"))
+        #expect(offSite.status == 303 && offSite.headers["location"] == "/secrets")
         let cookieHeader = String(cookie.split(separator: ";")[0])
         #expect(try record(server.request("GET", "/api/secrets", headers: ["Cookie": cookieHeader])).status == 200)
         let page = try record(server.request("GET", "/secrets", headers: ["Cookie": cookieHeader]))
