@@ -75,15 +75,15 @@ demo: release
 	JOURNEY=$(CURDIR)/$(RELEASE) bash scripts/demo.sh
 
 ## Builds everything and runs the whole test suite. The CLI tests run the debug `journey`;
-## the self-contained test runs a copy of it linked with the release recipe (same flags, no
-## second compilation: a release build would cost minutes more on 2 cores).
+## the self-contained test runs a debug build linked with the release recipe's static flags
+## (a debug compile in its own folder: a release build would cost minutes more on 2 cores).
 test: deps $(STATIC_DIR)
-	@# Compile once without the static flags first: SwiftPM keeps objects across a change of
-	@# --static-swift-stdlib, and objects compiled for the static link autolink archives a
-	@# dynamic link cannot find. The static relink below then reuses these objects.
+	@# The statically linked copy builds in a scratch folder of its own: objects compiled for
+	@# the static link autolink archives a dynamic link cannot find, and SwiftPM would mix the
+	@# two kinds in one folder.
 	$(SWIFT) build --build-tests
-	$(STATIC_ENV) $(SWIFT) build --product journey $(STATIC_LINK)
-	@mkdir -p .build/self-contained && cp .build/debug/journey .build/self-contained/journey
+	$(STATIC_ENV) $(SWIFT) build --scratch-path .build/self-contained-build --product journey $(STATIC_LINK)
+	@mkdir -p .build/self-contained && cp .build/self-contained-build/debug/journey .build/self-contained/journey
 	JOURNEY_SELF_CONTAINED_BINARY=$(CURDIR)/.build/self-contained/journey $(SWIFT) test
 	python3 Tests/Browser/admin_ui_test.py
 
