@@ -30,7 +30,7 @@ let package = Package(
 
         // Wrappers: the only targets that import a C module.
         .target(name: "Sealing", dependencies: ["Diagnostics", "Clibsodium", "CProcessHardening"]),
-        .target(name: "GitStore", dependencies: ["Diagnostics", "Clibgit2"]),
+        .target(name: "GitStore", dependencies: ["Diagnostics", "FileIO", "Clibgit2"]),
 
         // Files with plain system calls: whole-file reads, atomic writes, locks, folder
         // placement, and the one JSON form journey writes.

@@ -1,4 +1,5 @@
 internal import Clibgit2
+import FileIO
 import Foundation
 
 extension BareMirror {
@@ -10,8 +11,10 @@ extension BareMirror {
     ///
     /// The tree is measured against `limits` before anything is written (sizes from the object
     /// headers, `git_odb_read_header`), so a tree that would expand past them writes nothing.
-    /// Walks the tree with `git_tree_entry_byindex` and reads blobs with `git_blob_lookup`; files
-    /// are created with `openat` relative to their folder's descriptor (`O_EXCL | O_NOFOLLOW`),
+    /// Walks the tree with `git_tree_entry_byindex` and reads blobs with `git_blob_lookup` on this
+    /// thread; `FileSystemWorkers` threads create the files (most of a checkout's time is the
+    /// kernel's, per file), each with `openat` relative to its folder's descriptor
+    /// (`O_EXCL | O_NOFOLLOW`),
     /// so an entry can neither follow a symlink nor replace something already written. Entry
     /// names git itself would refuse (`.`, `..`, `.git`, names holding `/`) stop the checkout.
     /// Once written, every symbolic link is resolved component by component from the folder,
@@ -38,10 +41,15 @@ extension BareMirror {
         guard mkdir(folder, 0o755) == 0 || errno == EEXIST else { throw Self.systemError("create \(folder)") }
         let descriptor = Foundation.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw Self.systemError("open \(folder)") }
-        defer { close(descriptor) }
+        let root = SharedDirectory(descriptor: descriptor)
+        // Worker threads write the files while this thread walks the tree and reads the blobs
+        // (libgit2's objects stay on this thread). On an error the pool's deinit drops the jobs
+        // not started and joins the threads before anything else happens.
+        let workers = FileSystemWorkers()
         var links: [String] = []
-        try write(tree!, into: descriptor, at: folder, relative: "", links: &links)
-        for link in links where !CheckoutLinks.staysInside(link, root: descriptor) {
+        try write(tree!, into: root, at: folder, relative: "", links: &links, workers: workers)
+        do { try workers.finish() } catch { throw .system(error) }
+        for link in links where !CheckoutLinks.staysInside(link, root: root.descriptor) {
             throw .checkoutRefused(.linkOutside(path: link))
         }
     }
@@ -82,7 +90,9 @@ extension BareMirror {
         }
     }
 
-    private func write(_ tree: OpaquePointer, into folder: Int32, at path: String, relative: String, links: inout [String]) throws(GitError) {
+    private func write(
+        _ tree: OpaquePointer, into folder: SharedDirectory, at path: String, relative: String, links: inout [String], workers: FileSystemWorkers
+    ) throws(GitError) {
         for index in 0..<git_tree_entrycount(tree) {
             let entry = git_tree_entry_byindex(tree, index)
             let name = String(cString: git_tree_entry_name(entry))
@@ -96,49 +106,72 @@ extension BareMirror {
                 var subtree: OpaquePointer?
                 try check("read tree \(entryPath)", git_tree_lookup(&subtree, repository.handle, git_tree_entry_id(entry)))
                 defer { git_tree_free(subtree) }
-                guard mkdirat(folder, name, 0o755) == 0 else { throw Self.systemError("create \(entryPath)") }
-                let descriptor = openat(folder, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                guard mkdirat(folder.descriptor, name, 0o755) == 0 else { throw Self.systemError("create \(entryPath)") }
+                let descriptor = openat(folder.descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                 guard descriptor >= 0 else { throw Self.systemError("open \(entryPath)") }
-                defer { close(descriptor) }
-                try write(subtree!, into: descriptor, at: entryPath, relative: entryRelative + "/", links: &links)
+                let subfolder = SharedDirectory(descriptor: descriptor)
+                try write(subtree!, into: subfolder, at: entryPath, relative: entryRelative + "/", links: &links, workers: workers)
             case GIT_FILEMODE_BLOB, GIT_FILEMODE_BLOB_EXECUTABLE:
                 let mode: mode_t = git_tree_entry_filemode(entry) == GIT_FILEMODE_BLOB_EXECUTABLE ? 0o755 : 0o644
                 try withBlob(entry, at: entryPath) { bytes throws(GitError) in
-                    let descriptor = openat(folder, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-                    guard descriptor >= 0 else { throw Self.systemError("create \(entryPath)") }
-                    defer { close(descriptor) }
-                    var written = 0
-                    while written < bytes.count {
-                        let count = Foundation.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
-                        if count < 0 && errno == EINTR { continue }
-                        guard count > 0 else { throw Self.systemError("write \(entryPath)") }
-                        written += count
+                    // Big files are written from libgit2's buffer here; the rest is copied and
+                    // handed to a worker, so what waits in the queue stays small.
+                    if bytes.count >= Self.inlineWriteBytes {
+                        if let failure = Self.writeFile(bytes, named: name, in: folder, mode: mode, display: entryPath) { throw .system(failure) }
+                        return
+                    }
+                    let copy = [UInt8](bytes)
+                    do throws(SystemCallFailure) {
+                        try workers.submit { copy.withUnsafeBytes { Self.writeFile($0, named: name, in: folder, mode: mode, display: entryPath) } }
+                    } catch {
+                        throw .system(error)
                     }
                 }
             case GIT_FILEMODE_LINK:
                 try withBlob(entry, at: entryPath) { bytes throws(GitError) in
                     let target = String(decoding: bytes, as: UTF8.self)
-                    guard symlinkat(target, folder, name) == 0 else { throw Self.systemError("create symlink \(entryPath)") }
+                    guard symlinkat(target, folder.descriptor, name) == 0 else { throw Self.systemError("create symlink \(entryPath)") }
                 }
                 links.append(entryRelative)
             case GIT_FILEMODE_COMMIT:
                 // A submodule: git leaves an empty folder where it is not initialised.
-                guard mkdirat(folder, name, 0o755) == 0 else { throw Self.systemError("create \(entryPath)") }
+                guard mkdirat(folder.descriptor, name, 0o755) == 0 else { throw Self.systemError("create \(entryPath)") }
             default:
                 throw .unknownTreeEntryMode(path: entryPath)
             }
         }
     }
 
+    /// Creates `name` in `folder` (`O_EXCL | O_NOFOLLOW`: never over an entry, never through a
+    /// link) holding `bytes`; run by a worker thread.
+    private static func writeFile(
+        _ bytes: UnsafeRawBufferPointer, named name: String, in folder: SharedDirectory, mode: mode_t, display: String
+    ) -> SystemCallFailure? {
+        let descriptor = openat(folder.descriptor, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { return SystemCallFailure("create \(display)") }
+        defer { close(descriptor) }
+        var written = 0
+        while written < bytes.count {
+            let count = Foundation.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return SystemCallFailure("write \(display)") }
+            written += count
+        }
+        return nil
+    }
+
+    /// Files from this size up are written by the walking thread (see `write`).
+    private static let inlineWriteBytes = 1 << 20
+
     /// Runs `body` over a blob's bytes (`git_blob_lookup`, `git_blob_rawcontent`).
-    private func withBlob(
-        _ entry: OpaquePointer?, at entryPath: String, _ body: (UnsafeRawBufferPointer) throws(GitError) -> Void
-    ) throws(GitError) {
+    private func withBlob<Result>(
+        _ entry: OpaquePointer?, at entryPath: String, _ body: (UnsafeRawBufferPointer) throws(GitError) -> Result
+    ) throws(GitError) -> Result {
         var blob: OpaquePointer?
         try check("read \(entryPath)", git_blob_lookup(&blob, repository.handle, git_tree_entry_id(entry)))
         defer { git_blob_free(blob) }
         let size = Int(git_blob_rawsize(blob))
-        try body(UnsafeRawBufferPointer(start: size > 0 ? git_blob_rawcontent(blob) : nil, count: size))
+        return try body(UnsafeRawBufferPointer(start: size > 0 ? git_blob_rawcontent(blob) : nil, count: size))
     }
 
     /// Names git refuses in a tree: empty, `.`, `..`, `.git` in any case, or holding `/` or NUL.

@@ -1,5 +1,6 @@
 internal import Clibgit2
 import Diagnostics
+import FileIO
 import Foundation
 
 /// Why a git operation failed, with a case per kind a caller can match. A libgit2 failure is
@@ -38,6 +39,9 @@ package enum GitError: UserFacingError, Equatable {
 
     /// A system call failure, with the current errno.
     static func system(_ operation: String) -> GitError { .system(operation: operation, code: errno) }
+
+    /// A system call failure reported by a worker thread.
+    static func system(_ failure: SystemCallFailure) -> GitError { .system(operation: failure.operation, code: failure.code) }
 
     /// What was being done.
     package var operation: String {

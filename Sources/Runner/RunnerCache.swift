@@ -67,15 +67,12 @@ package struct RunnerCache: Sendable {
 
 /// Removing folder trees, for checkouts and broken mirrors.
 enum FolderRemoval {
-    /// Removes `path` and everything under it; a missing path is fine.
+    /// Removes `path` and everything under it; a missing path is fine (see `FolderTree`).
     static func remove(_ path: String) throws(RunnerError) {
         do {
-            try FileManager.default.removeItem(atPath: path)
-        } catch let error as CocoaError where error.code == .fileNoSuchFile {
-            return
+            try FolderTree.remove(path)
         } catch {
-            guard FileManager.default.fileExists(atPath: path) else { return }
-            throw .cache(path: path, reason: "cannot remove it: \(error.localizedDescription)")
+            throw .cache(path: path, reason: "cannot remove \(error.operation): \(error.reason)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// The journeys of a workspace: every `journeys/*.yaml` (and `*.yml`), parsed or with its problems.
@@ -64,8 +65,18 @@ package struct JourneyCatalog: Sendable {
     static func couldBeNamed(_ reference: String, file: String, in workspace: Workspace) -> Bool {
         if stem(file) == reference { return true }
         let simple = !reference.isEmpty && reference.utf8.allSatisfy { $0 > 32 && $0 < 127 && $0 != UInt8(ascii: "'") && $0 != UInt8(ascii: "\\") }
-        guard simple, let data = FileManager.default.contents(atPath: workspace.journeysFolder + "/" + file) else { return true }
-        return data.range(of: Data(reference.utf8)) != nil || data.contains(UInt8(ascii: "\\"))
+        guard simple, let bytes = try? SmallFile.read(workspace.journeysFolder + "/" + file) else { return true }
+        return bytes.contains(UInt8(ascii: "\\")) || contains(Array(reference.utf8), in: bytes)
+    }
+
+    private static func contains(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
+        guard let first = needle.first else { return true }
+        var start = 0
+        while let index = haystack[start...].firstIndex(of: first), index + needle.count <= haystack.count {
+            if haystack[index..<(index + needle.count)].elementsEqual(needle) { return true }
+            start = index + 1
+        }
+        return false
     }
 
     static func stem(_ file: String) -> String {

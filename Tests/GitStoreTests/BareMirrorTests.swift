@@ -72,6 +72,52 @@ struct BareMirrorTests {
         #expect(!FileManager.default.fileExists(atPath: mirror.path + "/index"), "the mirror's index is untouched")
     }
 
+    /// The files are written by worker threads: every file lands whole, with its mode, in its
+    /// folder, whether it is queued (small) or written by the walking thread (1 MiB and up).
+    @Test func aTreeOfManyFilesInManyFoldersIsWrittenByteForByte() throws {
+        var expected: [String: [UInt8]] = [:]
+        for folderIndex in 0..<4 {
+            for fileIndex in 0..<150 {
+                let path = "d\(folderIndex)/" + (fileIndex % 3 == 0 ? "sub/" : "") + "f\(fileIndex).txt"
+                expected[path] = Array("file \(path)\n".utf8) + [UInt8](repeating: UInt8(fileIndex & 0x7f), count: fileIndex * 7)
+            }
+        }
+        expected["big/blob.bin"] = (0..<(3 << 19)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+        expected["empty"] = []
+        for (path, bytes) in expected {
+            let file = published.work + "/" + path
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: file))
+        }
+        let commit = try published.commitAndPush("many files")
+        let mirror = try BareMirror.clone(from: published.remote, into: folder + "/mirror")
+        let target = folder + "/checkout"
+        try mirror.writeTree(ofCommit: ObjectID(hex: commit)!, into: target)
+        for (path, bytes) in expected {
+            #expect(FileManager.default.contents(atPath: target + "/" + path).map { [UInt8]($0) } == bytes, "\(path)")
+        }
+        let written = Set(
+            FileManager.default.enumerator(atPath: target)!.compactMap { $0 as? String }.filter {
+                var isFolder: ObjCBool = false
+                return FileManager.default.fileExists(atPath: target + "/" + $0, isDirectory: &isFolder) && !isFolder.boolValue
+            })
+        #expect(written == Set(expected.keys).union(["README", "scripts/hi.sh", "link"]))
+    }
+
+    /// A worker's failure stops the checkout and names the file; nothing is written over.
+    @Test func aFileThatCannotBeCreatedStopsTheCheckoutNamingIt() throws {
+        let mirror = try BareMirror.clone(from: published.remote, into: folder + "/mirror")
+        let target = folder + "/checkout"
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        try "mine\n".write(toFile: target + "/README", atomically: false, encoding: .utf8)
+        #expect {
+            try mirror.writeTree(ofCommit: ObjectID(hex: first)!, into: target)
+        } throws: { error in
+            (error as? GitError)?.message == "create \(target)/README: File exists"
+        }
+        #expect(try String(contentsOfFile: target + "/README", encoding: .utf8) == "mine\n")
+    }
+
     @Test(arguments: [".git", ".GIT", ".."])
     func aTreeWithAnEntryGitRefusesIsNotCheckedOut(name: String) throws {
         // Craft a tree git itself would never write: one blob under `name`.
