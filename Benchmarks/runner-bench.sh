@@ -119,7 +119,17 @@ for i in range(2000):
 probe_before=$(time_ms fs_probe)
 echo "this file system: writing and removing 2,000 small files takes ${probe_before} ms"
 
-COLD_CACHE="$SCRATCH/cold-cache" WARM_CACHE="$SCRATCH/warm-cache"
+WARM_CACHE="$SCRATCH/warm-cache"
+# Folders made fresh every round (cold caches, cold clones, git's warm checkouts) live under a
+# parent with the placement the runner gives its own work folders (`chattr +T`, see
+# FolderPlacement): on an ext4 disk mounted with `discard`, a folder re-made where the previous
+# one was just deleted waits on that space (~1 s against ~50 ms for 2,000 files), and that would
+# measure the disk, not the tools. Each round ($r below) uses new names; the previous round's
+# folders are removed (untimed for the cold side, timed for git's warm checkout, as the runner's
+# work-folder removal is timed).
+FRESH="$SCRATCH/fresh"
+mkdir -p "$FRESH"
+chattr +T "$FRESH" 2>/dev/null || true
 runner() { "$JOURNEY" runner --repo "$REMOTE" --ref main --journey j0500 --key-file "$KEY" --cache "$1" --allow-ref main "${@:2}"; }
 if ! runner "$WARM_CACHE" >/dev/null 2>&1; then
 	echo "journey runner failed on the generated repo:"
@@ -128,15 +138,15 @@ if ! runner "$WARM_CACHE" >/dev/null 2>&1; then
 fi
 git clone --quiet "$REMOTE" "$SCRATCH/clone"
 
-# Cold runs start from nothing: the previous cold cache and clone are removed untimed.
-cold_runner() { runner "$COLD_CACHE"; }
-cold_git() { git clone --quiet "$REMOTE" "$SCRATCH/cold-clone"; }
+# Cold runs start from nothing: the previous round's cold cache and clone are removed untimed.
+cold_runner() { runner "$FRESH/cold-cache-$r"; }
+cold_git() { git clone --quiet "$REMOTE" "$FRESH/cold-clone-$r"; }
 warm_runner() { runner "$WARM_CACHE"; }
 # git's warm equivalent: a fetch that finds nothing, then the commit's tree into a fresh folder.
 warm_git() {
-	rm -rf "$SCRATCH/fresh" && mkdir "$SCRATCH/fresh" &&
+	rm -rf "$FRESH/checkout-$((r - 1))" && mkdir "$FRESH/checkout-$r" &&
 		git -C "$SCRATCH/clone" fetch --quiet origin &&
-		git --git-dir="$SCRATCH/clone/.git" --work-tree="$SCRATCH/fresh" checkout --quiet --force origin/main -- .
+		git --git-dir="$SCRATCH/clone/.git" --work-tree="$FRESH/checkout-$r" checkout --quiet --force origin/main -- .
 }
 # timed NAME → the command's milliseconds; the removal of the previous run's folder is part of
 # the command on both sides (the runner removes its work folder when it ends).
@@ -149,7 +159,7 @@ echo
 echo "measuring $ROUNDS rounds (each: cold runner, git clone, warm runner, git fetch + checkout)…"
 cr_all=() cg_all=() wr_all=() wg_all=()
 for ((r = 0; r < ROUNDS; r++)); do
-	rm -rf "$COLD_CACHE" "$SCRATCH/cold-clone"
+	rm -rf "$FRESH/cold-cache-$((r - 1))" "$FRESH/cold-clone-$((r - 1))"
 	if ((r % 2 == 0)); then
 		cr_all+=("$(timed cold_runner)"); cg_all+=("$(timed cold_git)")
 		wr_all+=("$(timed warm_runner)"); wg_all+=("$(timed warm_git)")
@@ -158,10 +168,10 @@ for ((r = 0; r < ROUNDS; r++)); do
 		wg_all+=("$(timed warm_git)"); wr_all+=("$(timed warm_runner)")
 	fi
 done
-cold_file() { git clone --quiet "file://$REMOTE" "$SCRATCH/file-clone"; }
+cold_file() { git clone --quiet "file://$REMOTE" "$FRESH/file-clone-$r"; }
 cf_all=()
 for ((r = 0; r < COLD_RUNS; r++)); do
-	rm -rf "$SCRATCH/file-clone"
+	rm -rf "$FRESH/file-clone-$((r - 1))"
 	cf_all+=("$(timed cold_file)")
 done
 cr=$(median "${cr_all[@]}") cg=$(median "${cg_all[@]}") cgf=$(median "${cf_all[@]}")
