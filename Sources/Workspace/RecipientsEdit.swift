@@ -99,7 +99,10 @@ package final class RecipientsEdit {
     /// is taken first and held to the end (a rotation meanwhile is never overwritten by an older
     /// version), and each file is read once. One secret's failure is its outcome, not the end
     /// of the others.
-    package func rekey(_ names: [SecretName], with key: PrivateKey) -> [(name: SecretName, outcome: Result<Rewrap, WorkspaceError>)] {
+    package func rekey(_ requested: [SecretName], with key: PrivateKey) -> [(name: SecretName, outcome: Result<Rewrap, WorkspaceError>)] {
+        // Each name once: a second lock on one lock file would wait for the first forever.
+        var seen = Set<SecretName>()
+        let names = requested.filter { seen.insert($0).inserted }
         var locks: [FileLock] = []
         defer { withExtendedLifetime(locks) {} }
         var outcomes: [(name: SecretName, outcome: Result<Rewrap, WorkspaceError>)] = []

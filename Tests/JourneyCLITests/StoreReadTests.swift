@@ -67,6 +67,13 @@ struct StoreReadTests {
         #expect(try String(contentsOfFile: recipients, encoding: .utf8).contains("could-open"))
     }
 
+    @Test func rekeyOfANameGivenTwiceReWrapsItOnce() throws {
+        let fixture = try Self.fixture()
+        let output = try fixture.expectSuccess(["secret", "rekey", "webhook", "api-token", "webhook"]).stdoutText
+        #expect(output.components(separatedBy: "Re-wrapped 'webhook'").count == 2, "\(output)")
+        #expect(output.contains("Re-wrapped 'api-token'"))
+    }
+
     @Test func keysRemoveReadsRecipientsAndEachSealedFileOnce() throws {
         let fixture = try Self.fixture()
         try fixture.expectSuccess(["keys", "add", "bob", PrivateKey.generate().publicKey.text])
