@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import Foundation
 import GitStore
 import Sealing
@@ -52,15 +53,24 @@ struct EnvCommand: ParsableCommand {
             let moved = moveDefault ? try flat.secretNames() : []
             // A key is needed only to open secrets; moving recipients alone needs none.
             let key = moved.isEmpty ? nil : try KeySource.load(keyFile: keyOptions.keyFile, recipients: flat.recipients())
-            let created = try workspace.addEnvironment(environment, movingFlatStore: moveDefault, openingWith: key)
-            // Sealed files one folder down must reach the merge driver too.
-            try MergeDriver.register(workspace: created, repository: try? Repository.discover(containing: created.root))
+            // Sealed files one folder down must reach the merge driver too. Registered first and
+            // undone when the environment cannot be added: a failed command leaves
+            // .gitattributes and the git config as they were (adding the environment is all or
+            // nothing by itself).
+            let registration = try MergeDriver.register(workspace: workspace, repository: try? Repository.discover(containing: workspace.root))
+            let created: Workspace
+            do {
+                created = try workspace.addEnvironment(environment, movingFlatStore: moveDefault, openingWith: key)
+            } catch {
+                registration.undo()
+                throw error
+            }
             Output.line("Created environment '\(name)' in \(created.relative(created.secretsFolder))/")
             if moveDefault {
                 let names = moved.isEmpty ? "" : ": " + moved.map(\.rawValue).joined(separator: ", ")
                 Output.line("Moved the recipients and \(moved.count) secret\(moved.count == 1 ? "" : "s") into it\(names)")
             } else {
-                Output.line("It has no recipients yet: 'journey keys generate NAME --env \(name)' or 'journey keys add NAME PUBKEY --env \(name)'.")
+                Output.line("It has no recipients yet: 'journey keys generate NAME\(created.envFlag)' or 'journey keys add NAME PUBKEY\(created.envFlag)'.")
             }
             Output.line("Commit workspace.yaml and secrets/; commands now need --env ENV or JOURNEY_ENV.")
         }
@@ -101,7 +111,9 @@ struct EnvCommand: ParsableCommand {
                 Output.line("  recipients: \(list(entry.recipients))")
                 Output.line("  secrets:    \(list(entry.secrets))")
                 if !entry.missing.isEmpty {
-                    Output.line("  missing:    \(list(entry.missing)) (referenced by journeys; add with 'journey secret add NAME --env \(entry.name)')")
+                    Output.line(
+                        "  missing:    \(list(entry.missing)) (referenced by journeys; add with 'journey secret add NAME --env \(ShellWord.quoted(entry.name))')"
+                    )
                 }
             }
         }

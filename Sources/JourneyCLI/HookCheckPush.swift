@@ -48,7 +48,7 @@ extension HookCommand {
                 ? ScanCommand.workspacePrefix(workspace: workspace, repositoryTop: top)
                 : Self.workspacePrefix(inTreeOf: updates.tips[0], repository: repository)
             // The team's rules from the working tree; a bare server repository has none to read.
-            let team = try top.flatMap(ScanCommand.teamConfig(atTop:))
+            let team = try ScanCommand.teamConfig(top: top)
             let sources = ScanCommand.sources(workspace: workspace, prefix: prefix, keyFile: keyOptions.keyFile, maxFileSize: 10, team: team)
             var report = ScanReport(mode: "pushed commits")
             let commits: Int

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import Foundation
 import Sealing
 import Workspace
@@ -15,6 +16,38 @@ struct KeysCommand: ParsableCommand {
             """,
         subcommands: [Generate.self, Request.self, Add.self, List.self, Remove.self])
 
+    /// What `generate` and `request` share: the recipient's name, where its private key is,
+    /// and the line a key holder pastes to add it.
+    struct NewKeyOptions: ParsableArguments {
+        @Argument(help: "The recipient's name (a person or a runner): letters, digits, '.', '_', '-' and '@', starting with a letter or digit.")
+        var name: String
+        @Option(help: ArgumentHelp("The private key file (default: <key folder>/NAME.key).", valueName: "FILE"))
+        var output: String?
+
+        /// Refuses a name outside `RecipientName`'s rule before anything is written: the name
+        /// becomes a file name and a word of a command line someone pastes.
+        func checkName() throws {
+            if let problem = RecipientName.problem(name) { throw CommandError(description: problem) }
+        }
+
+        var keyPath: String { output ?? KeySource.keyFolder() + "/" + name + ".key" }
+
+        /// Writes `key` to `keyPath` (mode 0600, in a folder of mode 0700); an existing file
+        /// there is never overwritten.
+        func write(_ key: PrivateKey) throws {
+            let folder = (keyPath as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try key.write(toFile: keyPath)
+        }
+
+        /// The line a key holder pastes to add `key` and let it open the secrets; each value
+        /// in it is one shell word.
+        func addLine(_ key: PublicKey, in workspace: Workspace?) -> String {
+            let envFlag = workspace?.envFlag ?? ""
+            return "journey keys add \(ShellWord.quoted(name)) \(ShellWord.quoted(key.text))\(envFlag) && journey secret rekey --all\(envFlag)"
+        }
+    }
+
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "generate",
@@ -22,6 +55,8 @@ struct KeysCommand: ParsableCommand {
             discussion: """
                 New and updated secrets are sealed for the new key; run 'journey secret
                 rekey --all' with an existing key to let it open the secrets sealed before.
+                An existing key file is never overwritten; a failure leaves recipients.yaml
+                and the key folder as they were.
 
                 Examples:
                   journey keys generate alice
@@ -30,35 +65,37 @@ struct KeysCommand: ParsableCommand {
 
         @OptionGroup var workspaceOptions: WorkspaceOptions
         @OptionGroup var environmentOptions: EnvironmentOptions
-        @Argument(help: "The recipient's name (a person or a runner).") var name: String
-        @Option(help: ArgumentHelp("Where to write the private key (default: <key folder>/NAME.key).", valueName: "FILE"))
-        var output: String?
+        @OptionGroup var newKey: NewKeyOptions
 
         func run() throws {
+            try newKey.checkName()
             let workspace = try workspaceOptions.open(environmentOptions)
+            // recipients.yaml is read once, under its lock: a name or key already there is
+            // refused before any key file exists. Then the key file, and only once it is
+            // written, the recipient: a key file that cannot be written leaves recipients.yaml
+            // as it was, and a recipient that cannot be added takes the new key file with it.
+            let edit = try workspace.editRecipients()
             let key = PrivateKey.generate()
-            let path = output ?? KeySource.keyFolder() + "/" + name + ".key"
-            let folder = (path as NSString).deletingLastPathComponent
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            // Register first: a name clash must not leave an orphan key file behind.
-            try workspace.addRecipient(name: name, key: key.publicKey)
+            try edit.checkNew(name: newKey.name, key: key.publicKey)
+            try newKey.write(key)
             do {
-                try key.write(toFile: path)
+                try edit.add(name: newKey.name, key: key.publicKey)
             } catch {
-                _ = try? workspace.removeRecipient(name: name)
+                unlink(newKey.keyPath)
                 throw error
             }
-            Output.line("Generated key \(key.id) for '\(name)'")
-            Output.line("  private key: \(path) (mode 0600; keep it out of git)")
+            Output.line("Generated key \(key.id) for '\(newKey.name)'")
+            Output.line("  private key: \(newKey.keyPath) (mode 0600; keep it out of git)")
             Output.line("  public key:  \(key.publicKey.text) (added to \(workspace.relative(workspace.recipientsPath)))")
             // A key added to a workspace that already holds secrets opens none of them until a
             // holder of an existing key re-wraps them: say what to send, and to whom.
             let secrets = (try? workspace.secretNames()) ?? []
             if !secrets.isEmpty {
-                let holders = KeysCommand.holders(in: workspace, excluding: name)
                 Output.line("")
-                Output.line("This key opens none of the \(secrets.count) sealed secret\(secrets.count == 1 ? "" : "s") yet. Send this line to \(holders):")
-                Output.line("  journey keys add \(name) \(key.publicKey.text)\(workspace.envFlag) && journey secret rekey --all\(workspace.envFlag)")
+                Output.line(
+                    "This key opens none of the \(secrets.count) sealed secret\(secrets.count == 1 ? "" : "s") yet. Send this line to \(KeysCommand.holders(edit.recipients, excluding: newKey.name)):"
+                )
+                Output.line("  " + newKey.addLine(key.publicKey, in: workspace))
                 Output.line("They run it and commit; then pull. (Commit your recipients.yaml change too: the merge keeps one entry.)")
             }
         }
@@ -80,41 +117,35 @@ struct KeysCommand: ParsableCommand {
 
         @OptionGroup var workspaceOptions: WorkspaceOptions
         @OptionGroup var environmentOptions: EnvironmentOptions
-        @Argument(help: "Your name as a recipient (a person or a runner).") var name: String
-        @Option(help: ArgumentHelp("Where the private key is (default: <key folder>/NAME.key).", valueName: "FILE"))
-        var output: String?
+        @OptionGroup var newKey: NewKeyOptions
 
         func run() throws {
-            guard !name.isEmpty, !name.contains(where: { $0.isNewline || $0 == " " || $0 == "'" }) else {
-                throw CommandError(description: "a recipient name is one word without quotes; got '\(name)'")
-            }
-            let path = output ?? KeySource.keyFolder() + "/" + name + ".key"
+            try newKey.checkName()
             let key: PrivateKey
-            if FileManager.default.fileExists(atPath: path) {
-                key = try PrivateKey.load(fromFile: path)
-                Output.note("using your existing key \(key.id) in \(path)")
+            if FileManager.default.fileExists(atPath: newKey.keyPath) {
+                key = try PrivateKey.load(fromFile: newKey.keyPath)
+                Output.note("using your existing key \(key.id) in \(newKey.keyPath)")
             } else {
                 key = PrivateKey.generate()
-                let folder = (path as NSString).deletingLastPathComponent
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-                try key.write(toFile: path)
-                Output.note("created key \(key.id); the private key is \(path) (mode 0600; keep it, never send it)")
+                try newKey.write(key)
+                Output.note("created key \(key.id); the private key is \(newKey.keyPath) (mode 0600; keep it, never send it)")
             }
             let workspace = try? workspaceOptions.open(environmentOptions)
-            if let workspace, let listed = try? workspace.recipients().first(where: { $0.key == key.publicKey }) {
+            let recipients = workspace.flatMap { try? $0.recipients() }
+            if let workspace, let listed = recipients?.first(where: { $0.key == key.publicKey }) {
                 Output.note(
-                    "this key is already a recipient ('\(listed.name)'); if a secret does not open, ask a key holder to run 'journey secret rekey --all'")
+                    "this key is already a recipient ('\(listed.name)'); if a secret does not open, ask a key holder to run 'journey secret rekey --all\(workspace.envFlag)'"
+                )
             }
-            let holders = workspace.map { KeysCommand.holders(in: $0, excluding: name) } ?? "someone whose key opens the secrets"
-            let envFlag = workspace?.envFlag ?? ""
-            Output.line("journey keys add \(name) \(key.publicKey.text)\(envFlag) && journey secret rekey --all\(envFlag)")
+            let holders = KeysCommand.holders(recipients ?? [], excluding: newKey.name)
+            Output.line(newKey.addLine(key.publicKey, in: workspace))
             Output.note("send the line above to \(holders); they run it and commit, then you pull")
         }
     }
 
     /// Who can let a new key in: the recipients (other than `name`), named.
-    static func holders(in workspace: Workspace, excluding name: String) -> String {
-        let names = ((try? workspace.recipients()) ?? []).map(\.name).filter { $0 != name }
+    static func holders(_ recipients: [Recipient], excluding name: String) -> String {
+        let names = recipients.map(\.name).filter { $0 != name }
         if names.isEmpty { return "someone whose key opens the secrets" }
         return "a key holder (\(names.map { "'\($0)'" }.joined(separator: ", ")))"
     }
@@ -131,10 +162,11 @@ struct KeysCommand: ParsableCommand {
 
         @OptionGroup var workspaceOptions: WorkspaceOptions
         @OptionGroup var environmentOptions: EnvironmentOptions
-        @Argument(help: "The recipient's name.") var name: String
+        @Argument(help: "The recipient's name: letters, digits, '.', '_', '-' and '@', starting with a letter or digit.") var name: String
         @Argument(help: "The public key text ('journey-pk1-…').") var publicKey: String
 
         func run() throws {
+            if let problem = RecipientName.problem(name) { throw CommandError(description: problem) }
             let workspace = try workspaceOptions.open(environmentOptions)
             let key = try PublicKey(text: publicKey)
             try workspace.addRecipient(name: name, key: key)
@@ -175,26 +207,29 @@ struct KeysCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try workspaceOptions.open(environmentOptions)
-            if !force { try refuseLosingAccess(workspace) }
-            let (removed, readable) = try workspace.removeRecipient(name: name)
+            // recipients.yaml and each sealed file are read once, under the recipients lock,
+            // for both the check and the removal.
+            let edit = try workspace.editRecipients()
+            if !force { try refuseLosingAccess(edit) }
+            let (removed, readable) = try edit.remove(name: name)
             Output.line("Removed '\(removed.name)' (key \(removed.id)). New and updated secrets are no longer sealed for it.")
             if readable.isEmpty {
                 Output.line("No sealed secret was wrapped for that key.")
             } else {
-                Output.line("That key could read these secrets; rotate each (journey secret update NAME):")
+                Output.line("That key could read these secrets; rotate each (journey secret update NAME\(workspace.envFlag)):")
                 for name in readable { Output.line("  \(name)") }
             }
         }
 
         /// Removing your own key, or the only remaining recipient key of a secret, locks
         /// someone out: it needs --force, and the message says what becomes unreadable.
-        private func refuseLosingAccess(_ workspace: Workspace) throws {
-            let recipients = try workspace.recipients()
+        private func refuseLosingAccess(_ edit: RecipientsEdit) throws {
+            let recipients = edit.recipients
             guard let target = recipients.first(where: { $0.name == name }) else { return }
             let remaining = Set(recipients.filter { $0.name != name }.map(\.id))
             var onlyOpener: [String] = []
-            for secret in try workspace.secretNames() {
-                let wraps = Set(try workspace.readSealed(secret).sealed.wraps.map(\.keyID))
+            for secret in try edit.secretNames() {
+                let wraps = Set(try edit.sealedFile(secret).sealed.wraps.map(\.keyID))
                 if wraps.contains(target.id) && wraps.isDisjoint(with: remaining) { onlyOpener.append(secret.rawValue) }
             }
             // Your own key locks you out only when you hold no other recipient's key.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import FileIO
 import Foundation
 import GitStore
@@ -17,24 +18,50 @@ enum MergeDriver {
     /// Writes the `.gitattributes` lines beside `workspace.yaml` (a file to commit, so every
     /// clone routes these files to the driver) and, given a repository, defines the driver in
     /// its config (which git never clones: each clone runs `journey hook install`; without the
-    /// driver git merges as text and journey names the conflicted file).
-    static func register(workspace: Workspace, repository: Repository?) throws {
-        let path = workspace.root + "/.gitattributes"
-        let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        let present = Set(existing.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
-        let missing = attributeLines.filter { !present.contains($0) }
-        if !missing.isEmpty {
-            var text = existing
-            if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
-            text += "# journey: sealed secrets and recipients merge with 'journey hook merge-file'\n" + missing.joined(separator: "\n") + "\n"
-            try AtomicFile.write(text, to: path)
-        }
-        guard let repository else { return }
+    /// driver git merges as text and journey names the conflicted file). Returns what undoes
+    /// it, for a command that fails later; when it fails itself, it undoes its own writes.
+    @discardableResult
+    static func register(workspace: Workspace, repository: Repository?) throws -> Registration {
+        let attributesPath = workspace.root + "/.gitattributes"
+        let registration = Registration(files: [attributesPath] + (repository.map { [$0.commonDirectory + "/config"] } ?? []))
         do {
-            try repository.setLocalConfig("merge.journey.name", to: "journey sealed secrets and recipients")
-            try repository.setLocalConfig("merge.journey.driver", to: HookCommand.quoted(HookCommand.executablePath()) + " hook merge-file %O %A %B %P")
+            let existing = (try? String(contentsOfFile: attributesPath, encoding: .utf8)) ?? ""
+            let present = Set(existing.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+            let missing = attributeLines.filter { !present.contains($0) }
+            if !missing.isEmpty {
+                var text = existing
+                if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
+                text += "# journey: sealed secrets and recipients merge with 'journey hook merge-file'\n" + missing.joined(separator: "\n") + "\n"
+                try AtomicFile.write(text, to: attributesPath)
+            }
+            guard let repository else { return registration }
+            do {
+                try repository.setLocalConfig("merge.journey.name", to: "journey sealed secrets and recipients")
+                try repository.setLocalConfig("merge.journey.driver", to: HookCommand.quoted(HookCommand.executablePath()) + " hook merge-file %O %A %B %P")
+            } catch {
+                throw CommandError(description: "cannot register the merge driver in the repository's git config: \(error)")
+            }
         } catch {
-            throw CommandError(description: "cannot register the merge driver in the repository's git config: \(error)")
+            registration.undo()
+            throw error
+        }
+        return registration
+    }
+
+    /// The files `register` may change, as they were before: `undo` puts each back byte for
+    /// byte (atomically), or removes it when it did not exist.
+    struct Registration {
+        private let saved: [(path: String, bytes: Data?)]
+
+        init(files: [String]) {
+            saved = files.map { ($0, FileManager.default.contents(atPath: $0)) }
+        }
+
+        func undo() {
+            for (path, bytes) in saved {
+                guard FileManager.default.contents(atPath: path) != bytes else { continue }
+                if let bytes { try? AtomicFile.write([UInt8](bytes), to: path) } else { unlink(path) }
+            }
         }
     }
 }
@@ -63,7 +90,7 @@ extension HookCommand {
         static func environmentFlag(_ path: String) -> String {
             let parts = path.split(separator: "/")
             guard parts.count >= 3, parts[parts.count - 3] == "secrets" else { return "" }
-            return " --env \(parts[parts.count - 2])"
+            return " --env " + ShellWord.quoted(String(parts[parts.count - 2]))
         }
 
         func run() throws {
@@ -89,8 +116,8 @@ extension HookCommand {
                 try AtomicFile.write(text, to: ours)
                 let fix =
                     name.hasSuffix(".sealed")
-                    ? "keep one value with 'journey secret resolve \(name.dropLast(".sealed".count))\(Self.environmentFlag(path)) --ours' or '--theirs'"
-                    : "keep the right entry between the markers, delete the markers, then 'git add \(path)'"
+                    ? "keep one value with 'journey secret resolve \(ShellWord.quoted(String(name.dropLast(".sealed".count))))\(Self.environmentFlag(path)) --ours' or '--theirs'"
+                    : "keep the right entry between the markers, delete the markers, then 'git add \(ShellWord.quoted(path))'"
                 Output.note("merge conflict in \(path): \(reason); \(fix)")
                 throw ExitCode(1)
             }

@@ -110,7 +110,7 @@ struct ScanCommand: ParsableCommand {
             throw CommandError(description: "cannot open the git repository: \(error)")
         }
         let top = repository?.workingDirectory.map(Self.resolved)
-        let team = try loadTeamConfig(top: top ?? Self.resolved(currentFolder), currentFolder: currentFolder)
+        let team = noConfig ? nil : try Self.teamConfig(file: config, top: top ?? Self.resolved(currentFolder), currentFolder: currentFolder)
         let sources = Self.sources(
             workspace: workspace, prefix: Self.workspacePrefix(workspace: workspace, repositoryTop: top), keyFile: keyOptions.keyFile,
             maxFileSize: maxFileSize, team: team)
@@ -198,26 +198,22 @@ struct ScanCommand: ParsableCommand {
         }
     }
 
-    /// The team's rules: `--config FILE` (which must exist), else `.gitleaks.toml` at `top`.
-    func loadTeamConfig(top: String, currentFolder: String) throws -> TeamConfig? {
-        if noConfig { return nil }
+    /// The team's rules: `file` (`--config`, relative to `currentFolder`; it must exist), else
+    /// the `.gitleaks.toml` at the repository's `top` when there is one. A config that cannot
+    /// be used is an error, never a reason to scan without the team's rules. The one loader
+    /// for `scan` and the hooks.
+    static func teamConfig(file: String? = nil, top: String?, currentFolder: String = FileManager.default.currentDirectoryPath) throws -> TeamConfig? {
         let path: String
-        if let config {
-            path = URL(fileURLWithPath: config, relativeTo: URL(fileURLWithPath: currentFolder)).standardizedFileURL.path
+        if let file {
+            path = URL(fileURLWithPath: file, relativeTo: URL(fileURLWithPath: currentFolder)).standardizedFileURL.path
             guard FileManager.default.fileExists(atPath: path) else {
-                throw CommandError(description: "the config \(config) does not exist; fix: give the path of a .gitleaks.toml, or leave --config out")
+                throw CommandError(description: "the config \(file) does not exist; fix: give the path of a .gitleaks.toml, or leave --config out")
             }
         } else {
-            return try Self.teamConfig(atTop: top)
+            guard let top else { return nil }
+            path = top + "/" + TeamConfig.defaultFileName
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
         }
-        do { return try TeamConfig.load(path) } catch { throw CommandError(description: error.description) }
-    }
-
-    /// The `.gitleaks.toml` at a repository's top, when there is one; a broken one is an error,
-    /// never a reason to scan without the team's rules.
-    static func teamConfig(atTop top: String) throws -> TeamConfig? {
-        let path = top + "/" + TeamConfig.defaultFileName
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
         do { return try TeamConfig.load(path) } catch { throw CommandError(description: error.description) }
     }
 

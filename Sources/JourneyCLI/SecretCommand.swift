@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import FoundationEssentials
 import Sealing
 import Workspace
@@ -67,13 +68,16 @@ struct SecretCommand: ParsableCommand {
         func run() throws {
             let workspace = try workspaceOptions.open(environmentOptions)
             let secret = try SecretName(name)
-            let current = try workspace.readSealed(secret)
-            let value = try ValueInput.read(secret: name, fromFile: valueOptions.fromFile, keepNewline: valueOptions.keepNewline)
-            guard value.count > 0 else {
-                throw CommandError(description: "the value for '\(name)' is empty; an empty secret is refused (version \(current.version) is unchanged)")
+            // The sealed file is read once, under its lock; the value is asked for only then,
+            // so a secret that does not exist is named before anyone types a value.
+            let (previous, file) = try workspace.updateSecret(secret, description: description) { current in
+                let value = try ValueInput.read(secret: name, fromFile: valueOptions.fromFile, keepNewline: valueOptions.keepNewline)
+                guard value.count > 0 else {
+                    throw CommandError(description: "the value for '\(name)' is empty; an empty secret is refused (version \(current.version) is unchanged)")
+                }
+                return value
             }
-            let file = try workspace.updateSecret(secret, value: value, description: description)
-            Output.line("Rotated '\(name)': version \(current.version) → \(file.version), sealed for \(SecretCommand.recipientList(file))")
+            Output.line("Rotated '\(name)': version \(previous.version) → \(file.version), sealed for \(SecretCommand.recipientList(file))")
         }
     }
 
@@ -188,7 +192,7 @@ struct SecretCommand: ParsableCommand {
             Output.line("used by:     \(summary.usedBy.isEmpty ? "no journey" : summary.usedBy.joined(separator: ", "))")
             if !summary.exposedTo.isEmpty {
                 Output.line(
-                    "exposed:     removed key(s) \(summary.exposedTo.joined(separator: ", ")) could open this version; rotate it with 'journey secret update \(name)'"
+                    "exposed:     removed key(s) \(summary.exposedTo.joined(separator: ", ")) could open this version; rotate it with 'journey secret update \(ShellWord.quoted(name))\(workspace.envFlag)'"
                 )
             }
         }
@@ -238,21 +242,24 @@ struct SecretCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try workspaceOptions.open(environmentOptions)
-            let key = try KeySource.load(keyFile: keyOptions.keyFile, recipients: workspace.recipients())
-            let targets = all ? try workspace.secretNames() : try names.map { try SecretName($0) }
+            // recipients.yaml is read once (under its lock) for the key lookup and every
+            // re-wrap; each sealed file once.
+            let edit = try workspace.editRecipients()
+            let key = try KeySource.load(keyFile: keyOptions.keyFile, recipients: edit.recipients)
+            let targets = all ? try edit.secretNames() : try names.map { try SecretName($0) }
             var failures = 0
-            for name in targets {
-                do {
-                    let before = try workspace.readSealed(name)
-                    let file = try workspace.rekeySecret(name, with: key)
-                    Output.line("Re-wrapped '\(name)' (version \(file.version)) for \(SecretCommand.recipientList(file))")
-                    let (added, dropped) = SecretCommand.recipientChanges(from: before, to: file)
+            for (name, outcome) in edit.rekey(targets, with: key) {
+                switch outcome {
+                case .success(let rewrap):
+                    Output.line("Re-wrapped '\(name)' (version \(rewrap.after.version)) for \(SecretCommand.recipientList(rewrap.after))")
+                    let (added, dropped) = SecretCommand.recipientChanges(from: rewrap.before, to: rewrap.after)
                     if !added.isEmpty { Output.line("  added:   \(added.joined(separator: ", "))") }
                     if !dropped.isEmpty {
                         Output.line(
-                            "  dropped: \(dropped.joined(separator: ", ")) (they can still open this version: rotate with 'journey secret update \(name)')")
+                            "  dropped: \(dropped.joined(separator: ", ")) (they can still open this version: rotate with 'journey secret update \(ShellWord.quoted(name.rawValue))\(workspace.envFlag)')"
+                        )
                     }
-                } catch {
+                case .failure(let error):
                     failures += 1
                     Output.error("\(error)")
                 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import Foundation
 import Sealing
 import Workspace
@@ -39,7 +40,7 @@ extension SecretCommand {
             let file = try workspace.resolveConflict(secret, keeping: ours ? .ours : .theirs, with: key)
             let path = workspace.relative(workspace.sealedPath(secret))
             Output.line(
-                "Resolved '\(name)': kept \(ours ? "our" : "their") value, sealed again as version \(file.version) for \(file.sealed.wraps.count) recipient(s). Next: git add \(path)"
+                "Resolved '\(name)': kept \(ours ? "our" : "their") value, sealed again as version \(file.version) for \(file.sealed.wraps.count) recipient(s). Next: git add \(ShellWord.quoted(path))"
             )
         }
     }

@@ -1,3 +1,4 @@
+import Diagnostics
 import FileIO
 import Workspace
 
@@ -22,7 +23,7 @@ enum FileRules {
             found.append(
                 (
                     localSecretsRuleID, "local secret values file", "the local values file holds plaintext values and must stay out of git",
-                    "unstage it ('git rm --cached \(path)') and keep '.journey/' in .gitignore ('journey init' adds it)"
+                    "unstage it ('git rm --cached \(ShellWord.quoted(path))') and keep '.journey/' in .gitignore ('journey init' adds it)"
                 ))
         }
         let fileExtension = lowerName.split(separator: ".").last.map(String.init) ?? ""
@@ -30,7 +31,7 @@ enum FileRules {
             found.append(
                 (
                     privateKeyFileRuleID, "private key file", "a private key or key store file",
-                    "unstage it ('git rm --cached \(path)'), keep it outside the repository, and replace the key if it was ever pushed"
+                    "unstage it ('git rm --cached \(ShellWord.quoted(path))'), keep it outside the repository, and replace the key if it was ever pushed"
                 ))
         }
         if let workspacePrefix, path.hasPrefix(workspacePrefix + "secrets/") {
@@ -56,8 +57,16 @@ enum FileRules {
         if inside == "recipients.yaml" {
             return (message, "keep the right key between the markers (ask its owner), delete the markers, then stage the file again")
         }
-        let name = inside.hasSuffix("." + Workspace.sealedExtension) ? String(inside.dropLast(Workspace.sealedExtension.count + 1)) : "NAME"
-        return (message, "keep one value with 'journey secret resolve \(name) --ours' or 'journey secret resolve \(name) --theirs', then stage the file again")
+        // `NAME.sealed`, or `ENV/NAME.sealed` in an environment's folder; both come from the
+        // repository, so they are quoted into the command.
+        let parts = inside.split(separator: "/").map(String.init)
+        let file = parts.last ?? inside
+        let name = file.hasSuffix("." + Workspace.sealedExtension) ? ShellWord.quoted(String(file.dropLast(Workspace.sealedExtension.count + 1))) : "NAME"
+        let environment = parts.count == 2 ? " --env " + ShellWord.quoted(parts[0]) : ""
+        return (
+            message,
+            "keep one value with 'journey secret resolve \(name)\(environment) --ours' or 'journey secret resolve \(name)\(environment) --theirs', then stage the file again"
+        )
     }
 
     /// Why a file under `secrets/` does not belong there, or `nil` when it does.

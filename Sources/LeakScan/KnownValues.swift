@@ -1,3 +1,4 @@
+import Diagnostics
 import Sealing
 
 #if canImport(Glibc)
@@ -61,7 +62,7 @@ package struct KnownValues: Sendable {
                         Candidate(
                             rule: Self.ruleID, title: "value of a known secret",
                             fix:
-                                "replace it with the reference { secret: \(form.secret) } or ${{ secrets.\(form.secret) }}; if it was ever pushed, rotate it with 'journey secret update \(form.secret)'",
+                                "replace it with the reference { secret: \(form.secret) } or ${{ secrets.\(form.secret) }}; if it was ever pushed, rotate it with 'journey secret update \(ShellWord.quoted(form.secret))'",
                             range: start..<(start + needle.count), visiblePrefix: 0, priority: 0,
                             message: "the value of secret '\(form.secret)'\(form.encoding), known from \(form.source)"))
                     offset = start + needle.count

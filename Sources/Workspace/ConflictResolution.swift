@@ -1,3 +1,4 @@
+import Diagnostics
 import FileIO
 import Foundation
 import Sealing
@@ -25,12 +26,13 @@ extension Workspace {
             throw .io(path: relative(path), reason: error.reason)
         }
         guard MergeConflictText.isConflicted(text) else {
-            throw .io(path: relative(path), reason: "has no merge conflict to resolve; 'journey secret show \(name)' shows its version")
+            throw .io(
+                path: relative(path), reason: "has no merge conflict to resolve; 'journey secret show \(ShellWord.quoted(name.rawValue))' shows its version")
         }
         guard let sides = MergeConflictText.sides(text) else {
             throw .unresolvedMerge(
                 path: relative(path), detail: "its conflict markers do not pair up",
-                fix: "take one side from git ('git checkout --ours -- \(relative(path))' or '--theirs'), then 'git add' it")
+                fix: "take one side from git ('git checkout --ours -- \(ShellWord.quoted(relative(path)))' or '--theirs'), then 'git add' it")
         }
         let chosen = try SealedFile.parse(path: relative(path) + " (\(side.rawValue))", text: side == .ours ? sides.ours : sides.theirs, expectedName: name)
         let other = try? SealedFile.parse(path: relative(path), text: side == .ours ? sides.theirs : sides.ours, expectedName: name)

@@ -1,3 +1,4 @@
+import Diagnostics
 import FoundationEssentials
 import Sealing
 
@@ -39,7 +40,7 @@ package enum JourneyCheck {
                 problems.append(
                     JourneyProblem(
                         SourceLocation(file: journey.file),
-                        "journey '\(journey.name)' lists environment '\(name)', which the workspace lacks (it \(listed)); fix the list, or add it with 'journey env add \(name)'",
+                        "journey '\(journey.name)' lists environment '\(name)', which the workspace lacks (it \(listed)); fix the list, or add it with 'journey env add \(ShellWord.quoted(name.rawValue))'",
                         rule: "environment-unknown"))
             }
         }
@@ -109,8 +110,8 @@ package enum JourneyCheck {
                         "journey '\(journey.name)' uses secret '\(reference.name)', which has no sealed file\(inEnvironment) (\(workspace.relative(workspace.sealedPath(reference.name))))"
                     let fix =
                         NameSuggestion.closest(to: reference.name.rawValue, among: stored.map(\.rawValue)).map {
-                            "did you mean '\($0)'? fix the reference, or add a new secret with 'journey secret add \(reference.name)\(envFlag)'"
-                        } ?? "add it with 'journey secret add \(reference.name)\(envFlag)'"
+                            "did you mean '\($0)'? fix the reference, or add a new secret with 'journey secret add \(ShellWord.quoted(reference.name.rawValue))\(envFlag)'"
+                        } ?? "add it with 'journey secret add \(ShellWord.quoted(reference.name.rawValue))\(envFlag)'"
                     problems.append(JourneyProblem(reference.location, missing + "; " + fix, rule: "secret-missing"))
                 }
                 do { _ = try reference.name.checkedEnvironmentVariable(prefix: workspace.config.envPrefix) } catch {
@@ -122,7 +123,7 @@ package enum JourneyCheck {
             problems.append(
                 JourneyProblem(
                     SourceLocation(file: workspace.relative(workspace.sealedPath(name))),
-                    "secret '\(name)' is not used by any journey\(inEnvironment); remove it with 'journey secret remove \(name)\(envFlag)' if it is no longer needed",
+                    "secret '\(name)' is not used by any journey\(inEnvironment); remove it with 'journey secret remove \(ShellWord.quoted(name.rawValue))\(envFlag)' if it is no longer needed",
                     severity: .warning,
                     rule: "secret-unused")
             )
@@ -144,7 +145,7 @@ package enum JourneyCheck {
             problems.append(
                 JourneyProblem(
                     SourceLocation(file: path),
-                    "secret '\(name)' is not wrapped for recipient '\(recipient.name)' (key id \(recipient.id)); run 'journey secret rekey \(name)\(envFlag)' with a key that opens it",
+                    "secret '\(name)' is not wrapped for recipient '\(recipient.name)' (key id \(recipient.id)); run 'journey secret rekey \(ShellWord.quoted(name.rawValue))\(envFlag)' with a key that opens it",
                     rule: "secret-not-wrapped-for-recipient"))
         }
         let current = Set(recipients.map(\.id))
@@ -153,7 +154,7 @@ package enum JourneyCheck {
             problems.append(
                 JourneyProblem(
                     SourceLocation(file: path),
-                    "secret '\(name)' is still wrapped for \(holder)(key id \(keyID)), no longer a recipient; rotate it with 'journey secret update \(name)\(envFlag)' (rekey alone does not stop that key holder from reading the old value)",
+                    "secret '\(name)' is still wrapped for \(holder)(key id \(keyID)), no longer a recipient; rotate it with 'journey secret update \(ShellWord.quoted(name.rawValue))\(envFlag)' (rekey alone does not stop that key holder from reading the old value)",
                     severity: .warning, rule: "secret-wrapped-for-former-recipient"))
         }
         // Keys removed, and wraps re-keyed away, after they could open this very version.
@@ -162,7 +163,7 @@ package enum JourneyCheck {
             problems.append(
                 JourneyProblem(
                     SourceLocation(file: path),
-                    "secret '\(name)' is exposed: removed key \(holder)(key id \(exposed.keyID)) could open this version before it was re-keyed; rotate it with 'journey secret update \(name)'",
+                    "secret '\(name)' is exposed: removed key \(holder)(key id \(exposed.keyID)) could open this version before it was re-keyed; rotate it with 'journey secret update \(ShellWord.quoted(name.rawValue))'",
                     severity: .warning))
         }
         return problems

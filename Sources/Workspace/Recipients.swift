@@ -18,6 +18,45 @@ package struct Recipient: Sendable, Equatable {
     package var id: KeyID { key.id }
 }
 
+/// The rule for a recipient's name: ASCII letters, digits, `.`, `_`, `-` and `@`, starting
+/// with a letter or digit, at most 64 characters (`alice`, `ci-runner`, `ada@example.com`).
+/// A name is a label for a key, and it travels: into the key file's name
+/// (`<key folder>/NAME.key`), into `journey keys add NAME …` lines a newcomer sends for pasting
+/// into a shell, into messages. So it has no space, quote, `/`, `$`, `;`, backtick or control
+/// character, whether it comes from a command line, the Admin page or a checked-out
+/// `recipients.yaml`.
+package enum RecipientName {
+    package static let maximumLength = 64
+    package static let rule = "letters, digits, '.', '_', '-' and '@', starting with a letter or digit, at most \(maximumLength) characters"
+
+    /// Why `name` breaks the rule, or nil when it keeps it.
+    package static func problem(_ name: String) -> String? {
+        let bytes = Array(name.utf8)
+        let reason: String
+        if bytes.isEmpty {
+            reason = "it is empty"
+        } else if bytes.count > maximumLength {
+            reason = "it is longer than \(maximumLength) characters"
+        } else if !isLetterOrDigit(bytes[0]) {
+            reason = "it must start with a letter or digit"
+        } else if let bad = name.unicodeScalars.first(where: { !$0.isASCII || !isAllowed(UInt8($0.value)) }) {
+            reason = "it holds \(bad.value < 0x20 || bad.value == 0x7f ? "a control character" : "'\(bad)'")"
+        } else {
+            return nil
+        }
+        return "invalid recipient name '\(WorkspaceError.printable(name))': \(reason); use \(rule)"
+    }
+
+    private static func isLetterOrDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+
+    private static func isAllowed(_ byte: UInt8) -> Bool {
+        isLetterOrDigit(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "@")
+    }
+}
+
 /// A key taken off the recipients, with the sealed versions it could open then. Re-wrapping
 /// does not take a value from someone who held its data key: each of those versions stays
 /// exposed to the key until the secret is rotated (a new data key and nonce).
@@ -131,6 +170,12 @@ package enum RecipientsFile {
             guard let mapping = entry.mapping else { throw file.malformed(entry, "expected a recipient: a mapping with name, key and added") }
             try file.rejectUnknownKeys(mapping, allowed: ["name", "key", "added"], in: "a recipient")
             let name = try file.requiredString("name", in: mapping, at: entry)
+            // A checked-out repository chooses these names: one that could break out of a
+            // printed command line or the key folder is refused here, where every reader passes.
+            if let problem = RecipientName.problem(name) {
+                throw file.malformed(
+                    mapping["name"]!, "\(problem); rename it in this file (the name is only a label: the key is what opens, so nothing else changes)")
+            }
             let keyText = try file.requiredString("key", in: mapping, at: entry)
             let added = try file.string("added", in: mapping, at: entry) ?? ""
             let key: PublicKey

@@ -1,3 +1,4 @@
+import Diagnostics
 import FoundationEssentials
 import Sealing
 import Yams
@@ -141,7 +142,7 @@ package struct SealedFile: Sendable, Equatable {
         if let expectedName, expectedName != name {
             throw malformed(
                 nameField, nil,
-                "the file says it holds '\(name)' but is named '\(expectedName).sealed'; sealed files cannot be renamed (seal the value again with 'journey secret add \(expectedName)')"
+                "the file says it holds '\(name)' but is named '\(expectedName).sealed'; sealed files cannot be renamed (seal the value again with 'journey secret add \(ShellWord.quoted(expectedName.rawValue))')"
             )
         }
         if let description = fields.top["description"], description.value.utf8.count > maximumDescriptionBytes {

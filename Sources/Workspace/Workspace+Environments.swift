@@ -1,3 +1,4 @@
+import Diagnostics
 import FileIO
 import Foundation
 import Sealing
@@ -30,7 +31,8 @@ extension Workspace {
         let target = secretsRoot + "/" + name.rawValue
         guard !FileManager.default.fileExists(atPath: target) else {
             throw .io(
-                path: relative(target), reason: "already exists but workspace.yaml does not list it; move it away, then run 'journey env add \(name)' again")
+                path: relative(target),
+                reason: "already exists but workspace.yaml does not list it; move it away, then run 'journey env add \(ShellWord.quoted(name.rawValue))' again")
         }
         let flat = current.flatStore()
         let flatNames = try flat.secretNames()
@@ -131,7 +133,7 @@ extension Workspace {
 
 extension Workspace {
     /// ` --env ENV` for the chosen environment, to complete the commands a message suggests.
-    package var envFlag: String { environment.map { " --env \($0)" } ?? "" }
+    package var envFlag: String { environment.map { " --env " + ShellWord.quoted($0.rawValue) } ?? "" }
 
     /// Refuses to run `journey` in this store's environment when its `environments:` list
     /// leaves that environment out.

@@ -1,3 +1,4 @@
+import Diagnostics
 import FileIO
 import Foundation
 import Sealing
@@ -23,56 +24,30 @@ extension Workspace {
         return try RecipientsFile.parseContents(file)
     }
 
-    /// Adds a recipient; refuses a duplicate name or key.
+    /// Adds a recipient; refuses a name that breaks `RecipientName`'s rule, and a duplicate
+    /// name or key.
     package func addRecipient(name: String, key: PublicKey) throws(WorkspaceError) {
-        guard !name.isEmpty, !name.contains(where: { $0.isNewline }) else {
-            throw .malformed(SourceLocation(file: relative(recipientsPath)), expected: "a recipient name must be one non-empty line")
-        }
-        let held = try lock("recipients")
-        defer { withExtendedLifetime(held) {} }
-        let contents = try recipientsContents()
-        var list = contents.recipients
-        guard !list.contains(where: { $0.name == name }) else { throw .recipientExists(name, path: relative(recipientsPath)) }
-        if let same = list.first(where: { $0.key == key }) {
-            throw .recipientExists(same.name, path: relative(recipientsPath))
-        }
-        list.append(Recipient(name: name, key: key, added: Timestamp.now()))
-        try writeAtomically(Array(RecipientsFile.encode(list, removed: contents.removed).utf8), to: recipientsPath)
+        try editRecipients().add(name: name, key: key)
     }
 
     /// Removes a recipient and returns it, with the secrets it could open (to be rotated).
     package func removeRecipient(name: String) throws(WorkspaceError) -> (removed: Recipient, readable: [SecretName]) {
-        let held = try lock("recipients")
-        defer { withExtendedLifetime(held) {} }
-        let contents = try recipientsContents()
-        var list = contents.recipients
-        guard let index = list.firstIndex(where: { $0.name == name }) else { throw .unknownRecipient(name, path: relative(recipientsPath)) }
-        let removed = list.remove(at: index)
-        var readable: [SecretName] = []
-        var versions: [SealedVersion] = []
-        for secret in try secretNames() {
-            let file = try readSealed(secret)
-            guard file.sealed.wraps.contains(where: { $0.keyID == removed.id }) else { continue }
-            readable.append(secret)
-            versions.append(SealedVersion(file))
-        }
-        let record = RemovedRecipient(name: removed.name, keyID: removed.id, removed: Timestamp.now(), couldOpen: versions)
-        try writeAtomically(Array(RecipientsFile.encode(list, removed: recording([record], into: contents.removed)).utf8), to: recipientsPath)
-        return (removed, readable)
+        try editRecipients().remove(name: name)
     }
 
-    /// `removed` with `records` merged in (by key id), keeping only versions still current: a
-    /// rotated or deleted secret no longer needs a record.
-    private func recording(_ records: [RemovedRecipient], into removed: [RemovedRecipient]) -> [RemovedRecipient] {
+    /// `recipients.yaml`, read once under its write lock, to change: see `RecipientsEdit`.
+    package func editRecipients() throws(WorkspaceError) -> RecipientsEdit {
+        let held = try lock("recipients")
+        return RecipientsEdit(store: self, lock: held, contents: try recipientsContents())
+    }
+
+    /// `removed` with `records` merged in (by key id), keeping only versions still current (the
+    /// nonce `currentNonce` gives for the secret): a rotated or deleted secret no longer needs
+    /// a record.
+    func recording(_ records: [RemovedRecipient], into removed: [RemovedRecipient], currentNonce: (String) -> String?) -> [RemovedRecipient] {
         var merged = RemovedRecipient.union(removed, records)
-        var current: [String: String] = [:]
         for index in merged.indices {
-            merged[index].couldOpen = merged[index].couldOpen.filter { version in
-                if current[version.secret] == nil, let name = try? SecretName(version.secret), let file = try? readSealed(name) {
-                    current[version.secret] = SealedVersion(file).nonce
-                }
-                return current[version.secret] == version.nonce
-            }
+            merged[index].couldOpen = merged[index].couldOpen.filter { currentNonce($0.secret) == $0.nonce }
         }
         return merged.filter { !$0.couldOpen.isEmpty }
     }
@@ -172,7 +147,7 @@ extension Workspace {
         return .unresolvedMerge(
             path: relative(sealedPath(name)), detail: detail,
             fix:
-                "keep one value with 'journey secret resolve \(name)\(envFlag) --ours' or 'journey secret resolve \(name)\(envFlag) --theirs' (it is sealed again at the next version)"
+                "keep one value with 'journey secret resolve \(ShellWord.quoted(name.rawValue))\(envFlag) --ours' or 'journey secret resolve \(ShellWord.quoted(name.rawValue))\(envFlag) --theirs' (it is sealed again at the next version)"
         )
     }
 
@@ -193,19 +168,38 @@ extension Workspace {
     package func updateSecret(_ name: SecretName, value: SecretBytes, description: String? = nil, beforeRename: () throws -> Void = {}) throws(WorkspaceError)
         -> SealedFile
     {
-        let held = try lock(name.rawValue)
+        let (held, current) = try beginRotation(name)
         defer { withExtendedLifetime(held) {} }
+        return try write(name, value: value, description: description ?? current.description, version: current.version + 1, beforeRename: beforeRename)
+    }
+
+    /// Rotates a secret whose new value `value` gives once the current file is read (once,
+    /// under the secret's write lock): a command asks for the value only for a secret that
+    /// exists, and says which version it replaced. An error thrown by `value` leaves the file
+    /// as it was.
+    package func updateSecret(_ name: SecretName, description: String? = nil, value: (SealedFile) throws -> SecretBytes) throws -> (
+        previous: SealedFile, file: SealedFile
+    ) {
+        let (held, current) = try beginRotation(name)
+        defer { withExtendedLifetime(held) {} }
+        let file = try write(name, value: try value(current), description: description ?? current.description, version: current.version + 1)
+        return (current, file)
+    }
+
+    /// Takes the secret's write lock and reads its current file, refusing one at the last
+    /// version: readers refuse 2⁶³ − 1 (it has no successor), so an update that would reach it
+    /// is refused here instead of leaving a file no one can open.
+    private func beginRotation(_ name: SecretName) throws(WorkspaceError) -> (FileLock, SealedFile) {
+        let held = try lock(name.rawValue)
         let current = try readSealed(name)
-        // Readers refuse 2⁶³ − 1 (it has no successor): an update that would reach it is refused
-        // here instead of leaving a file no one can open.
         guard current.version < SealedFile.maximumVersion else {
             throw .cannotSeal(
                 secret: name.rawValue,
                 reason:
-                    "it is at version \(current.version), the last a sealed file can carry (2⁶³ − 2), so an update would make it unreadable; start it over with 'journey secret remove \(name)' and 'journey secret add \(name)' (version 1)"
+                    "it is at version \(current.version), the last a sealed file can carry (2⁶³ − 2), so an update would make it unreadable; start it over with 'journey secret remove \(ShellWord.quoted(name.rawValue))' and 'journey secret add \(ShellWord.quoted(name.rawValue))' (version 1)"
             )
         }
-        return try write(name, value: value, description: description ?? current.description, version: current.version + 1, beforeRename: beforeRename)
+        return (held, current)
     }
 
     func write(_ name: SecretName, value: SecretBytes, description: String, version: Int, beforeRename: () throws -> Void = {}) throws(WorkspaceError)
@@ -246,33 +240,7 @@ extension Workspace {
     /// stay, so only the recipients block of the file changes.
     @discardableResult
     package func rekeySecret(_ name: SecretName, with key: PrivateKey) throws(WorkspaceError) -> SealedFile {
-        let held = try lock(name.rawValue)
-        defer { withExtendedLifetime(held) {} }
-        var file = try readSealed(name)
-        let before = file
-        let recipients = try recipients()
-        do {
-            file.sealed = try SecretBox.rewrap(file.sealed, context: file.context(workspaceID: config.id), with: key, for: recipients.map(\.key))
-        } catch {
-            throw openError(name, error)
-        }
-        file.recipientNames = Dictionary(recipients.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        file.updated = Timestamp.now()
-        // Keys this re-wrap drops held the data key: record them before the wraps are gone, so
-        // the version stays shown as exposed until it is rotated.
-        let kept = Set(file.sealed.wraps.map(\.keyID))
-        let dropped = before.sealed.wraps.filter { !kept.contains($0.keyID) }
-        if !dropped.isEmpty {
-            let heldRecipients = try lock("recipients")
-            defer { withExtendedLifetime(heldRecipients) {} }
-            let contents = try recipientsContents()
-            let records = dropped.map {
-                RemovedRecipient(name: before.recipientNames[$0.keyID] ?? "", keyID: $0.keyID, removed: Timestamp.now(), couldOpen: [SealedVersion(before)])
-            }
-            try writeAtomically(Array(RecipientsFile.encode(contents.recipients, removed: recording(records, into: contents.removed)).utf8), to: recipientsPath)
-        }
-        try writeAtomically(Array(file.encoded().utf8), to: sealedPath(name))
-        return file
+        try editRecipients().rekey([name], with: key)[0].outcome.get().after
     }
 
     package func removeSecret(_ name: SecretName) throws(WorkspaceError) {
@@ -311,17 +279,18 @@ extension Workspace {
             return .cannotOpen(
                 secret: name.rawValue, path: path, reason: reason,
                 fix:
-                    "ask one of them to add your key ('journey keys request YOUR-NAME' prints the 'journey keys add …' line to send them) and run 'journey secret rekey \(name)\(envFlag)'"
+                    "ask one of them to add your key ('journey keys request YOUR-NAME' prints the 'journey keys add …' line to send them) and run 'journey secret rekey \(ShellWord.quoted(name.rawValue))\(envFlag)'"
             )
         case .authenticationFailed:
             // The key opened its wrap, so the value is bound to other associated data: the
             // workspace id (edited in workspace.yaml), or the file was altered.
             fix =
-                "the workspace id \(config.id) in \(relative(configPath)), the secret's name and its version are bound into the sealed value: if the id in \(relative(configPath)) was changed after sealing, restore it (see 'git log -p \(relative(configPath))'); otherwise the file was altered: restore it from git ('git checkout -- \(path)') or seal the value again with 'journey secret update \(name)\(envFlag)'"
+                "the workspace id \(config.id) in \(relative(configPath)), the secret's name and its version are bound into the sealed value: if the id in \(relative(configPath)) was changed after sealing, restore it (see 'git log -p \(ShellWord.quoted(relative(configPath)))'); otherwise the file was altered: restore it from git ('git checkout -- \(ShellWord.quoted(path))') or seal the value again with 'journey secret update \(ShellWord.quoted(name.rawValue))\(envFlag)'"
         case .badPadding, .wrapDidNotOpen:
-            fix = "restore the file from git ('git checkout -- \(path)') or seal the value again with 'journey secret update \(name)\(envFlag)'"
+            fix =
+                "restore the file from git ('git checkout -- \(ShellWord.quoted(path))') or seal the value again with 'journey secret update \(ShellWord.quoted(name.rawValue))\(envFlag)'"
         default:
-            fix = "seal the value again with 'journey secret update \(name)\(envFlag)'"
+            fix = "seal the value again with 'journey secret update \(ShellWord.quoted(name.rawValue))\(envFlag)'"
         }
         return .cannotOpen(secret: name.rawValue, path: path, reason: error.description, fix: fix)
     }

@@ -73,15 +73,17 @@ package enum WorkspaceError: UserFacingError {
             return
                 "invalid secret name \(SecretName.shown(name)): \(reason); use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters"
         case .unknownSecret(let name, let path):
-            return "no secret named '\(name)' (\(path) does not exist); see 'journey secret list', or add it with 'journey secret add \(name)'"
+            return
+                "no secret named '\(name)' (\(path) does not exist); see 'journey secret list', or add it with 'journey secret add \(ShellWord.quoted(name))'"
         case .misspelledSecret(let name, let path, let closest):
             return "no secret named '\(name)' (\(path) does not exist); did you mean '\(closest)'? Fix the name where it is used, or see 'journey secret list'"
         case .secretExists(let name, let path):
-            return "secret '\(name)' already exists (\(path)); rotate it with 'journey secret update \(name)'"
+            return "secret '\(name)' already exists (\(path)); rotate it with 'journey secret update \(ShellWord.quoted(name))'"
         case .unknownRecipient(let name, let path):
             return "no recipient named '\(name)' in \(path); see 'journey keys list'"
         case .recipientExists(let name, let path):
-            return "a recipient named '\(name)' is already in \(path); pick another name or remove it first with 'journey keys remove \(name)'"
+            return
+                "a recipient named '\(name)' is already in \(path); pick another name or remove it first with 'journey keys remove \(ShellWord.quoted(name))'"
         case .forbiddenVariable(let secret, let variable):
             return
                 "secret '\(secret)' would be passed as environment variable \(variable), which programs depend on (PATH, HOME, LD_*, …); choose another secret name"
@@ -107,7 +109,7 @@ package enum WorkspaceError: UserFacingError {
         case .unknownEnvironment(let name, let available):
             if available.isEmpty {
                 return
-                    "environment '\(Self.printable(name))' was chosen (--env or JOURNEY_ENV) but this workspace has no environments; drop --env and unset JOURNEY_ENV, or create it with 'journey env add \(Self.printable(name))'"
+                    "environment '\(Self.printable(name))' was chosen (--env or JOURNEY_ENV) but this workspace has no environments; drop --env and unset JOURNEY_ENV, or create it with 'journey env add \(ShellWord.quoted(Self.printable(name)))'"
             }
             let closest = NameSuggestion.closest(to: name, among: available).map { " (did you mean '\($0)'?)" } ?? ""
             return
@@ -117,9 +119,9 @@ package enum WorkspaceError: UserFacingError {
             let place = expected.map { "environment '\($0)'" } ?? "the flat layout of a workspace without environments"
             let fix =
                 expected.map {
-                    "sealed files cannot move between environments: remove it and seal the value for \($0) with 'journey secret add \(secret) --env \($0)'"
+                    "sealed files cannot move between environments: remove it and seal the value for \($0) with 'journey secret add \(ShellWord.quoted(secret)) --env \(ShellWord.quoted($0))'"
                 }
-                ?? "remove it, or seal it again with 'journey secret add \(secret)'"
+                ?? "remove it, or seal it again with 'journey secret add \(ShellWord.quoted(secret))'"
             return "cannot open secret '\(secret)' (\(path)): the file \(found) but is read as \(place); \(fix)"
         case .environmentExists(let name):
             return "environment '\(name)' already exists; see 'journey env list'"
@@ -128,7 +130,7 @@ package enum WorkspaceError: UserFacingError {
                 "journey '\(journey)' (\(file)) runs only in \(listed.joined(separator: ", ")) (its 'environments:' list), not in '\(environment)'; choose one of those with --env, or add '\(environment)' to its list"
         case .flatSecretsRemain(let names, let environment):
             return
-                "the workspace holds secrets in the flat layout (\(names.joined(separator: ", "))), which no environment would read; move them into '\(environment)' with 'journey env add \(environment) --move-default' (it needs a key that opens them), or remove them first"
+                "the workspace holds secrets in the flat layout (\(names.joined(separator: ", "))), which no environment would read; move them into '\(environment)' with 'journey env add \(ShellWord.quoted(environment)) --move-default' (it needs a key that opens them), or remove them first"
         }
     }
 
