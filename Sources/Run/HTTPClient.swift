@@ -11,60 +11,6 @@ struct HTTPRequest {
     var body: SecretBytes?
 }
 
-/// An `http` or `https` URL taken apart for a request: where to connect and what to ask for.
-struct HTTPURL: Equatable {
-    /// `http` or `https`.
-    let scheme: String
-    /// Lower-case host name or address (an IPv6 address without its brackets).
-    let host: String
-    let port: Int
-    /// Path and query as sent on the request line, `/` at least; the fragment is dropped.
-    let target: String
-
-    init?(_ text: String) {
-        guard let url = URL(string: text) else { return nil }
-        self.init(url)
-    }
-
-    private init?(_ url: URL) {
-        guard let components = URLComponents(url: url, resolvingAgainstBaseURL: true),
-            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            var host = components.percentEncodedHost, !host.isEmpty,
-            components.user == nil, components.password == nil
-        else { return nil }
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard host.removingPercentEncoding == host else { return nil }
-        self.scheme = scheme
-        self.host = host.lowercased()
-        port = components.port ?? (scheme == "https" ? 443 : 80)
-        guard (1...65535).contains(port) else { return nil }
-        let path = components.percentEncodedPath
-        var target = path.isEmpty ? "/" : path
-        if let query = components.percentEncodedQuery { target += "?" + query }
-        self.target = target
-    }
-
-    /// The URL a redirect's `Location` names, relative to this one.
-    func resolving(_ location: String) -> HTTPURL? {
-        guard let base = URL(string: text), let next = URL(string: location, relativeTo: base) else { return nil }
-        return HTTPURL(next.absoluteURL)
-    }
-
-    /// Same scheme, host and port: a redirect may carry the request's headers only there.
-    func hasSameOrigin(as other: HTTPURL) -> Bool {
-        scheme == other.scheme && host == other.host && port == other.port
-    }
-
-    /// The `Host` header: the port only when it is not the scheme's default.
-    var hostHeader: String {
-        let name = host.contains(":") ? "[\(host)]" : host
-        let defaultPort = scheme == "https" ? 443 : 80
-        return port == defaultPort ? name : "\(name):\(port)"
-    }
-
-    var text: String { "\(scheme)://\(hostHeader)\(target)" }
-}
-
 /// How one exchange ended.
 enum HTTPExchange {
     /// The body may echo a value: it stays in a wiped buffer.
@@ -139,8 +85,10 @@ enum HTTPClient {
             }
             names.insert(header.name.lowercased())
         }
-        // The fixed part holds names, numbers and the URL's target, never a header value or the body.
-        var head = "\(request.method) \(request.url.target) HTTP/1.1\r\n"
+        // The fixed parts hold the method, names and numbers, never the target (the URL may
+        // hold a value), a header value or the body.
+        let method = Array("\(request.method) ".utf8)
+        var head = " HTTP/1.1\r\n"
         if !names.contains("host") { head += "Host: \(request.url.hostHeader)\r\n" }
         if !names.contains("user-agent") { head += "User-Agent: journey\r\n" }
         if !names.contains("accept") { head += "Accept: */*\r\n" }
@@ -149,7 +97,7 @@ enum HTTPClient {
 
         let separator = Array(": ".utf8)
         let lineEnd = Array("\r\n".utf8)
-        var length = head.utf8.count + lineEnd.count + (request.body?.count ?? 0)
+        var length = method.count + request.url.target.count + head.utf8.count + lineEnd.count + (request.body?.count ?? 0)
         for header in request.headers { length += header.name.utf8.count + separator.count + header.value.count + lineEnd.count }
         return SecretBytes(count: length) { out in
             var cursor = 0
@@ -158,6 +106,8 @@ enum HTTPClient {
                 cursor += bytes.count
             }
             func put(_ bytes: [UInt8]) { bytes.withUnsafeBytes { put($0) } }
+            put(method)
+            request.url.target.withUnsafeBytes { put($0) }
             put(Array(head.utf8))
             for header in request.headers {
                 put(Array(header.name.utf8))

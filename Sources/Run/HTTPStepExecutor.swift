@@ -11,8 +11,9 @@ struct HTTPStepExecutor {
     static let shownBodyBytes = 2048
 
     func run(_ step: HTTPStep, timeout: Duration) -> StepOutcome {
-        let urlText = runner.resolved.render(step.url).revealText()
-        guard let url = HTTPURL(urlText) else {
+        // The URL may hold a value: parsed from wiped bytes, and shown with every value as ***.
+        let urlText = runner.resolved.shownText(step.url)
+        guard let url = HTTPURL(runner.resolved.render(step.url).revealBytes()) else {
             return StepOutcome(passed: false, error: "'url' is not an http(s) URL with a host: \(runner.mask(urlText))")
         }
         let request = HTTPRequest(

@@ -5,9 +5,9 @@ import Testing
 
 @Suite("Threat: a core of journey run holds a value an http step sent")
 struct HTTPRequestMemoryTests {
-    /// An `http` step's request (the header and body holding the value) is built and sent from
-    /// wiped memory kept out of cores: a core taken while the server sits on the request holds
-    /// no copy of the value.
+    /// An `http` step's request (the URL, a header and the body holding the value) is parsed,
+    /// built and sent from wiped memory kept out of cores: a core taken while the server sits
+    /// on the request holds no copy of the value.
     @Test func aCoreTakenWhileAnHTTPStepWaitsHoldsNoCopyOfTheSentValue() throws {
         let fixture = try JourneyFixture(label: "core-http")
         let canary = Canary()
@@ -21,7 +21,7 @@ struct HTTPRequestMemoryTests {
               - name: call
                 http:
                   method: POST
-                  url: http://127.0.0.1:\(server.port)/slow
+                  url: http://127.0.0.1:\(server.port)/slow?key=${{ secrets.api }}
                   headers: { Authorization: "Bearer ${{ secrets.api }}", X-Api-Key: "${{ secrets.api }}" }
                   body: '{"token": "${{ secrets.api }}"}'
                   timeout: 60s
@@ -30,14 +30,19 @@ struct HTTPRequestMemoryTests {
         let core = try RunningJourney.core(
             of: ["run", "call", "--sealed"], in: fixture, environment: ["JOURNEY_KEY_FILE": keyFile], once: { server.hasReceivedARequest })
         let received = server.receivedBody
-        #expect(received.contains(value), "the server got the body with the real value")
+        // Booleans, so a failure message never prints the value.
+        let serverGotTheURL = received.hasPrefix("/slow?key=\(value)\n")
+        let serverGotTheBody = received.contains("\"token\": \"\(value)\"")
+        #expect(serverGotTheURL, "the server got the URL with the real value")
+        #expect(serverGotTheBody, "the server got the body with the real value")
         for (label, form) in [("the value", value), ("its first half", String(value.prefix(20))), ("the header", "Bearer " + canary.text)] {
             #expect(core.range(of: Data(form.utf8)) == nil, "the core holds \(label)")
         }
     }
 }
 
-/// A server on 127.0.0.1 that reads one request whole, notes it, and then never answers.
+/// A server on 127.0.0.1 that reads one request whole, notes its target and body, and then
+/// never answers.
 final class SlowServer {
     static let script = """
         import http.server, sys, time
@@ -45,7 +50,7 @@ final class SlowServer {
             def log_message(self, *a): pass
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                with open(sys.argv[1] + ".tmp", "wb") as f: f.write(body)
+                with open(sys.argv[1] + ".tmp", "wb") as f: f.write(self.path.encode() + b"\\n" + body)
                 import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
                 time.sleep(120)
         server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
