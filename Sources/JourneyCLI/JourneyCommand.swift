@@ -42,6 +42,10 @@ package struct JourneyCommand: ParsableCommand {
     /// Runs the command line and returns the exit code: 0 ok, 1 findings or a failed journey,
     /// 2 usage or bad input (with the message on stderr).
     package static func execute(_ arguments: [String]? = nil) -> Int32 {
+        // First of all, before anything copies the environment into Strings that are never
+        // wiped (`ProcessInfo.processInfo.environment`): JOURNEY_KEY's text into wiped memory,
+        // and out of the environment every child inherits.
+        KeySource.takeKeyTextFromEnvironment()
         // Most commands hold a value or a key at some point: no core dump, no ptrace by other
         // processes of the user, no /proc/PID/environ reads, from the start. (The runner checks
         // this again and refuses to go on without it.)

@@ -14,7 +14,9 @@ struct UICommand: ParsableCommand {
             the page is sealed at once and never sent back.
 
             Runs started from the page are 'journey run' by this binary, with
-            this process's environment (JOURNEY_KEY_FILE for sealed runs).
+            this process's environment (JOURNEY_KEY_FILE for sealed runs;
+            JOURNEY_KEY's text is taken out of the process at start and not
+            handed on).
             Stop with Ctrl-C. The pages, the API and the security model:
             docs/UI.md.
 

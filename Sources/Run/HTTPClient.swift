@@ -1,71 +1,20 @@
 import FoundationEssentials
+import Sealing
 
 /// One HTTP request as an `http` step sends it. Header values and the body may hold a resolved
-/// secret: they live here only for the exchange.
+/// secret: they stay in `SecretBytes` (locked, out of core dumps, wiped), and the request is
+/// assembled in one of its own.
 struct HTTPRequest {
     var method: String
     var url: HTTPURL
-    var headers: [(name: String, value: String)]
-    var body: [UInt8]?
-}
-
-/// An `http` or `https` URL taken apart for a request: where to connect and what to ask for.
-struct HTTPURL: Equatable {
-    /// `http` or `https`.
-    let scheme: String
-    /// Lower-case host name or address (an IPv6 address without its brackets).
-    let host: String
-    let port: Int
-    /// Path and query as sent on the request line, `/` at least; the fragment is dropped.
-    let target: String
-
-    init?(_ text: String) {
-        guard let url = URL(string: text) else { return nil }
-        self.init(url)
-    }
-
-    private init?(_ url: URL) {
-        guard let components = URLComponents(url: url, resolvingAgainstBaseURL: true),
-            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            var host = components.percentEncodedHost, !host.isEmpty,
-            components.user == nil, components.password == nil
-        else { return nil }
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard host.removingPercentEncoding == host else { return nil }
-        self.scheme = scheme
-        self.host = host.lowercased()
-        port = components.port ?? (scheme == "https" ? 443 : 80)
-        guard (1...65535).contains(port) else { return nil }
-        let path = components.percentEncodedPath
-        var target = path.isEmpty ? "/" : path
-        if let query = components.percentEncodedQuery { target += "?" + query }
-        self.target = target
-    }
-
-    /// The URL a redirect's `Location` names, relative to this one.
-    func resolving(_ location: String) -> HTTPURL? {
-        guard let base = URL(string: text), let next = URL(string: location, relativeTo: base) else { return nil }
-        return HTTPURL(next.absoluteURL)
-    }
-
-    /// Same scheme, host and port: a redirect may carry the request's headers only there.
-    func hasSameOrigin(as other: HTTPURL) -> Bool {
-        scheme == other.scheme && host == other.host && port == other.port
-    }
-
-    /// The `Host` header: the port only when it is not the scheme's default.
-    var hostHeader: String {
-        let name = host.contains(":") ? "[\(host)]" : host
-        let defaultPort = scheme == "https" ? 443 : 80
-        return port == defaultPort ? name : "\(name):\(port)"
-    }
-
-    var text: String { "\(scheme)://\(hostHeader)\(target)" }
+    var headers: [(name: String, value: SecretBytes)]
+    var body: SecretBytes?
 }
 
 /// How one exchange ended.
 enum HTTPExchange {
-    case response(status: Int, body: [UInt8])
+    /// The body may echo a value: it stays in a wiped buffer.
+    case response(status: Int, body: WipedBytes)
     case failed(String)
     case timedOut
 }
@@ -117,28 +66,59 @@ enum HTTPClient {
 
     /// One request on a fresh connection, and its whole response.
     private static func exchange(_ request: HTTPRequest, deadline: ContinuousClock.Instant) throws(HTTPFailure) -> HTTPResponse {
+        let message = try message(for: request)
         let connection = try HTTPConnection(to: request.url, deadline: deadline)
-        var head = "\(request.method) \(request.url.target) HTTP/1.1\r\n"
+        try connection.write(message)
+        return try HTTPResponse.read(from: connection, method: request.method)
+    }
+
+    /// The request as sent: request line, headers, blank line, body, assembled straight into
+    /// wiped memory, so a header value or body holding a value is never copied into a `String`
+    /// or an array. Refuses a header that would end its line early (request splitting).
+    static func message(for request: HTTPRequest) throws(HTTPFailure) -> SecretBytes {
         var names = Set<String>()
-        for header in request.headers { names.insert(header.name.lowercased()) }
+        for header in request.headers {
+            // Bytes, not Characters: "\r\n" is one Character and equals neither "\r" nor "\n".
+            let breaksTheLine = header.value.withUnsafeBytes { value in value.contains { (byte: UInt8) in byte == 13 || byte == 10 || byte == 0 } }
+            guard !header.name.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 || $0 == UInt8(ascii: ":") }), !breaksTheLine else {
+                throw .failed("header '\(header.name)' holds a line break, a NUL or (in its name) a colon")
+            }
+            names.insert(header.name.lowercased())
+        }
+        // The fixed parts hold the method, names and numbers, never the target (the URL may
+        // hold a value), a header value or the body.
+        let method = Array("\(request.method) ".utf8)
+        var head = " HTTP/1.1\r\n"
         if !names.contains("host") { head += "Host: \(request.url.hostHeader)\r\n" }
         if !names.contains("user-agent") { head += "User-Agent: journey\r\n" }
         if !names.contains("accept") { head += "Accept: */*\r\n" }
         head += "Connection: close\r\n"
         if let body = request.body, !names.contains("content-length") { head += "Content-Length: \(body.count)\r\n" }
-        for header in request.headers {
-            // Bytes, not Characters: "\r\n" is one Character and equals neither "\r" nor "\n".
-            guard !header.name.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 || $0 == UInt8(ascii: ":") }),
-                !header.value.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 })
-            else { throw .failed("header '\(header.name)' holds a line break, a NUL or (in its name) a colon") }
-            head += "\(header.name): \(header.value)\r\n"
+
+        let separator = Array(": ".utf8)
+        let lineEnd = Array("\r\n".utf8)
+        var length = method.count + request.url.target.count + head.utf8.count + lineEnd.count + (request.body?.count ?? 0)
+        for header in request.headers { length += header.name.utf8.count + separator.count + header.value.count + lineEnd.count }
+        return SecretBytes(count: length) { out in
+            var cursor = 0
+            func put(_ bytes: UnsafeRawBufferPointer) {
+                UnsafeMutableRawBufferPointer(rebasing: out[cursor..<cursor + bytes.count]).copyMemory(from: bytes)
+                cursor += bytes.count
+            }
+            func put(_ bytes: [UInt8]) { bytes.withUnsafeBytes { put($0) } }
+            put(method)
+            request.url.target.withUnsafeBytes { put($0) }
+            put(Array(head.utf8))
+            for header in request.headers {
+                put(Array(header.name.utf8))
+                put(separator)
+                header.value.withUnsafeBytes { put($0) }
+                put(lineEnd)
+            }
+            put(lineEnd)
+            request.body?.withUnsafeBytes { put($0) }
+            precondition(cursor == out.count, "HTTPClient: the request's length was miscounted")
         }
-        head += "\r\n"
-        var bytes = Array(head.utf8)
-        if let body = request.body { bytes += body }
-        defer { bytes.withUnsafeMutableBytes { for index in $0.indices { $0[index] = 0 } } }
-        try connection.write(bytes)
-        return try HTTPResponse.read(from: connection, method: request.method)
     }
 }
 
@@ -147,11 +127,16 @@ enum HTTPFailure: Error {
     case timedOut
 }
 
-/// A response read whole: status, headers and the body after any chunked coding is removed.
+/// A response read whole: status, the headers the client acts on, and the body after any
+/// chunked coding is removed. Other headers are skipped without a copy: a server may echo a
+/// credential in any of them.
 struct HTTPResponse {
+    /// The headers read: redirects, framing. Names as sent.
+    static let headersUsed: Set<String> = ["location", "transfer-encoding", "content-length"]
+
     var status: Int
     var headers: [(name: String, value: String)]
-    var body: [UInt8]
+    var body = WipedBytes()
 
     func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name }?.value
@@ -167,73 +152,91 @@ struct HTTPResponse {
 
         if method == "HEAD" || response.status == 204 || response.status == 304 { return response }
         if let coding = response.header("transfer-encoding"), coding.lowercased().contains("chunked") {
-            response.body = try reader.chunkedBody()
+            try reader.chunkedBody(into: response.body)
         } else if let lengthText = response.header("content-length") {
             guard let length = Int(lengthText.trimmingCharacters(in: .whitespaces)), length >= 0 else {
                 throw .failed("the response's Content-Length '\(lengthText)' is not a number")
             }
             guard length <= HTTPClient.maximumResponseBytes else { throw ResponseReader.tooLarge }
-            response.body = try reader.bytes(length)
+            try reader.move(length, into: response.body)
         } else {
-            response.body = try reader.rest()
+            try reader.rest(into: response.body)
         }
         return response
     }
 }
 
-/// Reads a response off a connection, buffering what arrived beyond the part asked for.
+/// Reads a response off a connection into wiped buffers, holding what arrived beyond the part
+/// asked for.
 private struct ResponseReader {
     let connection: HTTPConnection
-    var buffer: [UInt8] = []
+    /// Bytes received and not yet consumed, from `start`.
+    let buffer = WipedBytes()
     var start = 0
 
     static let tooLarge = HTTPFailure.failed("the response is larger than \(HTTPClient.maximumResponseBytes >> 20) MiB")
+    static let closedEarly = HTTPFailure.failed("the connection closed before the response body was complete")
     static let maximumHeadBytes = 256 * 1024
 
     init(connection: HTTPConnection) { self.connection = connection }
 
-    /// Reads more; false at the end of the stream.
+    /// Reads more, after dropping what was consumed; false at the end of the stream.
     private mutating func fill() throws(HTTPFailure) -> Bool {
-        if start > 0, start == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            start = 0
-        }
-        guard buffer.count - start <= HTTPClient.maximumResponseBytes else { throw Self.tooLarge }
-        return try connection.read(appendingTo: &buffer) > 0
+        buffer.removeFirst(start)
+        start = 0
+        guard buffer.count <= HTTPClient.maximumResponseBytes else { throw Self.tooLarge }
+        return try connection.read(appendingTo: buffer) > 0
     }
 
-    /// The status line and headers.
+    /// The status line and the headers the client uses.
     mutating func head() throws(HTTPFailure) -> HTTPResponse {
-        var lines: [String] = []
+        var status: Int?
+        var headers: [(name: String, value: String)] = []
         while true {
             let line = try self.line(limit: Self.maximumHeadBytes)
             if line.isEmpty { break }
-            lines.append(line)
+            let isStatusLine = status == nil
+            try buffer.withUnsafeBytes { (all) throws(HTTPFailure) in
+                let bytes = all[line]
+                if isStatusLine {
+                    status = try Self.status(String(decoding: bytes, as: UTF8.self))
+                } else if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
+                    let name = String(decoding: bytes[..<colon], as: UTF8.self)
+                    guard Self.headersUsed(name) else { return }
+                    let value = String(decoding: bytes[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                    headers.append((name, value))
+                }
+            }
         }
-        guard let statusLine = lines.first else { throw .failed("the server sent an empty response head") }
+        guard let status else { throw .failed("the server sent an empty response head") }
+        return HTTPResponse(status: status, headers: headers)
+    }
+
+    private static func headersUsed(_ name: String) -> Bool { HTTPResponse.headersUsed.contains(name.lowercased()) }
+
+    private static func status(_ statusLine: String) throws(HTTPFailure) -> Int {
         let parts = statusLine.split(separator: " ", maxSplits: 2)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].count == 3, let status = Int(parts[1]) else {
             throw .failed("the server's reply is not HTTP/1.x")
         }
-        var headers: [(name: String, value: String)] = []
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
-        }
-        return HTTPResponse(status: status, headers: headers, body: [])
+        return status
     }
 
-    /// One line without its CRLF (or bare LF).
-    private mutating func line(limit: Int) throws(HTTPFailure) -> String {
-        // How far past `start` has been searched already (`fill` may move `start`).
+    /// Where the next line is in `buffer`, without its CRLF (or bare LF); consumed, and valid
+    /// until the next read.
+    private mutating func line(limit: Int) throws(HTTPFailure) -> Range<Int> {
+        // How far past `start` has been searched already (`fill` moves `start` to 0).
         var searched = 0
         while true {
-            if let newline = buffer[(start + searched)...].firstIndex(of: UInt8(ascii: "\n")) {
+            let found = buffer.withUnsafeBytes { all -> (line: Range<Int>, next: Int)? in
+                guard let newline = all[(start + searched)...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
                 var end = newline
-                if end > start, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-                let line = String(decoding: buffer[start..<end], as: UTF8.self)
-                start = newline + 1
-                return line
+                if end > start, all[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                return (start..<end, newline + 1)
+            }
+            if let found {
+                start = found.next
+                return found.line
             }
             searched = buffer.count - start
             guard searched < limit else { throw .failed("a line of the response is longer than \(limit) bytes") }
@@ -241,33 +244,46 @@ private struct ResponseReader {
         }
     }
 
-    mutating func bytes(_ count: Int) throws(HTTPFailure) -> [UInt8] {
-        while buffer.count - start < count {
-            guard try fill() else { throw .failed("the connection closed before the response body was complete") }
+    /// Moves the next `count` bytes into `body`.
+    mutating func move(_ count: Int, into body: WipedBytes) throws(HTTPFailure) {
+        var remaining = count
+        while remaining > 0 {
+            if start == buffer.count {
+                guard try fill() else { throw Self.closedEarly }
+                continue
+            }
+            let taken = min(remaining, buffer.count - start)
+            buffer.withUnsafeBytes { body.append(UnsafeRawBufferPointer(rebasing: $0[start..<start + taken])) }
+            start += taken
+            remaining -= taken
         }
-        defer { start += count }
-        return Array(buffer[start..<start + count])
     }
 
-    mutating func rest() throws(HTTPFailure) -> [UInt8] {
-        while try fill() {}
-        defer { start = buffer.count }
-        return Array(buffer[start...])
+    /// Moves everything up to the end of the stream into `body`.
+    mutating func rest(into body: WipedBytes) throws(HTTPFailure) {
+        repeat {
+            buffer.withUnsafeBytes { body.append(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+            start = buffer.count
+            guard body.count <= HTTPClient.maximumResponseBytes else { throw Self.tooLarge }
+        } while try fill()
     }
 
-    mutating func chunkedBody() throws(HTTPFailure) -> [UInt8] {
-        var body: [UInt8] = []
+    mutating func chunkedBody(into body: WipedBytes) throws(HTTPFailure) {
         while true {
-            let sizeLine = try line(limit: 4096)
+            let sizeRange = try line(limit: 4096)
+            let sizeLine = text(of: sizeRange)
             let sizeText = sizeLine.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
             guard let size = Int(sizeText, radix: 16), size >= 0 else { throw .failed("the response's chunked body is malformed") }
             if size == 0 { break }
             guard body.count + size <= HTTPClient.maximumResponseBytes else { throw Self.tooLarge }
-            body += try bytes(size)
+            try move(size, into: body)
             guard try line(limit: 4096).isEmpty else { throw .failed("the response's chunked body is malformed") }
         }
         // Trailers, up to the empty line; a server that just closes is fine too.
         while let trailer = try? line(limit: Self.maximumHeadBytes), !trailer.isEmpty {}
-        return body
+    }
+
+    private func text(of line: Range<Int>) -> String {
+        buffer.withUnsafeBytes { String(decoding: $0[line], as: UTF8.self) }
     }
 }

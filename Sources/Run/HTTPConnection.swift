@@ -1,4 +1,5 @@
 import Glibc
+import Sealing
 
 /// A TCP connection for one HTTP exchange, TLS on top for `https`, with one deadline for the
 /// whole exchange: every wait (connect, handshake, read, write) polls only until it.
@@ -27,11 +28,12 @@ final class HTTPConnection {
         close(descriptor)
     }
 
-    func write(_ bytes: [UInt8]) throws(HTTPFailure) {
-        if let tls { return try tls.write(bytes) }
+    /// Sends `message` whole, straight from its wiped buffer.
+    func write(_ message: SecretBytes) throws(HTTPFailure) {
+        if let tls { return try tls.write(message) }
         var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+        while offset < message.count {
+            let written = message.withUnsafeBytes { send(descriptor, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
             if written >= 0 {
                 offset += written
             } else if errno == EAGAIN || errno == EINTR {
@@ -42,27 +44,20 @@ final class HTTPConnection {
         }
     }
 
-    /// Appends what arrives next; returns how many bytes, 0 at the end of the stream.
-    func read(appendingTo buffer: inout [UInt8]) throws(HTTPFailure) -> Int {
-        var chunk = [UInt8](repeating: 0, count: 16384)
-        let count: Int
-        if let tls {
-            count = try tls.read(into: &chunk)
-        } else {
+    /// Reads what arrives next straight into `buffer`; returns how many bytes, 0 at the end of
+    /// the stream.
+    func read(appendingTo buffer: WipedBytes) throws(HTTPFailure) -> Int {
+        try buffer.append(upTo: 16384) { (space) throws(HTTPFailure) -> Int in
+            if let tls { return try tls.read(into: space) }
             while true {
-                let received = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
-                if received >= 0 {
-                    count = received
-                    break
-                }
+                let received = recv(descriptor, space.baseAddress!, space.count, 0)
+                if received >= 0 { return received }
                 guard errno == EAGAIN || errno == EINTR else {
                     throw .failed("reading the response failed: \(String(cString: strerror(errno)))")
                 }
                 try Self.wait(descriptor, for: Int16(POLLIN), until: deadline)
             }
         }
-        buffer += chunk[..<count]
-        return count
     }
 
     /// Resolves `host` and connects to the first address that answers, without blocking past

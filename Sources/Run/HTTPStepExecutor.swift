@@ -11,14 +11,15 @@ struct HTTPStepExecutor {
     static let shownBodyBytes = 2048
 
     func run(_ step: HTTPStep, timeout: Duration) -> StepOutcome {
-        let urlText = runner.resolved.render(step.url).revealText()
-        guard let url = HTTPURL(urlText) else {
+        // The URL may hold a value: parsed from wiped bytes, and shown with every value as ***.
+        let urlText = runner.resolved.shownText(step.url)
+        guard let url = HTTPURL(runner.resolved.render(step.url).revealBytes()) else {
             return StepOutcome(passed: false, error: "'url' is not an http(s) URL with a host: \(runner.mask(urlText))")
         }
         let request = HTTPRequest(
             method: step.method, url: url,
-            headers: step.headers.map { ($0.name, runner.resolved.render($0.value).revealText()) },
-            body: step.body.map { Array(runner.resolved.render($0).revealText().utf8) })
+            headers: step.headers.map { ($0.name, runner.resolved.render($0.value).revealBytes()) },
+            body: step.body.map { runner.resolved.render($0).revealBytes() })
         runner.say("      \(step.method) \(urlText)")
 
         let exchange = HTTPClient.perform(request, timeout: timeout)
@@ -38,8 +39,8 @@ struct HTTPStepExecutor {
                     passed: false, detail: detail,
                     error: "expected status \(wanted), got \(status)\(shown.isEmpty ? "" : "; body: " + String(decoding: shown, as: UTF8.self))")
             }
-            let text = String(decoding: body, as: UTF8.self)
-            for expected in step.expect.bodyContains where !text.contains(expected) {
+            // Searched in place: the body may echo a value, so it is never copied into a String.
+            for expected in step.expect.bodyContains where !body.contains(Array(expected.utf8)) {
                 return StepOutcome(passed: false, detail: detail, error: "expected the response body to contain \"\(expected)\"; it does not")
             }
             return StepOutcome(passed: true, detail: detail)
@@ -47,8 +48,9 @@ struct HTTPStepExecutor {
     }
 
     /// The body masked as a whole first, then cut, so a cut never splits a value and shows part of it.
-    private func shownBody(_ body: [UInt8]) -> [UInt8] {
-        let masked = runner.resolved.masker.mask(body)
+    private func shownBody(_ body: WipedBytes) -> [UInt8] {
+        var stream = runner.resolved.masker.stream()
+        let masked = body.withUnsafeBytes { stream.feed($0) } + stream.finish()
         guard masked.count > Self.shownBodyBytes else { return masked }
         return Array(masked.prefix(Self.shownBodyBytes)) + Array("… (\(masked.count - Self.shownBodyBytes) more bytes)".utf8)
     }

@@ -1,9 +1,5 @@
 import Sealing
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Replaces every resolved value in output with `***`, in every form `ValueForms` derives: the
 /// exact value, each line of a multi-line value, its base64 (also when an encoder wraps it
 /// into lines, as `base64` does at 76 columns and `openssl base64` at 64), URL-encoded,
@@ -19,25 +15,21 @@ package final class Masker: Sendable {
     package static let replacement: [UInt8] = Array("***".utf8)
     package static let minimumDerivedLength = 4
 
-    /// Every form, over the output as it is.
-    let exact: PatternAutomaton
-    /// The base64 forms, over the output with its line breaks left out (wrapped base64).
-    let unwrapped: PatternAutomaton
+    /// Every form, base64 forms marked wrappable: one cursor follows the output as it is, a
+    /// second (over the same tables) the output with its wrapping line breaks left out.
+    let automaton: PatternAutomaton
 
     package init(values: [SecretBytes]) {
-        var all: [SecretBytes] = []
-        var base64: [SecretBytes] = []
+        var patterns: [PatternAutomaton.Pattern] = []
         for value in values where value.count > 0 {
             for form in ValueForms.of(value, minimumDerivedLength: Self.minimumDerivedLength) {
-                all.append(form.bytes)
-                if form.isBase64 { base64.append(form.bytes) }
+                patterns.append(PatternAutomaton.Pattern(bytes: form.bytes, wrappable: form.isBase64))
             }
         }
-        exact = PatternAutomaton(patterns: all)
-        unwrapped = PatternAutomaton(patterns: base64)
+        automaton = PatternAutomaton(patterns: patterns)
     }
 
-    package var isEmpty: Bool { exact.isEmpty }
+    package var isEmpty: Bool { automaton.isEmpty }
 
     /// A streaming masker for one output stream: matches split across chunks are still caught.
     package func stream() -> MaskingStream { MaskingStream(masker: self) }
@@ -62,9 +54,12 @@ package struct MaskingStream {
     private var pendingStart = 0
     /// Absolute position of the next byte fed.
     private var position = 0
+    /// The cursor over the output as it is, and the one over the output without its wrapping
+    /// line breaks (matching base64 forms only). While both stand in the same state they have
+    /// read the same last bytes at the same places, so one step serves both.
     private var exactCursor = PatternAutomaton.Cursor()
     private var unwrappedCursor = PatternAutomaton.Cursor()
-    /// How many bytes the unwrapped automaton has read (every byte but CR and LF), and the
+    /// How many bytes the unwrapped cursor has read (every byte but CR and LF), and the
     /// absolute positions of the line breaks it skipped, so its matches map back to the output.
     private var unwrappedCount = 0
     private var skippedBreaks: [Int] = []
@@ -103,34 +98,45 @@ package struct MaskingStream {
     package mutating func feed(_ chunk: UnsafeRawBufferPointer) -> [UInt8] {
         if masker.isEmpty { return Array(chunk) }
         pending.append(chunk)
-        let exact = masker.exact
-        let unwrapped = masker.unwrapped
-        let useUnwrapped = !unwrapped.isEmpty
-        exact.withLabels { exactLabels in
-            unwrapped.withLabels { unwrappedLabels in
-                for byte in chunk {
-                    let end = position + 1
-                    let length = exact.advance(&exactCursor, byte, labels: exactLabels)
+        let automaton = masker.automaton
+        let followsWraps = automaton.hasWrappable
+        automaton.withLabels { labels in
+            for byte in chunk {
+                let end = position + 1
+                position = end
+                guard followsWraps else {
+                    let length = automaton.advance(&exactCursor, byte, labels: labels)
                     if length > 0 { addRange(end - length..<end) }
-                    if useUnwrapped {
-                        if byte == 10 || byte == 13 {
-                            // A form goes on across a break only after a run of base64 as wide
-                            // as encoders wrap (76: base64, MIME; 64: OpenSSL, PEM), which may
-                            // follow other text on its line (`token=$(… | base64)`); any other
-                            // break ends it, so ordinary lines are never held back for it.
-                            let wraps = Self.wrapWidths.contains(base64Run) || (byte == 10 && afterWrappingCR && base64Run == 0)
-                            if !wraps { unwrappedCursor = .init() }
-                            afterWrappingCR = byte == 13 && wraps
-                            base64Run = 0
-                            skippedBreaks.append(position)
-                        } else {
-                            base64Run = Self.isBase64Byte(byte) ? base64Run + 1 : 0
-                            unwrappedCount += 1
-                            let wrappedLength = unwrapped.advance(&unwrappedCursor, byte, labels: unwrappedLabels)
-                            if wrappedLength > 0 { addRange(outputPosition(ofUnwrapped: unwrappedCount - wrappedLength)..<end) }
-                        }
-                    }
-                    position = end
+                    continue
+                }
+                if byte == 10 || byte == 13 {
+                    let length = automaton.advance(&exactCursor, byte, labels: labels)
+                    if length > 0 { addRange(end - length..<end) }
+                    // A form goes on across a break only after a run of base64 as wide as
+                    // encoders wrap (76: base64, MIME; 64: OpenSSL, PEM), which may follow
+                    // other text on its line (`token=$(… | base64)`); any other break ends it,
+                    // so ordinary lines are never held back for it.
+                    let wraps = Self.wrapWidths.contains(base64Run) || (byte == 10 && afterWrappingCR && base64Run == 0)
+                    if !wraps { unwrappedCursor = .init() }
+                    afterWrappingCR = byte == 13 && wraps
+                    base64Run = 0
+                    skippedBreaks.append(end - 1)
+                    continue
+                }
+                base64Run = Self.isBase64Byte(byte) ? base64Run + 1 : 0
+                unwrappedCount += 1
+                if unwrappedCursor == exactCursor {
+                    // Same state: the same last bytes, with no skipped break among them, so any
+                    // base64 match ends where the exact one does and lies within it.
+                    let length = automaton.advance(&exactCursor, byte, labels: labels)
+                    unwrappedCursor = exactCursor
+                    if length > 0 { addRange(end - length..<end) }
+                } else {
+                    let length = automaton.advance(&exactCursor, byte, labels: labels)
+                    if length > 0 { addRange(end - length..<end) }
+                    _ = automaton.advance(&unwrappedCursor, byte, labels: labels)
+                    let wrappedLength = automaton.longestWrappableMatch(at: unwrappedCursor)
+                    if wrappedLength > 0 { addRange(outputPosition(ofUnwrapped: unwrappedCount - wrappedLength)..<end) }
                 }
             }
         }
@@ -176,8 +182,8 @@ package struct MaskingStream {
     /// The first position a match completed later could still cover; everything before it is
     /// decided.
     private func decidedBoundary() -> Int {
-        var boundary = position - masker.exact.pendingLength(exactCursor)
-        let held = masker.unwrapped.isEmpty ? 0 : masker.unwrapped.pendingLength(unwrappedCursor)
+        var boundary = position - masker.automaton.pendingLength(exactCursor)
+        let held = masker.automaton.hasWrappable ? masker.automaton.pendingWrappableLength(unwrappedCursor) : 0
         if held > 0 { boundary = min(boundary, outputPosition(ofUnwrapped: unwrappedCount - held)) }
         return boundary
     }
@@ -213,46 +219,5 @@ package struct MaskingStream {
             droppedBreaks += decided
         }
         return output
-    }
-}
-
-/// A growable byte buffer for unmasked output: every byte it held is zeroed (`explicit_bzero`)
-/// before its memory is reused or freed, so no copy of a value is left behind in the heap.
-final class WipedBytes {
-    private var storage: UnsafeMutableRawBufferPointer
-    private(set) var count = 0
-
-    init() { storage = .allocate(byteCount: 256, alignment: 1) }
-
-    deinit {
-        explicit_bzero(storage.baseAddress!, storage.count)
-        storage.deallocate()
-    }
-
-    func append(_ bytes: UnsafeRawBufferPointer) {
-        guard !bytes.isEmpty else { return }
-        if count + bytes.count > storage.count {
-            let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count + bytes.count, storage.count * 2, 256), alignment: 1)
-            if count > 0 { UnsafeMutableRawBufferPointer(rebasing: grown[0..<count]).copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[0..<count])) }
-            explicit_bzero(storage.baseAddress!, storage.count)
-            storage.deallocate()
-            storage = grown
-        }
-        UnsafeMutableRawBufferPointer(rebasing: storage[count..<(count + bytes.count)]).copyMemory(from: bytes)
-        count += bytes.count
-    }
-
-    func copy(_ range: Range<Int>, into output: inout [UInt8]) {
-        guard !range.isEmpty else { return }
-        output += UnsafeRawBufferPointer(rebasing: storage[range])
-    }
-
-    /// Drops the first `n` bytes, moving the rest down and zeroing what they leave behind.
-    func removeFirst(_ n: Int) {
-        guard n > 0 else { return }
-        let rest = count - n
-        if rest > 0 { storage.baseAddress!.copyMemory(from: storage.baseAddress! + n, byteCount: rest) }
-        explicit_bzero(storage.baseAddress! + rest, n)
-        count = rest
     }
 }

@@ -97,6 +97,29 @@ package struct ResolvedJourney: Sendable {
         }
         return RenderedValue.joined(pieces)
     }
+
+    /// A field as it may be shown: every secret in it as `***`, so showing it needs no copy
+    /// of a value.
+    package func shownText(_ value: JourneyValue) -> String {
+        switch value {
+        case .secret: return Self.shownSecret
+        case .environment(let variable, _): return environmentValues[variable] ?? ""
+        case .literal(let template): return shownText(template)
+        }
+    }
+
+    package func shownText(_ template: Template) -> String {
+        if let text = template.plainText { return text }
+        return template.parts.map { part in
+            switch part {
+            case .text(let text): return String(text)
+            case .secret: return Self.shownSecret
+            case .value(let name, _): return shownText(journey.value(named: name)!.value)
+            }
+        }.joined()
+    }
+
+    private static let shownSecret = String(decoding: Masker.replacement, as: UTF8.self)
 }
 
 /// A rendered field. Values holding a secret stay in `SecretBytes` until the last moment
@@ -110,9 +133,8 @@ package enum RenderedValue: Sendable {
         return false
     }
 
-    /// The text, for the moment it must become a `String`: URLSession takes the URL, header
-    /// values and body only as `String`/`Data`, so an http step's secret is copied out here and
-    /// nowhere earlier. (A run step's command never holds a secret: the parser refuses it.)
+    /// The text, for a field that holds no secret: a run step's command (the parser refuses
+    /// a secret there). An http step's fields go out through `revealBytes`, never as text.
     package func revealText() -> String {
         switch self {
         case .plain(let text): return text

@@ -1,5 +1,6 @@
 internal import Cmbedtls
 import Glibc
+import Sealing
 
 /// The TLS client side of an `https` step, with mbedTLS: TLS 1.2 or newer, the server's
 /// certificate verified against the system's trusted roots and matched to the host name
@@ -59,10 +60,13 @@ final class TLSSession {
         context.deallocate()
     }
 
-    func write(_ bytes: [UInt8]) throws(HTTPFailure) {
+    /// Sends `message` whole; mbedTLS encrypts it in its own record buffer, which it wipes when freed.
+    func write(_ message: SecretBytes) throws(HTTPFailure) {
         var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBufferPointer { mbedtls_ssl_write(context, $0.baseAddress! + offset, $0.count - offset) }
+        while offset < message.count {
+            let written = message.withUnsafeBytes {
+                mbedtls_ssl_write(context, $0.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset, $0.count - offset)
+            }
             if written > 0 {
                 offset += Int(written)
             } else if try !retried(written) {
@@ -71,10 +75,10 @@ final class TLSSession {
         }
     }
 
-    /// Reads into `buffer`; 0 at the end of the stream (a close notify or a plain close).
-    func read(into buffer: inout [UInt8]) throws(HTTPFailure) -> Int {
+    /// Reads into `space`; 0 at the end of the stream (a close notify or a plain close).
+    func read(into space: UnsafeMutableRawBufferPointer) throws(HTTPFailure) -> Int {
         while true {
-            let count = buffer.withUnsafeMutableBufferPointer { mbedtls_ssl_read(context, $0.baseAddress!, $0.count) }
+            let count = mbedtls_ssl_read(context, space.baseAddress!.assumingMemoryBound(to: UInt8.self), space.count)
             if count >= 0 { return Int(count) }
             if count == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || count == MBEDTLS_ERR_NET_CONN_RESET { return 0 }
             if try !retried(count) { throw .failed("reading the response failed: \(Self.describe(count))") }

@@ -1,6 +1,7 @@
 import Diagnostics
 import Foundation
 import Sealing
+import Synchronization
 
 /// Where a private key comes from, in the order DESIGN §4 gives: `--key-file`, then
 /// `JOURNEY_KEY_FILE`, then `JOURNEY_KEY` (the key text), then — for people, never for
@@ -9,6 +10,43 @@ package enum KeySource {
     /// The variables that carry a private key or its path (`JOURNEY_KEY`, `JOURNEY_KEY_FILE`):
     /// no step inherits them and no journey may read them.
     package static let variablePrefix = "JOURNEY_KEY"
+    /// The one key variable that holds a path, not key text: it stays in the environment, where
+    /// the sandbox reads it to hide the file and `journey ui` hands it to the runs it starts.
+    package static let keyFileVariable = "JOURNEY_KEY_FILE"
+
+    /// `JOURNEY_KEY`'s text, taken out of the environment by `takeKeyTextFromEnvironment`.
+    private static let environmentKeyText = Mutex<SecretBytes?>(nil)
+
+    /// Takes the key's text out of this process's environment: `JOURNEY_KEY`'s value is copied
+    /// into wiped memory, then every `JOURNEY_KEY…` variable but `JOURNEY_KEY_FILE` has its
+    /// text overwritten in place (the environment block `/proc/PID/environ` shows) and is
+    /// removed (`unsetenv`).
+    ///
+    /// `journey` calls this before anything else: `ProcessInfo.processInfo.environment` copies
+    /// every variable into `String`s that are never wiped, and children started without an
+    /// explicit environment inherit this one. Once it has run, neither holds the key's text.
+    /// Later calls take whatever was set since (tests set variables in-process).
+    package static func takeKeyTextFromEnvironment() {
+        var names: [String] = []
+        var taken: SecretBytes?
+        // `clearenv()` leaves `environ` null, which its imported type does not admit.
+        let block: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ
+        guard var entry = block else { return }
+        while let variable = entry.pointee {
+            entry += 1
+            let text = UnsafeMutableRawBufferPointer(start: variable, count: strlen(variable))
+            guard let equals = text.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let name = String(decoding: text[..<equals], as: UTF8.self)
+            guard name.hasPrefix(variablePrefix), name != keyFileVariable else { continue }
+            let value = UnsafeMutableRawBufferPointer(rebasing: text[(equals + 1)...])
+            // The first one, as `getenv` would pick.
+            if name == "JOURNEY_KEY", taken == nil, !value.isEmpty { taken = SecretBytes(copying: value) }
+            if !value.isEmpty { explicit_bzero(value.baseAddress!, value.count) }
+            names.append(name)
+        }
+        for name in Set(names) { unsetenv(name) }
+        if let taken { environmentKeyText.withLock { $0 = taken } }
+    }
 
     /// How far the lookup may go when no key is named.
     package enum Fallback: Sendable {
@@ -32,15 +70,14 @@ package enum KeySource {
         try load(keyFile: keyFile, fallback: .keyFolder(recipients: recipients))
     }
 
-    /// Finds the private key to open with. Whichever source it comes from, `JOURNEY_KEY` is
-    /// overwritten in place and removed from this process's environment once this returns, so
-    /// no child inherits it.
+    /// Finds the private key to open with. `JOURNEY_KEY`'s text is taken out of the
+    /// environment first (if `journey` has not done so already), so no child inherits it.
     package static func load(keyFile: String?, fallback: Fallback) throws(KeyLookupError) -> PrivateKey {
-        defer { scrubKeyText() }
+        takeKeyTextFromEnvironment()
         let environment = ProcessInfo.processInfo.environment
         if let keyFile { return try loadFile(keyFile) }
-        if let path = environment["JOURNEY_KEY_FILE"], !path.isEmpty { return try loadFile(path) }
-        if let text = takeKeyFromEnvironment() {
+        if let path = environment[keyFileVariable], !path.isEmpty { return try loadFile(path) }
+        if let text = environmentKeyText.withLock({ $0 }) {
             do { return try PrivateKey(text: text) } catch { throw .malformedEnvironmentKey }
         }
         guard case .keyFolder(let recipients) = fallback else { throw .noNamedKey }
@@ -66,25 +103,8 @@ package enum KeySource {
 
     /// Whether a key is named outside the key folder (`--key-file`, `JOURNEY_KEY_FILE`, `JOURNEY_KEY`).
     package static func keyIsNamed(keyFile: String?) -> Bool {
-        let environment = ProcessInfo.processInfo.environment
-        return keyFile != nil || !(environment["JOURNEY_KEY_FILE"] ?? "").isEmpty || !(environment["JOURNEY_KEY"] ?? "").isEmpty
-    }
-
-    /// Copies `JOURNEY_KEY` into a wiped buffer and removes it from the environment.
-    private static func takeKeyFromEnvironment() -> SecretBytes? {
-        guard let pointer = getenv("JOURNEY_KEY") else { return nil }
-        let length = strlen(pointer)
-        let text = SecretBytes(count: length) { $0.copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: length)) }
-        scrubKeyText()
-        return length == 0 ? nil : text
-    }
-
-    /// Overwrites `JOURNEY_KEY`'s text in place and removes the variable: when the key came
-    /// from a file instead, the variable may still be set, and it must not reach a step.
-    private static func scrubKeyText() {
-        guard let pointer = getenv("JOURNEY_KEY") else { return }
-        memset(pointer, 0, strlen(pointer))
-        unsetenv("JOURNEY_KEY")
+        takeKeyTextFromEnvironment()
+        return keyFile != nil || !(ProcessInfo.processInfo.environment[keyFileVariable] ?? "").isEmpty || environmentKeyText.withLock { $0 != nil }
     }
 }
 
