@@ -9,8 +9,9 @@ package enum SecretSource {
     /// env-prefix), then `.journey/local-secrets.yaml`. Never reads `secrets/`.
     case local(environment: [String: String])
     /// The sealed store, opened with the key `loadKey` returns (called only if the journey
-    /// names a secret). No environment fallback.
-    case sealed(loadKey: () throws(KeyLookupError) -> PrivateKey)
+    /// names a secret). No environment fallback. Sealed files in `alreadyRead` (from
+    /// `Workspace.readSealed`) are opened as they are, not read again.
+    case sealed(loadKey: () throws(KeyLookupError) -> PrivateKey, alreadyRead: [SecretName: SealedFile] = [:])
 
     package var mode: ResolutionMode {
         switch self {
@@ -216,8 +217,10 @@ package enum Resolver {
                 resolved = resolveLocal(
                     names, references: referencesByName, variables: variables, journey: journey, workspace: workspace, environment: localEnvironment,
                     consumed: &consumed, errors: &errors)
-            case .sealed(let loadKey):
-                resolved = resolveSealed(names, references: referencesByName, journey: journey, workspace: workspace, loadKey: loadKey, errors: &errors)
+            case .sealed(let loadKey, let alreadyRead):
+                resolved = resolveSealed(
+                    names, references: referencesByName, journey: journey, workspace: workspace, loadKey: loadKey, alreadyRead: alreadyRead,
+                    errors: &errors)
             }
         }
         guard errors.isEmpty else { throw ResolveFailure(errors: errors) }
@@ -272,7 +275,7 @@ package enum Resolver {
 
     private static func resolveSealed(
         _ names: [SecretName], references: [SecretName: [SecretReference]],
-        journey: Journey, workspace: Workspace, loadKey: () throws(KeyLookupError) -> PrivateKey,
+        journey: Journey, workspace: Workspace, loadKey: () throws(KeyLookupError) -> PrivateKey, alreadyRead: [SecretName: SealedFile],
         errors: inout [ResolveError]
     ) -> [ResolvedSecret] {
         guard let first = names.first else { return [] }
@@ -287,7 +290,9 @@ package enum Resolver {
         for name in names {
             let firstReference = references[name]![0].location
             do {
-                let (value, file) = try workspace.openSecret(name, with: key)
+                let file: SealedFile
+                if let read = alreadyRead[name] { file = read } else { file = try workspace.readSealed(name) }
+                let value = try workspace.openSecret(name, from: file, with: key)
                 let origin = SecretOrigin.sealed(file: workspace.relative(workspace.sealedPath(name)), version: file.version)
                 guard value.count > 0 else {
                     errors.append(ResolveError(journey: journey.name, secret: name.rawValue, reference: firstReference, reason: .emptyValue(origin: origin)))

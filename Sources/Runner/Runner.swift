@@ -109,20 +109,23 @@ package struct Runner {
         try workspace.checkRunsHere(journey)
 
         // Refuse a rolled-back version before opening anything; versions are read from the
-        // clear part of each sealed file (a missing or malformed one is left to the resolver).
-        var sealedVersions: [String: Int] = [:]
+        // clear part of each sealed file (a missing or unreadable one is left to the resolver,
+        // which says which). The resolver opens the files read here, so the version checked is
+        // the version opened.
+        var sealedFiles: [SecretName: SealedFile] = [:]
         for name in journey.secretNames {
             do {
-                sealedVersions[name.rawValue] = try workspace.readSealed(name).version
+                sealedFiles[name] = try workspace.readSealed(name)
             } catch .malformed(let location, _) {
                 throw RunnerError.unparsable(what: "a sealed file", at: [relative(location, to: prepared.folder)], commit: commit)
             } catch {
-                continue  // a missing or unreadable one is left to the resolver, which says which
+                continue
             }
         }
-        try prepared.rollbackGuard.check(sealedVersions)
+        try prepared.rollbackGuard.check(Dictionary(uniqueKeysWithValues: sealedFiles.map { ($0.key.rawValue, $0.value.version) }))
 
-        let resolved = try Resolver.resolve(journey, in: workspace, from: .sealed(loadKey: { () throws(KeyLookupError) -> PrivateKey in key }))
+        let resolved = try Resolver.resolve(
+            journey, in: workspace, from: .sealed(loadKey: { () throws(KeyLookupError) -> PrivateKey in key }, alreadyRead: sealedFiles))
         // Only versions that opened with the key are remembered (an edited version number does
         // not open), and only for a trusted ref: anyone with the public keys can seal a high
         // version on a branch of their own (see RollbackGuard.record).

@@ -257,8 +257,14 @@ extension Workspace {
     /// Decrypts one secret with `key`. Errors name the secret and the fix, never the value.
     package func openSecret(_ name: SecretName, with key: PrivateKey) throws(WorkspaceError) -> (value: SecretBytes, file: SealedFile) {
         let file = try readSealed(name)
+        return (try openSecret(name, from: file, with: key), file)
+    }
+
+    /// Decrypts `file`, the sealed file of `name` as `readSealed` returned it: a caller that has
+    /// checked the file (the runner checks its version) opens exactly what it checked.
+    package func openSecret(_ name: SecretName, from file: SealedFile, with key: PrivateKey) throws(WorkspaceError) -> SecretBytes {
         do {
-            return (try SecretBox.open(file.sealed, context: file.context(workspaceID: config.id), with: key), file)
+            return try SecretBox.open(file.sealed, context: file.context(workspaceID: config.id), with: key)
         } catch {
             throw openError(name, error)
         }
