@@ -13,6 +13,8 @@ package final class AdminApp: Sendable {
     let runs: RunBook
     let changes: ChangeBook
     let secretsAnswer = CachedAnswer()
+    let recipientsAnswer = CachedAnswer()
+    let schemaAnswer = CachedAnswer()
     let saveLock = NSLock()
     let log: @Sendable (String) -> Void
 
@@ -42,18 +44,16 @@ package final class AdminApp: Sendable {
     /// Secrets list of a thousand secrets costs more to encode than to check).
     final class CachedAnswer: @unchecked Sendable {
         private let lock = NSLock()
-        private var key: (generation: Int, store: String, recipients: WorkspaceIndex.Stamp?)?
+        private var key: (generation: Int, scope: String)?
         private var response: HTTPResponse?
 
-        /// `store` is the environment's store the answer lists: another one is another answer.
-        func answer(index: WorkspaceIndex, store: Workspace, build: () throws -> HTTPResponse) throws -> HTTPResponse {
-            // Refresh the index first: its generation then says whether anything changed.
-            _ = index.journeys()
-            _ = try index.sealedFiles(in: store)
-            let current = (index.generation, store.secretsFolder, WorkspaceIndex.Stamp(store.recipientsPath))
-            if let response = lock.withLock({
-                key.map { $0.generation == current.0 && $0.store == current.1 && $0.recipients == current.2 } == true ? self.response : nil
-            }) {
+        /// `refresh` brings the index up to date with every file the answer reads (its
+        /// generation then says whether anything changed); `scope` names what the answer
+        /// lists (an environment's store is another answer).
+        func answer(index: WorkspaceIndex, scope: String, refresh: () throws -> Void, build: () throws -> HTTPResponse) throws -> HTTPResponse {
+            try refresh()
+            let current = (index.generation, scope)
+            if let response = lock.withLock({ key.map { $0.generation == current.0 && $0.scope == current.1 } == true ? self.response : nil }) {
                 return response
             }
             let fresh = try build()
@@ -133,8 +133,13 @@ package final class AdminApp: Sendable {
                     csrf: access.csrfToken, workspace: workspace.config.name, root: workspace.root,
                     environments: workspace.config.environments.map(\.rawValue)))
         case ("GET", "schema", 1):
-            return HTTPResponse(
-                status: 200, headers: [("Content-Type", "application/schema+json")], body: .bytes(Array(try JourneySchema.text(for: workspace).utf8)))
+            let stores = workspace.everyEnvironment()
+            return try schemaAnswer.answer(index: index, scope: "schema") {
+                for store in stores { _ = try index.sealedFiles(in: store) }
+            } build: {
+                let text = try JourneySchema.text(secrets: JourneySchema.secrets(in: stores.map { store in try index.sealedFiles(in: store) }))
+                return HTTPResponse(status: 200, headers: [("Content-Type", "application/schema+json")], body: .bytes(Array(text.utf8)))
+            }
         case (_, "secrets", _):
             return try SecretsAPI(app: self).handle(request, Array(parts.dropFirst()))
         case (_, "recipients", _):

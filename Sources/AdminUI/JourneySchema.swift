@@ -5,20 +5,38 @@ import Workspace
 /// format, whose `{ secret: NAME }` lists the workspace's secret names with their descriptions,
 /// so an editor completes and checks references: the picker outside the browser.
 package enum JourneySchema {
+    /// A secret as the schema lists it.
+    struct Secret: Equatable {
+        var name: String
+        var description: String
+    }
+
+    /// The schema of `workspace` (nil: outside one, the name's form only), read from disk.
     package static func text(for workspace: Workspace?) throws -> String {
-        var names: [[String: Any]] = []
-        if let workspace {
-            // Every environment's names (a journey names a secret once for all of them); the
-            // description and version shown are the first environment's that holds it.
-            var seen = Set<String>()
-            for store in workspace.everyEnvironment() {
-                for name in try store.secretNames() where seen.insert(name.rawValue).inserted {
-                    let description = (try? store.readSealed(name)).map { "\($0.description.isEmpty ? name.rawValue : $0.description) (version \($0.version))" }
-                    names.append(["const": name.rawValue, "description": description ?? name.rawValue])
-                }
-            }
-            names.sort { ($0["const"] as? String ?? "") < ($1["const"] as? String ?? "") }
+        guard let workspace else { return try text(secrets: []) }
+        let stores = try workspace.everyEnvironment().map { store in
+            try store.secretNames().map { name in (name: name, result: Result { () throws(WorkspaceError) in try store.readSealed(name) }) }
         }
+        return try text(secrets: secrets(in: stores))
+    }
+
+    /// Every environment's names, in the order of `stores` (a journey names a secret once for
+    /// all of them); the description and version shown are the first environment's that holds it.
+    static func secrets(in stores: [[(name: SecretName, result: Result<SealedFile, WorkspaceError>)]]) -> [Secret] {
+        var seen = Set<String>()
+        var list: [Secret] = []
+        for store in stores {
+            for (name, result) in store where seen.insert(name.rawValue).inserted {
+                let description = (try? result.get()).map { "\($0.description.isEmpty ? name.rawValue : $0.description) (version \($0.version))" }
+                list.append(Secret(name: name.rawValue, description: description ?? name.rawValue))
+            }
+        }
+        return list.sorted { $0.name < $1.name }
+    }
+
+    /// The schema whose secret references list `secrets`.
+    static func text(secrets: [Secret]) throws -> String {
+        let names: [[String: Any]] = secrets.map { ["const": $0.name, "description": $0.description] }
         let secretName: [String: Any] =
             names.isEmpty
             ? ["type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$", "description": "A secret name: add one with 'journey secret add NAME'"]

@@ -20,7 +20,11 @@ struct SecretsAPI {
         switch (request.method, parts.count) {
         case ("GET", 0):
             let workspace = try app.store(for: request)
-            return try app.secretsAnswer.answer(index: app.index, store: workspace) {
+            return try app.secretsAnswer.answer(index: app.index, scope: workspace.secretsFolder) {
+                _ = app.index.journeys()
+                _ = try app.index.sealedFiles(in: workspace)
+                _ = try app.index.recipients(in: workspace)
+            } build: {
                 HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .bytes(Array(Self.json(try list(in: workspace)).utf8)))
             }
         case ("GET", 1) where parts[0] == "check-name":
@@ -87,19 +91,26 @@ struct SecretsAPI {
 
     func list(in workspace: Workspace) throws -> [Summary] {
         let usage = app.index.usage(in: workspace.environment)
-        let recipientNames = Dictionary((try app.index.recipients(in: workspace)).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let recipientNames = try recipientNames(in: workspace)
         return try app.index.sealedFiles(in: workspace).map { name, result in
-            switch result {
-            case .success(let file):
-                return Summary(
-                    name: name.rawValue, description: file.description, version: file.version, updated: file.updated,
-                    recipients: file.sealed.wraps.map { recipientNames[$0.keyID] ?? (file.recipientNames[$0.keyID].map { "\($0) (removed)" } ?? $0.keyID.hex) },
-                    usedBy: usage[name.rawValue] ?? [], problem: nil)
-            case .failure(let error):
-                return Summary(
-                    name: name.rawValue, description: "", version: 0, updated: "", recipients: [], usedBy: usage[name.rawValue] ?? [],
-                    problem: error.description)
-            }
+            Self.summary(name, result, usedBy: usage[name.rawValue] ?? [], recipientNames: recipientNames)
+        }
+    }
+
+    /// Recipient names by key id, from the index.
+    private func recipientNames(in workspace: Workspace) throws -> [KeyID: String] {
+        Dictionary((try app.index.recipients(in: workspace)).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static func summary(_ name: SecretName, _ result: Result<SealedFile, WorkspaceError>, usedBy: [String], recipientNames: [KeyID: String]) -> Summary {
+        switch result {
+        case .success(let file):
+            return Summary(
+                name: name.rawValue, description: file.description, version: file.version, updated: file.updated,
+                recipients: file.sealed.wraps.map { recipientNames[$0.keyID] ?? (file.recipientNames[$0.keyID].map { "\($0) (removed)" } ?? $0.keyID.hex) },
+                usedBy: usedBy, problem: nil)
+        case .failure(let error):
+            return Summary(name: name.rawValue, description: "", version: 0, updated: "", recipients: [], usedBy: usedBy, problem: error.description)
         }
     }
 
@@ -119,11 +130,14 @@ struct SecretsAPI {
         return out + "]}"
     }
 
+    /// One secret's entry, as the list shows it: its sealed file alone is read (through the
+    /// index, which the write just made stale), not the whole list.
     func summary(_ name: SecretName, in workspace: Workspace) throws -> Summary {
-        guard let found = try list(in: workspace).first(where: { $0.name == name.rawValue }) else {
+        guard let result = try app.index.sealedFile(name, in: workspace) else {
             throw WorkspaceError.unknownSecret(name.rawValue, path: workspace.relative(workspace.sealedPath(name)))
         }
-        return found
+        let usedBy = app.index.usage(in: workspace.environment)[name.rawValue] ?? []
+        return Self.summary(name, result, usedBy: usedBy, recipientNames: try recipientNames(in: workspace))
     }
 
     /// The CLI's rule and message for a new name: the name's form, a usable variable name, not taken.
@@ -159,13 +173,19 @@ struct RecipientsAPI {
         let workspace = try app.store(for: request)
         switch (request.method, parts.count) {
         case ("GET", 0):
-            let sealed = try app.index.sealedFiles(in: workspace).compactMap { try? $0.result.get() }
-            let list = try workspace.recipients().map { recipient in
-                Entry(
-                    name: recipient.name, id: recipient.id.hex, key: recipient.key.text, added: recipient.added,
-                    secrets: sealed.filter { $0.sealed.wraps.contains { $0.keyID == recipient.id } }.count)
+            return try app.recipientsAnswer.answer(index: app.index, scope: workspace.recipientsPath) {
+                _ = try app.index.sealedFiles(in: workspace)
+                _ = try app.index.recipients(in: workspace)
+            } build: {
+                var readable: [KeyID: Int] = [:]
+                for file in try app.index.sealedFiles(in: workspace).compactMap({ try? $0.result.get() }) {
+                    for keyID in Set(file.sealed.wraps.map(\.keyID)) { readable[keyID, default: 0] += 1 }
+                }
+                let list = try app.index.recipients(in: workspace).map { recipient in
+                    Entry(name: recipient.name, id: recipient.id.hex, key: recipient.key.text, added: recipient.added, secrets: readable[recipient.id] ?? 0)
+                }
+                return app.encoded(200, ["recipients": list])
             }
-            return app.encoded(200, ["recipients": list])
         case ("POST", 0):
             let body = try RequestJSON(request.body)
             let name = (body.text("name") ?? "").trimmingCharacters(in: .whitespaces)

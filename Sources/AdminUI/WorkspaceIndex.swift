@@ -1,10 +1,18 @@
+import FileIO
 import Foundation
 import Workspace
 
-/// What the pages list, kept between requests: each journey file parsed once and each sealed
-/// file read once until its size, time or inode changes (a `stat` per file per request). So
-/// the Secrets page of a workspace with a thousand journeys and secrets answers in
-/// milliseconds, and edits made outside the page (the CLI, git) show at the next request.
+/// What the pages read, kept between requests: each journey file parsed once, each sealed file
+/// and each `recipients.yaml` read once until its size, time or inode changes (a `stat` per
+/// file per request). So the Secrets page of a workspace with a thousand journeys and secrets
+/// answers in milliseconds, and edits made outside the page (the CLI, git, a text editor) show
+/// at the next request. Every route that lists journeys, secrets or recipients reads through
+/// here; none reads the workspace's files itself.
+///
+/// A file changed twice within the file system's clock tick can keep its stamp (same size,
+/// same time, an inode reused by `git checkout`). So a file whose time is that close to when
+/// it was read stays *racy* (as git calls it): its bytes are hashed when read and compared
+/// again at each request until its time is safely in the past.
 final class WorkspaceIndex: @unchecked Sendable {
     struct Stamp: Equatable {
         var size: Int64
@@ -20,6 +28,14 @@ final class WorkspaceIndex: @unchecked Sendable {
             nanoseconds = info.st_mtim.tv_nsec
             inode = UInt64(info.st_ino)
         }
+
+        /// Modified so recently that a further change could still carry this same stamp
+        /// (clock ticks are coarse; 2 s covers file systems that keep whole seconds).
+        var isRecent: Bool {
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            return now.tv_sec - seconds <= 2
+        }
     }
 
     struct JourneyEntry {
@@ -28,17 +44,63 @@ final class WorkspaceIndex: @unchecked Sendable {
         var result: Result<Journey, JourneyError>
     }
 
+    /// A file's parsed form with the stamp it had when read; `digest` is kept while it is racy.
+    private struct Cached<Value> {
+        var stamp: Stamp
+        var digest: UInt64?
+        var value: Value
+    }
+
     let workspace: Workspace
     /// Goes up whenever a cached file is added, changed or removed: answers built from the
     /// index can be reused while it stays the same.
     private var changes = 0
     var generation: Int { lock.withLock { changes } }
     private let lock = NSLock()
-    private var journeyCache: [String: (stamp: Stamp, entry: JourneyEntry)] = [:]
-    private var sealedCache: [String: (stamp: Stamp, result: Result<SealedFile, WorkspaceError>)] = [:]
+    /// Keyed by path: each environment's files stay cached beside the others'.
+    private var journeyCache: [String: Cached<JourneyEntry>] = [:]
+    private var sealedCache: [String: Cached<Result<SealedFile, WorkspaceError>>] = [:]
+    private var recipientsCache: [String: Cached<Result<[Recipient], WorkspaceError>>] = [:]
+    private var usageCache: (generation: Int, environment: EnvironmentName?, uses: [String: [String]])?
 
     init(workspace: Workspace) {
         self.workspace = workspace
+    }
+
+    /// The value cached for `path`, re-read with `load` when the file changed; `nil` (and
+    /// dropped from the cache) when the file is gone. Called under `lock`.
+    private func lookup<Value>(_ path: String, in cache: inout [String: Cached<Value>], load: () -> Value) -> Value? {
+        guard let stamp = Stamp(path) else {
+            if cache.removeValue(forKey: path) != nil { changes += 1 }
+            return nil
+        }
+        if var entry = cache[path], entry.stamp == stamp {
+            guard let digest = entry.digest else { return entry.value }
+            if Self.digest(path) == digest {
+                if !stamp.isRecent {
+                    entry.digest = nil
+                    cache[path] = entry
+                }
+                return entry.value
+            }
+        }
+        // The digest before the read: a change in between makes the next lookup read again.
+        let digest = stamp.isRecent ? Self.digest(path) : nil
+        let value = load()
+        cache[path] = Cached(stamp: stamp, digest: digest, value: value)
+        changes += 1
+        return value
+    }
+
+    /// FNV-1a of a file's bytes (0 when it cannot be read).
+    static func digest(_ path: String) -> UInt64 {
+        guard let bytes = try? SmallFile.read(path) else { return 0 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
     }
 
     /// Every journey file, parsed (from the cache where unchanged), by file name.
@@ -50,21 +112,16 @@ final class WorkspaceIndex: @unchecked Sendable {
             var seen = Set<String>()
             for name in names {
                 let path = folder + "/" + name
-                guard let stamp = Stamp(path) else { continue }
-                seen.insert(name)
-                if let cached = journeyCache[name], cached.stamp == stamp {
-                    entries.append(cached.entry)
-                    continue
+                seen.insert(path)
+                let entry = lookup(path, in: &journeyCache) {
+                    let display = workspace.relative(path)
+                    let result = Result { () throws(JourneyError) -> Journey in try JourneyParser.load(path, displayPath: display) }
+                    return JourneyEntry(id: Self.id(ofFile: name), file: display, result: result)
                 }
-                let display = workspace.relative(path)
-                let result = Result { () throws(JourneyError) -> Journey in try JourneyParser.load(path, displayPath: display) }
-                let entry = JourneyEntry(id: Self.id(ofFile: name), file: display, result: result)
-                journeyCache[name] = (stamp, entry)
-                changes += 1
-                entries.append(entry)
+                if let entry { entries.append(entry) }
             }
-            for name in journeyCache.keys where !seen.contains(name) {
-                journeyCache[name] = nil
+            for path in journeyCache.keys where !seen.contains(path) {
+                journeyCache[path] = nil
                 changes += 1
             }
             return entries
@@ -100,24 +157,35 @@ final class WorkspaceIndex: @unchecked Sendable {
             var seen = Set<String>()
             for name in names {
                 let path = store.sealedPath(name)
-                guard let stamp = Stamp(path) else { continue }
                 seen.insert(path)
-                if let cached = sealedCache[path], cached.stamp == stamp {
-                    out.append((name, cached.result))
-                    continue
+                if let result = lookup(path, in: &sealedCache, load: { Result { () throws(WorkspaceError) in try store.readSealed(name) } }) {
+                    out.append((name, result))
                 }
-                let result = Result { () throws(WorkspaceError) -> SealedFile in try store.readSealed(name) }
-                sealedCache[path] = (stamp, result)
-                changes += 1
-                out.append((name, result))
             }
-            // Keyed by path: each environment's files stay cached beside the others'.
             for path in sealedCache.keys where !seen.contains(path) && (path as NSString).deletingLastPathComponent == store.secretsFolder {
                 sealedCache[path] = nil
                 changes += 1
             }
             return out
         }
+    }
+
+    /// One sealed file's clear metadata in `store` (from the cache where unchanged); `nil`
+    /// when it has no sealed file.
+    func sealedFile(_ name: SecretName, in store: Workspace) throws(WorkspaceError) -> Result<SealedFile, WorkspaceError>? {
+        try store.requireEnvironmentChosen()
+        let path = store.sealedPath(name)
+        return lock.withLock { lookup(path, in: &sealedCache) { Result { () throws(WorkspaceError) in try store.readSealed(name) } } }
+    }
+
+    /// `store`'s `recipients.yaml`, parsed once until it changes.
+    func recipients(in store: Workspace) throws(WorkspaceError) -> [Recipient] {
+        try store.requireEnvironmentChosen()
+        let path = store.recipientsPath
+        let cached = lock.withLock { lookup(path, in: &recipientsCache) { Result { () throws(WorkspaceError) in try store.recipients() } } }
+        // No file: whatever the store says of that (an empty list, or its error).
+        guard let cached else { return try store.recipients() }
+        return try cached.get()
     }
 
     /// A folder's entry names with `readdir` (Foundation's listing costs several times more).
@@ -130,18 +198,6 @@ final class WorkspaceIndex: @unchecked Sendable {
             if name != "." && name != ".." { names.append(name) }
         }
         return names
-    }
-
-    private var usageCache: (generation: Int, environment: EnvironmentName?, uses: [String: [String]])?
-    private var recipientsCache: [String: (stamp: Stamp, recipients: [Recipient])] = [:]
-
-    /// `store`'s `recipients.yaml`, parsed once until it changes.
-    func recipients(in store: Workspace) throws(WorkspaceError) -> [Recipient] {
-        guard let stamp = Stamp(store.recipientsPath) else { return try store.recipients() }
-        if let cached = lock.withLock({ recipientsCache[store.recipientsPath] }), cached.stamp == stamp { return cached.recipients }
-        let list = try store.recipients()
-        lock.withLock { recipientsCache[store.recipientsPath] = (stamp, list) }
-        return list
     }
 
     /// Which journeys (by name) use each secret in `environment` (nil: the flat layout), from
