@@ -56,9 +56,9 @@ enum JourneyEditor {
         do {
             let journey = try JourneyParser.parse(path: file, text: text, defaultName: id)
             var steps = EditorFields.steps(of: journey)
-            if let root = try? YAMLFile(path: file, text: text).root {
+            if let yaml = try? JourneyYAML.parse(text, path: file) {
                 for step in steps.indices {
-                    for field in steps[step].fields.indices where JourneyTextEdit.locate(steps[step].fields[field].path, in: root) == nil {
+                    for field in steps[step].fields.indices where JourneyTextEdit.locate(steps[step].fields[field].path, in: yaml) == nil {
                         steps[step].fields[field].editable = false
                     }
                 }
@@ -122,12 +122,12 @@ enum JourneyEditor {
         let known = Set(findings(old).map(\.fingerprint))
         let fresh = findings(new).filter { !known.contains($0.fingerprint) }
         guard !fresh.isEmpty else { return }
-        let yaml = try? YAMLFile(path: file, text: new)
+        let yaml = try? JourneyYAML.parse(new, path: file)
         let items = fresh.map { finding -> LeakRefusal.Item in
             let path =
                 edits.first { edit in
-                    guard let root = yaml?.root, let found = JourneyTextEdit.locate(edit.path, in: root) else { return false }
-                    return found.value.mark?.line == finding.line || found.key.mark?.line == finding.line
+                    guard let yaml, let found = JourneyTextEdit.locate(edit.path, in: yaml) else { return false }
+                    return found.value.line == finding.line || found.key.line == finding.line
                 }?.path ?? (edits.count == 1 ? edits[0].path : nil)
             return LeakRefusal.Item(path: path, line: finding.line, rule: finding.rule, title: finding.title, message: finding.message, fix: finding.fix)
         }
