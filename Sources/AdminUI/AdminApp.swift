@@ -67,6 +67,18 @@ package final class AdminApp: Sendable {
 
     private final class AppBox: @unchecked Sendable { var app: AdminApp? }
 
+    /// Where the login redirect goes: the page asked for when it is one of ours, spelled in
+    /// plain path characters; else `/secrets`. Never "//host", "/\\host" (browsers read a
+    /// backslash as a slash) or anything else a browser could take off this server.
+    static func landing(after path: String) -> String {
+        let plain = path.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-._~%/".unicodeScalars.contains($0))
+        }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard plain, segments.count >= 2, segments[0].isEmpty, Pages.names.contains(String(segments[1])), !path.contains("//") else { return "/secrets" }
+        return path
+    }
+
     // MARK: Dispatch
 
     func handle(_ request: HTTPRequest) -> HTTPResponse {
@@ -77,13 +89,10 @@ package final class AdminApp: Sendable {
                 request.path.hasPrefix("/api/") || request.header("accept")?.contains("text/html") != true
                 ? json(status, ["error": message]) : Pages.refused(status: status, message: message)
         case .setCookie:
-            var query = request.query
-            query["token"] = nil
             response = HTTPResponse(
                 status: 303,
                 headers: [
-                    // Only a path of this server: "//host/…" would leave it (an open redirect).
-                    ("Location", request.path == "/" || request.path.hasPrefix("//") ? "/secrets" : request.path),
+                    ("Location", Self.landing(after: request.path)),
                     ("Set-Cookie", "\(access.cookieName)=\(access.token); HttpOnly; SameSite=Strict; Path=/"),
                 ])
         case .allowed:

@@ -77,8 +77,12 @@ enum JourneyEditor {
         do { before = try JourneyParser.parse(path: file, text: text, defaultName: id) } catch {
             throw AdminUIError.request(status: 409, message: "\(file) has problems; it cannot be edited here", fix: "fix it in a text editor first: \(error)")
         }
-        var expected = EditorFields.all(of: before)
+        let fields = EditorFields.all(of: before)
+        var expected = fields
+        var edited = Set<String>()
         for edit in edits {
+            // Once each: two edits of one field would be applied in an order the page did not choose.
+            guard edited.insert(edit.path).inserted else { throw AdminUIError.badRequest("the field '\(edit.path)' is edited twice in one save") }
             guard let index = expected.firstIndex(where: { $0.path == edit.path }) else {
                 throw AdminUIError.badRequest("no field '\(edit.path)' in \(file)")
             }
@@ -90,7 +94,7 @@ enum JourneyEditor {
             expected[index].text = edit.text
         }
         let changed = edits.filter { edit in
-            EditorFields.all(of: before).first { $0.path == edit.path }.map { $0.source != edit.source || $0.text != edit.text } ?? true
+            fields.first { $0.path == edit.path }.map { $0.source != edit.source || $0.text != edit.text } ?? true
         }
         if changed.isEmpty { return text }
         let newText = try JourneyTextEdit.apply(changed, to: text, file: file)

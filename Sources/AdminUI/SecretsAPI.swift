@@ -188,7 +188,7 @@ struct RecipientsAPI {
             }
         case ("POST", 0):
             let body = try RequestJSON(request.body)
-            let name = (body.text("name") ?? "").trimmingCharacters(in: .whitespaces)
+            let name = try Self.recipientName(body.text("name") ?? "")
             let key: PublicKey
             do { key = try PublicKey(text: (body.text("key") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) } catch {
                 throw AdminUIError.badRequest(
@@ -214,6 +214,22 @@ struct RecipientsAPI {
         default:
             throw AdminUIError.notFound("no API \(request.method) /api/recipients/\(parts.joined(separator: "/"))")
         }
+    }
+
+    /// A recipient name as every reader takes it: one line of printable text, at most the
+    /// bytes a sealed file's recipient entry may hold (a longer one would make every file
+    /// sealed afterwards unreadable), without control or bidirectional-override characters
+    /// that would rewrite a terminal's or the page's text.
+    static func recipientName(_ text: String) throws(AdminUIError) -> String {
+        let name = text.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else { throw .badRequest("a recipient needs a name", fix: "give the person's or the runner's name") }
+        guard name.utf8.count <= SealedFile.maximumRecipientNameBytes else {
+            throw .badRequest("the recipient name is longer than \(SealedFile.maximumRecipientNameBytes) bytes", fix: "give a shorter name")
+        }
+        guard !name.unicodeScalars.contains(where: { [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }) else {
+            throw .badRequest("the recipient name holds a control or formatting character", fix: "give a name of printable characters")
+        }
+        return name
     }
 
     struct RemoveAnswer: Encodable {

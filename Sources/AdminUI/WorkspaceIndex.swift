@@ -63,8 +63,36 @@ final class WorkspaceIndex: @unchecked Sendable {
     private var recipientsCache: [String: Cached<Result<[Recipient], WorkspaceError>>] = [:]
     private var usageCache: (generation: Int, environment: EnvironmentName?, uses: [String: [String]])?
 
+    /// The workspace's root with every link resolved: journey files must lie under it.
+    private let physicalRoot: String
+
     init(workspace: Workspace) {
         self.workspace = workspace
+        physicalRoot = Self.physicalPath(workspace.root) ?? workspace.root
+    }
+
+    /// `path` with every symbolic link resolved (`realpath`), or nil when it does not exist.
+    static func physicalPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Whether `path` (a file in `journeys/`) is, after its links, a file inside the workspace.
+    /// A checked-out repository may carry `journeys/x.yaml -> ~/.config/journey/keys/me.key`:
+    /// the editor would send that file's text to the page.
+    func isInsideWorkspace(_ path: String) -> Bool {
+        guard let physical = Self.physicalPath(path) else { return false }
+        return physical.hasPrefix(physicalRoot == "/" ? "/" : physicalRoot + "/")
+    }
+
+    /// The problem shown for a journey file that leads outside the workspace.
+    func outsideProblem(_ display: String) -> JourneyError {
+        .invalid([
+            JourneyProblem(
+                SourceLocation(file: display),
+                "a symbolic link (or a linked folder) that leads outside the workspace; it is not read. Replace it with the journey file itself")
+        ])
     }
 
     /// The value cached for `path`, re-read with `load` when the file changed; `nil` (and
@@ -115,7 +143,10 @@ final class WorkspaceIndex: @unchecked Sendable {
                 seen.insert(path)
                 let entry = lookup(path, in: &journeyCache) {
                     let display = workspace.relative(path)
-                    let result = Result { () throws(JourneyError) -> Journey in try JourneyParser.load(path, displayPath: display) }
+                    let result =
+                        isInsideWorkspace(path)
+                        ? Result { () throws(JourneyError) -> Journey in try JourneyParser.load(path, displayPath: display) }
+                        : .failure(outsideProblem(display))
                     return JourneyEntry(id: Self.id(ofFile: name), file: display, result: result)
                 }
                 if let entry { entries.append(entry) }
@@ -133,14 +164,23 @@ final class WorkspaceIndex: @unchecked Sendable {
         (name as NSString).deletingPathExtension
     }
 
-    /// The file of journey `id`, or nil.
-    func journeyPath(id: String) -> String? {
-        guard !id.isEmpty, !id.contains("/"), !id.hasPrefix("."), id.unicodeScalars.allSatisfy({ $0.value >= 0x20 }) else { return nil }
+    /// The file of journey `id`: a plain name (no `/`, no leading `.`, no control character)
+    /// of a file in `journeys/` that lies inside the workspace once its links are resolved.
+    func journeyPath(id: String) throws(AdminUIError) -> String {
+        guard !id.isEmpty, !id.contains("/"), !id.hasPrefix("."), id.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+            throw .notFound("no journey '\(AccessControl.printable(id))' in journeys/")
+        }
         for suffix in [".yaml", ".yml"] {
             let path = workspace.journeysFolder + "/" + id + suffix
-            if FileManager.default.fileExists(atPath: path) { return path }
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            guard isInsideWorkspace(path) else {
+                throw .request(
+                    status: 403, message: "\(workspace.relative(path)) leads outside the workspace; it is not read or written here",
+                    fix: "replace the link with the journey file itself")
+            }
+            return path
         }
-        return nil
+        throw .notFound("no journey '\(AccessControl.printable(id))' in journeys/")
     }
 
     /// Every sealed file's clear metadata in `store` (the workspace or one environment's
