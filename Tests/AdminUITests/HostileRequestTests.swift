@@ -191,4 +191,34 @@ final class RawClient {
         let fine = try server.request("POST", "/api/recipients", headers: headers, body: #"{"name":"eve laptop","key":"\#(key)"}"#)
         #expect(fine.status == 201)
     }
+
+    /// A journey is untrusted: one that prints without end must not grow the server until
+    /// the machine runs out of memory, nor block on a pipe nobody reads.
+    @Test func aRunsKeptOutputStopsAtItsLimitAndTheRunStillEnds() throws {
+        try withScratchFolder { scratch in
+            let fixture = try Fixtures.workspace(in: try scratch.folder("ws"))
+            let file = fixture.root + "/journeys/loud.yaml"
+            try "name: loud\nsteps:\n  - name: print\n    run: head -c 3000000 /dev/zero | tr '\\0' x\n".write(toFile: file, atomically: true, encoding: .utf8)
+            let book = RunBook(workspace: fixture.workspace, executable: JourneyBinary.path, maxOutputBytes: 64 * 1024, maxRuns: 2)
+            func drain(_ run: RunBook.Run) -> [UInt8] {
+                var output: [UInt8] = []
+                while true {
+                    let (bytes, done) = run.output(from: output.count, waiting: 30)
+                    output += bytes
+                    if done { return output }
+                }
+            }
+            let run = try book.start(journeyFile: file, journey: "loud", mode: "local")
+            let output = drain(run)
+            let text = String(decoding: output, as: UTF8.self)
+            #expect(run.exitCode == 0, "\(text.suffix(300))")
+            #expect(output.count < 64 * 1024 + 200 && text.contains("the rest is not kept"))
+            #expect(text.filter { $0 == "x" }.count >= 60 * 1024)
+            // Only the most recent runs are kept.
+            for _ in 0..<2 {
+                _ = drain(try book.start(journeyFile: file, journey: "loud", mode: "local"))
+            }
+            #expect(book.all.count == 2 && book.run(id: run.id) == nil)
+        }
+    }
 }
