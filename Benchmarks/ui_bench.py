@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """journey ui with 1,000 secrets and 1,000 journeys: median of 20 requests over keep-alive
-HTTP on 127.0.0.1 for the Secrets page, GET /api/secrets, the schema, the Recipients list,
-opening a journey, saving one, rotating a secret and editing a description (each rotation
+HTTP on 127.0.0.1 for the Secrets page, GET /api/secrets, the schema, the Recipients list
+(each right after a write, and again with nothing changed), opening a journey, saving one, rotating a secret and editing a description (each rotation
 and description also changes what the next list, schema and recipients answers read); and
 the CLI's start-up (`journey --version`, `journey secret list` on a small workspace)
 before and after the server exists, interleaved. Prints figures; asserts nothing."""
@@ -20,7 +20,9 @@ TARGETS = {
     "secrets page": 50,
     "GET /api/secrets": 50,
     "GET /api/schema": 50,
+    "  again, unchanged": 50,
     "GET /api/recipients": 50,
+    "  again, unchanged ": 50,
     "open a journey": 50,
     "save a journey": 100,
     "rotate a secret": 100,
@@ -129,8 +131,14 @@ def main():
         call("GET", "/api/schema")
         figures["GET /api/schema"].append(time.perf_counter() - t)
         t = time.perf_counter()
+        call("GET", "/api/schema")  # nothing changed since the last answer
+        figures["  again, unchanged"].append(time.perf_counter() - t)
+        t = time.perf_counter()
         call("GET", "/api/recipients")
         figures["GET /api/recipients"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        call("GET", "/api/recipients")
+        figures["  again, unchanged "].append(time.perf_counter() - t)
         secret = f"service-{(round_number * 53) % args.count:04d}-key"
         t = time.perf_counter()
         call("PUT", f"/api/secrets/{secret}/value", json.dumps({"value": secrets.token_hex(16)}), change)

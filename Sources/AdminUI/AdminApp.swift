@@ -47,16 +47,19 @@ package final class AdminApp: Sendable {
         private var key: (generation: Int, scope: String)?
         private var response: HTTPResponse?
 
-        /// `refresh` brings the index up to date with every file the answer reads (its
-        /// generation then says whether anything changed); `scope` names what the answer
-        /// lists (an environment's store is another answer).
-        func answer(index: WorkspaceIndex, scope: String, refresh: () throws -> Void, build: () throws -> HTTPResponse) throws -> HTTPResponse {
-            try refresh()
+        /// `read` takes from the index every file the answer shows, which brings it up to date
+        /// (its generation then says whether anything changed); `build` makes the answer of
+        /// what `read` returned when it did. `scope` names what the answer lists (an
+        /// environment's store is another answer).
+        func answer<Snapshot>(
+            index: WorkspaceIndex, scope: String, read: () throws -> Snapshot, build: (Snapshot) throws -> HTTPResponse
+        ) throws -> HTTPResponse {
+            let snapshot = try read()
             let current = (index.generation, scope)
             if let response = lock.withLock({ key.map { $0.generation == current.0 && $0.scope == current.1 } == true ? self.response : nil }) {
                 return response
             }
-            let fresh = try build()
+            let fresh = try build(snapshot)
             lock.withLock {
                 key = current
                 response = fresh
@@ -144,9 +147,9 @@ package final class AdminApp: Sendable {
         case ("GET", "schema", 1):
             let stores = workspace.everyEnvironment()
             return try schemaAnswer.answer(index: index, scope: "schema") {
-                for store in stores { _ = try index.sealedFiles(in: store) }
-            } build: {
-                let text = try JourneySchema.text(secrets: JourneySchema.secrets(in: stores.map { store in try index.sealedFiles(in: store) }))
+                try stores.map { store in try index.sealedFiles(in: store) }
+            } build: { sealed in
+                let text = try JourneySchema.text(secrets: JourneySchema.secrets(in: sealed))
                 return HTTPResponse(status: 200, headers: [("Content-Type", "application/schema+json")], body: .bytes(Array(text.utf8)))
             }
         case (_, "secrets", _):

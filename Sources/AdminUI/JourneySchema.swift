@@ -34,13 +34,27 @@ package enum JourneySchema {
         return list.sorted { $0.name < $1.name }
     }
 
-    /// The schema whose secret references list `secrets`.
+    /// The schema whose secret references list `secrets`. Only the names change between
+    /// answers: the rest is serialised once, and the names are written into it.
     static func text(secrets: [Secret]) throws -> String {
-        let names: [[String: Any]] = secrets.map { ["const": $0.name, "description": $0.description] }
-        let secretName: [String: Any] =
-            names.isEmpty
-            ? ["type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$", "description": "A secret name: add one with 'journey secret add NAME'"]
-            : ["type": "string", "oneOf": names, "description": "A secret of this workspace, by name (never its value)"]
+        var definition: String
+        if secrets.isEmpty {
+            definition = "{\n      \"description\" : \"A secret name: add one with 'journey secret add NAME'\",\n"
+            definition += "      \"pattern\" : \"^[a-z0-9][a-z0-9._-]{0,127}$\",\n      \"type\" : \"string\"\n    }"
+        } else {
+            definition = "{\n      \"description\" : \"A secret of this workspace, by name (never its value)\",\n      \"oneOf\" : [\n"
+            definition += secrets.map { "        { \"const\" : \(JSONText.string($0.name)), \"description\" : \(JSONText.string($0.description)) }" }
+                .joined(separator: ",\n")
+            definition += "\n      ],\n      \"type\" : \"string\"\n    }"
+        }
+        return try template.get().replacingOccurrences(of: "\"" + placeholder + "\"", with: definition)
+    }
+
+    /// Stands where the secret names go in `template`.
+    private static let placeholder = "journey-schema-secret-names"
+
+    /// The schema with `placeholder` for the definition of a secret name.
+    private static let template = Result { () throws -> String in
         let value: [String: Any] = [
             "description": "A literal, { secret: NAME } or { env: VAR }",
             "anyOf": [
@@ -68,7 +82,7 @@ package enum JourneySchema {
                 "steps": ["type": "array", "minItems": 1, "items": ["$ref": "#/definitions/step"]],
             ],
             "definitions": [
-                "secretName": secretName,
+                "secretName": placeholder,
                 "secretReference": [
                     "type": "object", "required": ["secret"], "additionalProperties": false,
                     "properties": ["secret": ["$ref": "#/definitions/secretName"]],

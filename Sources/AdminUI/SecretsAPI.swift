@@ -21,11 +21,14 @@ struct SecretsAPI {
         case ("GET", 0):
             let workspace = try app.store(for: request)
             return try app.secretsAnswer.answer(index: app.index, scope: workspace.secretsFolder) {
-                _ = app.index.journeys()
-                _ = try app.index.sealedFiles(in: workspace)
-                _ = try app.index.recipients(in: workspace)
-            } build: {
-                HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .bytes(Array(Self.json(try list(in: workspace)).utf8)))
+                (journeys: app.index.journeys(), sealed: try app.index.sealedFiles(in: workspace), recipients: try app.index.recipients(in: workspace))
+            } build: { read in
+                let usage = app.index.usage(of: read.journeys, in: workspace.environment)
+                let recipientNames = Self.recipientNames(read.recipients)
+                let list = read.sealed.map { name, result in
+                    Self.summary(name, result, usedBy: usage[name.rawValue] ?? [], recipientNames: recipientNames)
+                }
+                return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .bytes(Array(Self.json(list).utf8)))
             }
         case ("GET", 1) where parts[0] == "check-name":
             let workspace = try app.store(for: request)
@@ -89,17 +92,9 @@ struct SecretsAPI {
         store.environment.map { " in \($0)" } ?? ""
     }
 
-    func list(in workspace: Workspace) throws -> [Summary] {
-        let usage = app.index.usage(in: workspace.environment)
-        let recipientNames = try recipientNames(in: workspace)
-        return try app.index.sealedFiles(in: workspace).map { name, result in
-            Self.summary(name, result, usedBy: usage[name.rawValue] ?? [], recipientNames: recipientNames)
-        }
-    }
-
-    /// Recipient names by key id, from the index.
-    private func recipientNames(in workspace: Workspace) throws -> [KeyID: String] {
-        Dictionary((try app.index.recipients(in: workspace)).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+    /// Recipient names by key id.
+    static func recipientNames(_ recipients: [Recipient]) -> [KeyID: String] {
+        Dictionary(recipients.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
 
     static func summary(_ name: SecretName, _ result: Result<SealedFile, WorkspaceError>, usedBy: [String], recipientNames: [KeyID: String]) -> Summary {
@@ -137,7 +132,7 @@ struct SecretsAPI {
             throw WorkspaceError.unknownSecret(name.rawValue, path: workspace.relative(workspace.sealedPath(name)))
         }
         let usedBy = app.index.usage(in: workspace.environment)[name.rawValue] ?? []
-        return Self.summary(name, result, usedBy: usedBy, recipientNames: try recipientNames(in: workspace))
+        return Self.summary(name, result, usedBy: usedBy, recipientNames: Self.recipientNames(try app.index.recipients(in: workspace)))
     }
 
     /// The CLI's rule and message for a new name: the name's form, a usable variable name, not taken.
@@ -174,14 +169,13 @@ struct RecipientsAPI {
         switch (request.method, parts.count) {
         case ("GET", 0):
             return try app.recipientsAnswer.answer(index: app.index, scope: workspace.recipientsPath) {
-                _ = try app.index.sealedFiles(in: workspace)
-                _ = try app.index.recipients(in: workspace)
-            } build: {
+                (sealed: try app.index.sealedFiles(in: workspace), recipients: try app.index.recipients(in: workspace))
+            } build: { read in
                 var readable: [KeyID: Int] = [:]
-                for file in try app.index.sealedFiles(in: workspace).compactMap({ try? $0.result.get() }) {
+                for file in read.sealed.compactMap({ try? $0.result.get() }) {
                     for keyID in Set(file.sealed.wraps.map(\.keyID)) { readable[keyID, default: 0] += 1 }
                 }
-                let list = try app.index.recipients(in: workspace).map { recipient in
+                let list = read.recipients.map { recipient in
                     Entry(name: recipient.name, id: recipient.id.hex, key: recipient.key.text, added: recipient.added, secrets: readable[recipient.id] ?? 0)
                 }
                 return app.encoded(200, ["recipients": list])

@@ -6,8 +6,10 @@ import Workspace
 /// and each `recipients.yaml` read once until its size, time or inode changes (a `stat` per
 /// file per request). So the Secrets page of a workspace with a thousand journeys and secrets
 /// answers in milliseconds, and edits made outside the page (the CLI, git, a text editor) show
-/// at the next request. Every route that lists journeys, secrets or recipients reads through
-/// here; none reads the workspace's files itself.
+/// at the next request. The routes that list journeys, secrets, recipients or the schema, and
+/// the answer of every secret write, read through here. (Removing a secret still scans every
+/// journey file on disk, broken ones included: a reference must block it even where the
+/// journey does not parse.)
 ///
 /// A file changed twice within the file system's clock tick can keep its stamp (same size,
 /// same time, an inode reused by `git checkout`). So a file whose time is that close to when
@@ -243,7 +245,11 @@ final class WorkspaceIndex: @unchecked Sendable {
     /// Which journeys (by name) use each secret in `environment` (nil: the flat layout), from
     /// the parsed journeys: a journey that lists its environments uses none of the others'.
     func usage(in environment: EnvironmentName?) -> [String: [String]] {
-        let entries = journeys()
+        usage(of: journeys(), in: environment)
+    }
+
+    /// The same, of `entries` just taken from `journeys()`.
+    func usage(of entries: [JourneyEntry], in environment: EnvironmentName?) -> [String: [String]] {
         let current = generation
         if let cached = lock.withLock({ usageCache }), cached.generation == current, cached.environment == environment { return cached.uses }
         let uses = computeUsage(entries, in: environment)
