@@ -31,12 +31,15 @@ final class WorkspaceIndex: @unchecked Sendable {
             inode = UInt64(info.st_ino)
         }
 
-        /// Modified so recently that a further change could still carry this same stamp
-        /// (clock ticks are coarse; 2 s covers file systems that keep whole seconds).
+        /// Modified so recently that a further change could still carry this same stamp. File
+        /// times come from the kernel's coarse clock (one tick, a few milliseconds, behind), so
+        /// 100 ms is ample where times keep nanoseconds; a time of whole seconds says the file
+        /// system keeps only those, and then 2 s.
         var isRecent: Bool {
             var now = timespec()
             clock_gettime(CLOCK_REALTIME, &now)
-            return now.tv_sec - seconds <= 2
+            let age = Int64(now.tv_sec - seconds) * 1_000_000_000 + Int64(now.tv_nsec - nanoseconds)
+            return age <= (nanoseconds == 0 ? 2_000_000_000 : 100_000_000)
         }
     }
 
