@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "Runner", dependencies: ["Diagnostics", "GitStore", "Sealing", "FileIO", "Workspace", "Run", "StepIsolation"]),
 
         // `journey ui`: the Admin page, its JSON API and a small HTTP server of its own.
-        .target(name: "AdminUI", dependencies: ["Diagnostics", "Sealing", "FileIO", "Workspace", "LeakScan", .product(name: "Yams", package: "Yams")]),
+        .target(name: "AdminUI", dependencies: ["Diagnostics", "Sealing", "FileIO", "Workspace", "LeakScan"]),
 
         .target(
             name: "JourneyCLI",

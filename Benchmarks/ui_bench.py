@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """journey ui with 1,000 secrets and 1,000 journeys: median of 20 requests over keep-alive
-HTTP on 127.0.0.1 for the Secrets page, GET /api/secrets, opening a journey and saving one;
-and the CLI's start-up (`journey --version`, `journey secret list` on a small workspace)
+HTTP on 127.0.0.1 for the Secrets page, GET /api/secrets, the schema, the Recipients list
+(each right after a write, and again with nothing changed), opening a journey, saving one, rotating a secret and editing a description (each rotation
+and description also changes what the next list, schema and recipients answers read); and
+the CLI's start-up (`journey --version`, `journey secret list` on a small workspace)
 before and after the server exists, interleaved. Prints figures; asserts nothing."""
 import argparse
 import http.client
@@ -14,7 +16,18 @@ import subprocess
 import tempfile
 import time
 
-TARGETS = {"secrets page": 50, "GET /api/secrets": 50, "open a journey": 50, "save a journey": 100}
+TARGETS = {
+    "secrets page": 50,
+    "GET /api/secrets": 50,
+    "GET /api/schema": 50,
+    "  again, unchanged": 50,
+    "GET /api/recipients": 50,
+    "  again, unchanged ": 50,
+    "open a journey": 50,
+    "save a journey": 100,
+    "rotate a secret": 100,
+    "edit a description": 100,
+}
 
 
 def workspace(binary, folder, count, env):
@@ -59,6 +72,7 @@ def main():
     parser.add_argument("--baseline", required=True)
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--skip-startup", action="store_true", help="measure the server only")
     args = parser.parse_args()
 
     scratch = tempfile.mkdtemp(prefix="journey-ui-bench-")
@@ -113,6 +127,25 @@ def main():
         t = time.perf_counter()
         call("PUT", f"/api/journeys/{journey}", json.dumps(edit), change)
         figures["save a journey"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        call("GET", "/api/schema")
+        figures["GET /api/schema"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        call("GET", "/api/schema")  # nothing changed since the last answer
+        figures["  again, unchanged"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        call("GET", "/api/recipients")
+        figures["GET /api/recipients"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        call("GET", "/api/recipients")
+        figures["  again, unchanged "].append(time.perf_counter() - t)
+        secret = f"service-{(round_number * 53) % args.count:04d}-key"
+        t = time.perf_counter()
+        call("PUT", f"/api/secrets/{secret}/value", json.dumps({"value": secrets.token_hex(16)}), change)
+        figures["rotate a secret"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        call("PATCH", f"/api/secrets/{secret}", json.dumps({"description": f"API key of service, edited {round_number}"}), change)
+        figures["edit a description"].append(time.perf_counter() - t)
     listed = len(json.loads(secrets_answer)["secrets"])
     server.terminate()
     server.wait()
@@ -121,6 +154,10 @@ def main():
     for name, target in TARGETS.items():
         value = median_ms(figures[name])
         print(f"{name:<22}{value:>8.1f}ms{target:>8}ms{value / target:>8.2f}")
+
+    if args.skip_startup:
+        shutil.rmtree(scratch, ignore_errors=True)
+        return
 
     # Start-up: the same commands with the binary from before the server and with this one,
     # interleaved so that machine noise hits both alike.

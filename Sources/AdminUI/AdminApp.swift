@@ -13,6 +13,8 @@ package final class AdminApp: Sendable {
     let runs: RunBook
     let changes: ChangeBook
     let secretsAnswer = CachedAnswer()
+    let recipientsAnswer = CachedAnswer()
+    let schemaAnswer = CachedAnswer()
     let saveLock = NSLock()
     let log: @Sendable (String) -> Void
 
@@ -42,21 +44,22 @@ package final class AdminApp: Sendable {
     /// Secrets list of a thousand secrets costs more to encode than to check).
     final class CachedAnswer: @unchecked Sendable {
         private let lock = NSLock()
-        private var key: (generation: Int, store: String, recipients: WorkspaceIndex.Stamp?)?
+        private var key: (generation: Int, scope: String)?
         private var response: HTTPResponse?
 
-        /// `store` is the environment's store the answer lists: another one is another answer.
-        func answer(index: WorkspaceIndex, store: Workspace, build: () throws -> HTTPResponse) throws -> HTTPResponse {
-            // Refresh the index first: its generation then says whether anything changed.
-            _ = index.journeys()
-            _ = try index.sealedFiles(in: store)
-            let current = (index.generation, store.secretsFolder, WorkspaceIndex.Stamp(store.recipientsPath))
-            if let response = lock.withLock({
-                key.map { $0.generation == current.0 && $0.store == current.1 && $0.recipients == current.2 } == true ? self.response : nil
-            }) {
+        /// `read` takes from the index every file the answer shows, which brings it up to date
+        /// (its generation then says whether anything changed); `build` makes the answer of
+        /// what `read` returned when it did. `scope` names what the answer lists (an
+        /// environment's store is another answer).
+        func answer<Snapshot>(
+            index: WorkspaceIndex, scope: String, read: () throws -> Snapshot, build: (Snapshot) throws -> HTTPResponse
+        ) throws -> HTTPResponse {
+            let snapshot = try read()
+            let current = (index.generation, scope)
+            if let response = lock.withLock({ key.map { $0.generation == current.0 && $0.scope == current.1 } == true ? self.response : nil }) {
                 return response
             }
-            let fresh = try build()
+            let fresh = try build(snapshot)
             lock.withLock {
                 key = current
                 response = fresh
@@ -66,6 +69,18 @@ package final class AdminApp: Sendable {
     }
 
     private final class AppBox: @unchecked Sendable { var app: AdminApp? }
+
+    /// Where the login redirect goes: the page asked for when it is one of ours, spelled in
+    /// plain path characters; else `/secrets`. Never "//host", "/\\host" (browsers read a
+    /// backslash as a slash) or anything else a browser could take off this server.
+    static func landing(after path: String) -> String {
+        let plain = path.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-._~%/".unicodeScalars.contains($0))
+        }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard plain, segments.count >= 2, segments[0].isEmpty, Pages.names.contains(String(segments[1])), !path.contains("//") else { return "/secrets" }
+        return path
+    }
 
     // MARK: Dispatch
 
@@ -77,13 +92,10 @@ package final class AdminApp: Sendable {
                 request.path.hasPrefix("/api/") || request.header("accept")?.contains("text/html") != true
                 ? json(status, ["error": message]) : Pages.refused(status: status, message: message)
         case .setCookie:
-            var query = request.query
-            query["token"] = nil
             response = HTTPResponse(
                 status: 303,
                 headers: [
-                    // Only a path of this server: "//host/…" would leave it (an open redirect).
-                    ("Location", request.path == "/" || request.path.hasPrefix("//") ? "/secrets" : request.path),
+                    ("Location", Self.landing(after: request.path)),
                     ("Set-Cookie", "\(access.cookieName)=\(access.token); HttpOnly; SameSite=Strict; Path=/"),
                 ])
         case .allowed:
@@ -133,8 +145,13 @@ package final class AdminApp: Sendable {
                     csrf: access.csrfToken, workspace: workspace.config.name, root: workspace.root,
                     environments: workspace.config.environments.map(\.rawValue)))
         case ("GET", "schema", 1):
-            return HTTPResponse(
-                status: 200, headers: [("Content-Type", "application/schema+json")], body: .bytes(Array(try JourneySchema.text(for: workspace).utf8)))
+            let stores = workspace.everyEnvironment()
+            return try schemaAnswer.answer(index: index, scope: "schema") {
+                try stores.map { store in try index.sealedFiles(in: store) }
+            } build: { sealed in
+                let text = try JourneySchema.text(secrets: JourneySchema.secrets(in: sealed))
+                return HTTPResponse(status: 200, headers: [("Content-Type", "application/schema+json")], body: .bytes(Array(text.utf8)))
+            }
         case (_, "secrets", _):
             return try SecretsAPI(app: self).handle(request, Array(parts.dropFirst()))
         case (_, "recipients", _):

@@ -52,27 +52,47 @@ struct HTTPResponse {
 
     static let reasons: [Int: String] = [
         200: "OK", 201: "Created", 204: "No Content", 303: "See Other", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-        404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 411: "Length Required", 413: "Content Too Large", 415: "Unsupported Media Type",
-        421: "Misdirected Request", 422: "Unprocessable Content", 431: "Request Header Fields Too Large", 500: "Internal Server Error",
+        404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout", 409: "Conflict", 411: "Length Required", 413: "Content Too Large",
+        415: "Unsupported Media Type", 421: "Misdirected Request", 422: "Unprocessable Content", 431: "Request Header Fields Too Large",
+        500: "Internal Server Error", 503: "Service Unavailable",
     ]
 }
 
 /// A small HTTP/1.1 server on POSIX sockets, bound to 127.0.0.1 only. One thread per
 /// connection, keep-alive, Content-Length bodies (no chunked requests), hard limits on the
-/// head and the body. Chosen over Hummingbird/FlyingFox for start-up and build cost: see
-/// docs/UI.md, "Why a server of its own".
+/// head, the body, the time a request may take to arrive and the connections served at once.
+/// Chosen over Hummingbird/FlyingFox for start-up and build cost: see docs/UI.md, "Why a
+/// server of its own".
 final class HTTPServer: @unchecked Sendable {
-    static let maxHeadBytes = 32 * 1024
-    static let maxBodyBytes = 1024 * 1024
+    /// What one client may hold: any local process can connect, so none may pin threads,
+    /// memory or descriptors for long (a slow sender, a reader that never reads).
+    struct Limits: Sendable {
+        var maxHeadBytes = 32 * 1024
+        var maxBodyBytes = 1024 * 1024
+        /// How long a kept-alive connection may wait for its next request's first byte.
+        var idleSeconds = 60
+        /// From a request's first byte to its last: a client trickling bytes cannot hold a
+        /// thread longer (slowloris).
+        var requestSeconds = 20
+        /// How long one write of an answer (or of a run's streamed output) may block on a
+        /// client that stopped reading.
+        var sendSeconds = 30
+        /// Connections served at once (each has a thread and a buffer reserved for the largest
+        /// request); more are answered 503 and closed.
+        var maxConnections = 64
+    }
+
     static let readChunkBytes = 16 * 1024
-    static let idleTimeoutSeconds = 60
 
     let port: UInt16
+    let limits: Limits
     private let listener: Int32
     private let handler: @Sendable (HTTPRequest) -> HTTPResponse
+    private let countLock = NSLock()
+    private var openConnections = 0
 
     /// Binds 127.0.0.1:`port` (0 = a free port) and starts listening.
-    init(port: UInt16, handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws(AdminUIError) {
+    init(port: UInt16, limits: Limits = Limits(), handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws(AdminUIError) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw .server("cannot create a socket: \(String(cString: strerror(errno)))") }
         var yes: Int32 = 1
@@ -94,6 +114,7 @@ final class HTTPServer: @unchecked Sendable {
         _ = withUnsafeMutablePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
         self.port = UInt16(bigEndian: actual.sin_port)
         listener = descriptor
+        self.limits = limits
         self.handler = handler
     }
 
@@ -108,7 +129,23 @@ final class HTTPServer: @unchecked Sendable {
                 if errno == EMFILE || errno == ENFILE { usleep(50_000) }
                 continue
             }
-            let thread = Thread { [self] in self.serve(connection) }
+            let admitted = countLock.withLock {
+                guard openConnections < limits.maxConnections else { return false }
+                openConnections += 1
+                return true
+            }
+            guard admitted else {
+                // Answered here, without a thread: a second at most for a client that does not read.
+                var timeout = timeval(tv_sec: 1, tv_usec: 0)
+                setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                _ = send(connection, Self.serialise(.text(503, "too many connections; try again\n"), keepAlive: false, extra: SecurityHeaders.all))
+                close(connection)
+                continue
+            }
+            let thread = Thread { [self] in
+                self.serve(connection)
+                self.countLock.withLock { self.openConnections -= 1 }
+            }
             thread.stackSize = 1 << 20
             thread.start()
         }
@@ -116,14 +153,14 @@ final class HTTPServer: @unchecked Sendable {
 
     private func serve(_ connection: Int32) {
         defer { close(connection) }
-        var timeout = timeval(tv_sec: Self.idleTimeoutSeconds, tv_usec: 0)
-        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var timeout = timeval(tv_sec: limits.sendSeconds, tv_usec: 0)
+        setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1
         setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         // Room for the largest request a read can leave in it, so appending never moves the
         // bytes (a move would free an unwiped copy of a value).
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(Self.maxHeadBytes + Self.maxBodyBytes + 2 * Self.readChunkBytes)
+        buffer.reserveCapacity(limits.maxHeadBytes + limits.maxBodyBytes + 2 * Self.readChunkBytes)
         defer { Self.wipe(&buffer) }
         while true {
             let parsed = readRequest(connection, &buffer)
@@ -164,26 +201,74 @@ final class HTTPServer: @unchecked Sendable {
         case closed
     }
 
-    /// Reads one request from `connection`; `buffer` keeps bytes read past its end.
+    private enum Received {
+        case bytes(Int)
+        case closed
+        case tooSlow
+    }
+
+    /// One `recv` that waits at most until `deadline` (monotonic nanoseconds), or
+    /// `limits.idleSeconds` when there is none yet.
+    private func receive(_ connection: Int32, into chunk: inout [UInt8], deadline: UInt64?) -> Received {
+        while true {
+            let now = DispatchTime.now().uptimeNanoseconds
+            let wait: UInt64
+            if let deadline {
+                guard deadline > now else { return .tooSlow }
+                wait = deadline - now
+            } else {
+                wait = UInt64(limits.idleSeconds) * 1_000_000_000
+            }
+            var descriptor = pollfd(fd: connection, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, Int32(min(wait / 1_000_000 + 1, UInt64(Int32.max))))
+            if ready < 0 && errno == EINTR { continue }
+            if ready < 0 { return .closed }
+            if ready == 0 {
+                if deadline != nil { continue }  // the deadline check above answers
+                return .closed  // idle: the client sent nothing for limits.idleSeconds
+            }
+            let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+            if count < 0 && errno == EINTR { continue }
+            return count <= 0 ? .closed : .bytes(count)
+        }
+    }
+
+    /// Reads one request from `connection`; `buffer` keeps bytes read past its end. The whole
+    /// request must arrive within `limits.requestSeconds` of its first byte.
     private func readRequest(_ connection: Int32, _ buffer: inout [UInt8]) -> ReadResult {
         var chunk = [UInt8](repeating: 0, count: Self.readChunkBytes)
         defer { Self.wipe(&chunk) }
+        let requestNanoseconds = UInt64(limits.requestSeconds) * 1_000_000_000
+        var deadline: UInt64? = buffer.isEmpty ? nil : DispatchTime.now().uptimeNanoseconds + requestNanoseconds
+        let tooSlow = ReadResult.failed(408, "the request did not arrive within \(limits.requestSeconds) s")
         var headEnd: Int?
         while true {
             if let end = Self.find(Array("\r\n\r\n".utf8), in: buffer) {
                 headEnd = end
                 break
             }
-            if buffer.count > Self.maxHeadBytes { return .failed(431, "request head too large") }
-            let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { return .closed }
-            buffer += chunk[0..<count]
+            if buffer.count > limits.maxHeadBytes { return .failed(431, "request head too large") }
+            switch receive(connection, into: &chunk, deadline: deadline) {
+            case .bytes(let count):
+                buffer += chunk[0..<count]
+                if deadline == nil { deadline = DispatchTime.now().uptimeNanoseconds + requestNanoseconds }
+            case .closed: return .closed
+            case .tooSlow: return tooSlow
+            }
         }
         guard let headEnd, let head = String(bytes: buffer[0..<headEnd], encoding: .utf8) else { return .failed(400, "request head is not UTF-8") }
         var lines = head.components(separatedBy: "\r\n")
+        // No control character anywhere in the head (a tab only inside a header value): a bare
+        // line feed in the target or a header would otherwise reach a response header (the
+        // login redirect's Location) or the log as a line of its own.
+        for (number, line) in lines.enumerated() {
+            let allowed: (Unicode.Scalar) -> Bool = { ($0.value >= 0x20 && $0.value != 0x7F) || (number > 0 && $0 == "\t") }
+            guard line.unicodeScalars.allSatisfy(allowed) else { return .failed(400, "a control character in the request head") }
+        }
         let requestLine = lines.removeFirst().split(separator: " ", omittingEmptySubsequences: false)
-        guard requestLine.count == 3, requestLine[2].hasPrefix("HTTP/1.") else { return .failed(400, "expected an HTTP/1.1 request line") }
+        guard requestLine.count == 3, requestLine[2].hasPrefix("HTTP/1."), !requestLine[0].isEmpty,
+            requestLine[0].unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) })
+        else { return .failed(400, "expected an HTTP/1.1 request line") }
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { return .failed(400, "malformed header line") }
@@ -199,15 +284,16 @@ final class HTTPServer: @unchecked Sendable {
         var length = 0
         if let text = headers["content-length"] {
             guard let value = Int(text), value >= 0 else { return .failed(400, "bad Content-Length") }
-            guard value <= Self.maxBodyBytes else { return .failed(413, "request body larger than \(Self.maxBodyBytes) bytes") }
+            guard value <= limits.maxBodyBytes else { return .failed(413, "request body larger than \(limits.maxBodyBytes) bytes") }
             length = value
         }
         let bodyStart = headEnd + 4
         while buffer.count < bodyStart + length {
-            let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { return .closed }
-            buffer += chunk[0..<count]
+            switch receive(connection, into: &chunk, deadline: deadline) {
+            case .bytes(let count): buffer += chunk[0..<count]
+            case .closed: return .closed
+            case .tooSlow: return tooSlow
+            }
         }
         let body = Array(buffer[bodyStart..<bodyStart + length])
         // Drop this request in place: wipe it, move what follows down, and zero the bytes the

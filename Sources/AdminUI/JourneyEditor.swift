@@ -56,9 +56,9 @@ enum JourneyEditor {
         do {
             let journey = try JourneyParser.parse(path: file, text: text, defaultName: id)
             var steps = EditorFields.steps(of: journey)
-            if let root = try? YAMLFile(path: file, text: text).root {
+            if let yaml = try? JourneyYAML.parse(text, path: file) {
                 for step in steps.indices {
-                    for field in steps[step].fields.indices where JourneyTextEdit.locate(steps[step].fields[field].path, in: root) == nil {
+                    for field in steps[step].fields.indices where JourneyTextEdit.locate(steps[step].fields[field].path, in: yaml) == nil {
                         steps[step].fields[field].editable = false
                     }
                 }
@@ -77,8 +77,12 @@ enum JourneyEditor {
         do { before = try JourneyParser.parse(path: file, text: text, defaultName: id) } catch {
             throw AdminUIError.request(status: 409, message: "\(file) has problems; it cannot be edited here", fix: "fix it in a text editor first: \(error)")
         }
-        var expected = EditorFields.all(of: before)
+        let fields = EditorFields.all(of: before)
+        var expected = fields
+        var edited = Set<String>()
         for edit in edits {
+            // Once each: two edits of one field would be applied in an order the page did not choose.
+            guard edited.insert(edit.path).inserted else { throw AdminUIError.badRequest("the field '\(edit.path)' is edited twice in one save") }
             guard let index = expected.firstIndex(where: { $0.path == edit.path }) else {
                 throw AdminUIError.badRequest("no field '\(edit.path)' in \(file)")
             }
@@ -90,7 +94,7 @@ enum JourneyEditor {
             expected[index].text = edit.text
         }
         let changed = edits.filter { edit in
-            EditorFields.all(of: before).first { $0.path == edit.path }.map { $0.source != edit.source || $0.text != edit.text } ?? true
+            fields.first { $0.path == edit.path }.map { $0.source != edit.source || $0.text != edit.text } ?? true
         }
         if changed.isEmpty { return text }
         let newText = try JourneyTextEdit.apply(changed, to: text, file: file)
@@ -122,12 +126,12 @@ enum JourneyEditor {
         let known = Set(findings(old).map(\.fingerprint))
         let fresh = findings(new).filter { !known.contains($0.fingerprint) }
         guard !fresh.isEmpty else { return }
-        let yaml = try? YAMLFile(path: file, text: new)
+        let yaml = try? JourneyYAML.parse(new, path: file)
         let items = fresh.map { finding -> LeakRefusal.Item in
             let path =
                 edits.first { edit in
-                    guard let root = yaml?.root, let found = JourneyTextEdit.locate(edit.path, in: root) else { return false }
-                    return found.value.mark?.line == finding.line || found.key.mark?.line == finding.line
+                    guard let yaml, let found = JourneyTextEdit.locate(edit.path, in: yaml) else { return false }
+                    return found.value.line == finding.line || found.key.line == finding.line
                 }?.path ?? (edits.count == 1 ? edits[0].path : nil)
             return LeakRefusal.Item(path: path, line: finding.line, rule: finding.rule, title: finding.title, message: finding.message, fix: finding.fix)
         }

@@ -5,24 +5,56 @@ import Workspace
 /// format, whose `{ secret: NAME }` lists the workspace's secret names with their descriptions,
 /// so an editor completes and checks references: the picker outside the browser.
 package enum JourneySchema {
+    /// A secret as the schema lists it.
+    struct Secret: Equatable {
+        var name: String
+        var description: String
+    }
+
+    /// The schema of `workspace` (nil: outside one, the name's form only), read from disk.
     package static func text(for workspace: Workspace?) throws -> String {
-        var names: [[String: Any]] = []
-        if let workspace {
-            // Every environment's names (a journey names a secret once for all of them); the
-            // description and version shown are the first environment's that holds it.
-            var seen = Set<String>()
-            for store in workspace.everyEnvironment() {
-                for name in try store.secretNames() where seen.insert(name.rawValue).inserted {
-                    let description = (try? store.readSealed(name)).map { "\($0.description.isEmpty ? name.rawValue : $0.description) (version \($0.version))" }
-                    names.append(["const": name.rawValue, "description": description ?? name.rawValue])
-                }
-            }
-            names.sort { ($0["const"] as? String ?? "") < ($1["const"] as? String ?? "") }
+        guard let workspace else { return try text(secrets: []) }
+        let stores = try workspace.everyEnvironment().map { store in
+            try store.secretNames().map { name in (name: name, result: Result { () throws(WorkspaceError) in try store.readSealed(name) }) }
         }
-        let secretName: [String: Any] =
-            names.isEmpty
-            ? ["type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,127}$", "description": "A secret name: add one with 'journey secret add NAME'"]
-            : ["type": "string", "oneOf": names, "description": "A secret of this workspace, by name (never its value)"]
+        return try text(secrets: secrets(in: stores))
+    }
+
+    /// Every environment's names, in the order of `stores` (a journey names a secret once for
+    /// all of them); the description and version shown are the first environment's that holds it.
+    static func secrets(in stores: [[(name: SecretName, result: Result<SealedFile, WorkspaceError>)]]) -> [Secret] {
+        var seen = Set<String>()
+        var list: [Secret] = []
+        for store in stores {
+            for (name, result) in store where seen.insert(name.rawValue).inserted {
+                let description = (try? result.get()).map { "\($0.description.isEmpty ? name.rawValue : $0.description) (version \($0.version))" }
+                list.append(Secret(name: name.rawValue, description: description ?? name.rawValue))
+            }
+        }
+        return list.sorted { $0.name < $1.name }
+    }
+
+    /// The schema whose secret references list `secrets`. Only the names change between
+    /// answers: the rest is serialised once, and the names are written into it.
+    static func text(secrets: [Secret]) throws -> String {
+        var definition: String
+        if secrets.isEmpty {
+            definition = "{\n      \"description\" : \"A secret name: add one with 'journey secret add NAME'\",\n"
+            definition += "      \"pattern\" : \"^[a-z0-9][a-z0-9._-]{0,127}$\",\n      \"type\" : \"string\"\n    }"
+        } else {
+            definition = "{\n      \"description\" : \"A secret of this workspace, by name (never its value)\",\n      \"oneOf\" : [\n"
+            definition += secrets.map { "        { \"const\" : \(JSONText.string($0.name)), \"description\" : \(JSONText.string($0.description)) }" }
+                .joined(separator: ",\n")
+            definition += "\n      ],\n      \"type\" : \"string\"\n    }"
+        }
+        return try template.get().replacingOccurrences(of: "\"" + placeholder + "\"", with: definition)
+    }
+
+    /// Stands where the secret names go in `template`.
+    private static let placeholder = "journey-schema-secret-names"
+
+    /// The schema with `placeholder` for the definition of a secret name.
+    private static let template = Result { () throws -> String in
         let value: [String: Any] = [
             "description": "A literal, { secret: NAME } or { env: VAR }",
             "anyOf": [
@@ -50,7 +82,7 @@ package enum JourneySchema {
                 "steps": ["type": "array", "minItems": 1, "items": ["$ref": "#/definitions/step"]],
             ],
             "definitions": [
-                "secretName": secretName,
+                "secretName": placeholder,
                 "secretReference": [
                     "type": "object", "required": ["secret"], "additionalProperties": false,
                     "properties": ["secret": ["$ref": "#/definitions/secretName"]],

@@ -99,9 +99,7 @@ struct JourneysAPI {
     }
 
     private func locate(_ id: String) throws -> (path: String, file: String) {
-        guard let path = app.index.journeyPath(id: id) else {
-            throw AdminUIError.notFound("no journey '\(AccessControl.printable(id))' in journeys/")
-        }
+        let path = try app.index.journeyPath(id: id)
         return (path, workspace.relative(path))
     }
 

@@ -3,11 +3,31 @@ import Sealing
 
 /// Reads a request's flat JSON object: `{"name": "…", "value": "…"}`. String fields that are
 /// values go straight into `SecretBytes` (wiped memory) and never become a Swift `String`;
-/// every other field is decoded to text. Nested objects are not accepted here.
+/// every other field is decoded to text. Nested objects are not accepted here, nor a key given
+/// twice (which of two values would count is a guess a script and the server could make
+/// differently). A body refused half way is wiped too: it may hold a value.
 struct RequestJSON {
     private var strings: [String: [UInt8]] = [:]
 
     init(_ body: [UInt8]) throws(AdminUIError) {
+        var fields: [String: [UInt8]] = [:]
+        do {
+            try Self.parse(body, into: &fields)
+        } catch {
+            Self.wipe(&fields)
+            throw error
+        }
+        strings = fields
+    }
+
+    private static func wipe(_ fields: inout [String: [UInt8]]) {
+        for key in Array(fields.keys) {
+            fields[key]!.withUnsafeMutableBytes { if let base = $0.baseAddress { explicit_bzero(base, $0.count) } }
+            fields[key] = nil
+        }
+    }
+
+    private static func parse(_ body: [UInt8], into strings: inout [String: [UInt8]]) throws(AdminUIError) {
         var index = 0
         func skipSpace() { while index < body.count, [0x20, 0x09, 0x0A, 0x0D].contains(body[index]) { index += 1 } }
         func expect(_ byte: UInt8) throws(AdminUIError) {
@@ -20,10 +40,17 @@ struct RequestJSON {
             // Room for the longest string the body can hold: growing would free unwiped copies.
             var out: [UInt8] = []
             out.reserveCapacity(body.count - index)
+            var complete = false
+            defer {
+                if !complete { out.withUnsafeMutableBytes { if let base = $0.baseAddress { explicit_bzero(base, $0.count) } } }
+            }
             while index < body.count {
                 let byte = body[index]
                 index += 1
-                if byte == UInt8(ascii: "\"") { return out }
+                if byte == UInt8(ascii: "\"") {
+                    complete = true
+                    return out
+                }
                 if byte < 0x20 { throw .badRequest("a control character in a JSON string") }
                 guard byte == UInt8(ascii: "\\") else { out.append(byte); continue }
                 guard index < body.count else { break }
@@ -61,11 +88,14 @@ struct RequestJSON {
             index += 4
             return value
         }
+        var seen = Set<String>()
         try expect(UInt8(ascii: "{"))
         skipSpace()
         if index < body.count, body[index] == UInt8(ascii: "}") { index += 1; return }
         while true {
             let key = String(decoding: try string(), as: UTF8.self)
+            guard !seen.contains(key) else { throw .badRequest("the key '\(AccessControl.printable(key))' is given twice; give each field once") }
+            seen.insert(key)
             try expect(UInt8(ascii: ":"))
             skipSpace()
             if index + 4 <= body.count, Array(body[index..<index + 4]) == Array("null".utf8) {
@@ -96,9 +126,6 @@ struct RequestJSON {
 
     /// Wipes every field left.
     mutating func wipe() {
-        for key in Array(strings.keys) {
-            strings[key]!.withUnsafeMutableBytes { if let base = $0.baseAddress { explicit_bzero(base, $0.count) } }
-            strings[key] = nil
-        }
+        Self.wipe(&strings)
     }
 }

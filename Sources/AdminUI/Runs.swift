@@ -5,7 +5,9 @@ import Workspace
 /// Journeys run from the page. Each run is the `journey run` command itself, a child process
 /// of this binary: the same resolution, isolation and masking as on the command line, and the
 /// server never holds a resolved value. Output (already masked by the child) is kept in memory
-/// for the page and streamed as it comes.
+/// for the page and streamed as it comes, up to `maxOutputBytes` a run: a journey is untrusted
+/// (a branch may run `yes`), and the server must not grow until the machine runs out of memory.
+/// The book keeps the `maxRuns` most recent runs.
 final class RunBook: @unchecked Sendable {
     final class Run: @unchecked Sendable {
         let id: String
@@ -15,9 +17,12 @@ final class RunBook: @unchecked Sendable {
         let reportPath: String
         private let condition = NSCondition()
         private var output: [UInt8] = []
+        private var truncated = false
+        private let maxOutputBytes: Int
         private(set) var exitCode: Int32?
 
-        init(id: String, journey: String, mode: String, reportPath: String) {
+        init(id: String, journey: String, mode: String, reportPath: String, maxOutputBytes: Int) {
+            self.maxOutputBytes = maxOutputBytes
             self.id = id
             self.journey = journey
             self.mode = mode
@@ -25,12 +30,26 @@ final class RunBook: @unchecked Sendable {
             started = Timestamp.now()
         }
 
+        /// Keeps `bytes` while the run's output is within its limit; past it, says so once and
+        /// drops the rest (still read, so the child is never blocked on a full pipe).
         func append(_ bytes: [UInt8]) {
             condition.withLock {
-                output += bytes
+                guard !truncated else { return }
+                let room = maxOutputBytes - output.count
+                if bytes.count <= room {
+                    output += bytes
+                } else {
+                    output += bytes.prefix(max(room, 0))
+                    output += Array(
+                        "\n[journey ui: the output passed \(maxOutputBytes / 1024) KiB; the rest is not kept. Run it with 'journey run' to see all of it]\n"
+                            .utf8)
+                    truncated = true
+                }
                 condition.broadcast()
             }
         }
+
+        var isFinished: Bool { condition.withLock { exitCode != nil } }
 
         func finish(_ code: Int32) {
             condition.withLock {
@@ -66,12 +85,16 @@ final class RunBook: @unchecked Sendable {
 
     let workspace: Workspace
     let executable: String
+    let maxOutputBytes: Int
+    let maxRuns: Int
     private let lock = NSLock()
     private var runs: [Run] = []
 
-    init(workspace: Workspace, executable: String) {
+    init(workspace: Workspace, executable: String, maxOutputBytes: Int = 8 * 1024 * 1024, maxRuns: Int = 100) {
         self.workspace = workspace
         self.executable = executable
+        self.maxOutputBytes = maxOutputBytes
+        self.maxRuns = maxRuns
     }
 
     var all: [Run] { lock.withLock { runs } }
@@ -85,7 +108,7 @@ final class RunBook: @unchecked Sendable {
             throw .server("cannot create \(workspace.relative(folder)): \(error.localizedDescription)")
         }
         let id = String(Hex.randomRunID())
-        let run = Run(id: id, journey: journey, mode: mode, reportPath: folder + "/\(id).json")
+        let run = Run(id: id, journey: journey, mode: mode, reportPath: folder + "/\(id).json", maxOutputBytes: maxOutputBytes)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments =
@@ -101,7 +124,11 @@ final class RunBook: @unchecked Sendable {
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch { throw .server("cannot start journey run: \(error.localizedDescription)") }
-        lock.withLock { runs.insert(run, at: 0) }
+        lock.withLock {
+            runs.insert(run, at: 0)
+            // The oldest finished runs go first; running ones stay until they end.
+            while runs.count > maxRuns, let oldest = runs.lastIndex(where: { $0.isFinished }) { runs.remove(at: oldest) }
+        }
         let reader = Thread {
             let handle = pipe.fileHandleForReading
             while true {

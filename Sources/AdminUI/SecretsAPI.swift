@@ -20,8 +20,15 @@ struct SecretsAPI {
         switch (request.method, parts.count) {
         case ("GET", 0):
             let workspace = try app.store(for: request)
-            return try app.secretsAnswer.answer(index: app.index, store: workspace) {
-                HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .bytes(Array(Self.json(try list(in: workspace)).utf8)))
+            return try app.secretsAnswer.answer(index: app.index, scope: workspace.secretsFolder) {
+                (journeys: app.index.journeys(), sealed: try app.index.sealedFiles(in: workspace), recipients: try app.index.recipients(in: workspace))
+            } build: { read in
+                let usage = app.index.usage(of: read.journeys, in: workspace.environment)
+                let recipientNames = Self.recipientNames(read.recipients)
+                let list = read.sealed.map { name, result in
+                    Self.summary(name, result, usedBy: usage[name.rawValue] ?? [], recipientNames: recipientNames)
+                }
+                return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .bytes(Array(Self.json(list).utf8)))
             }
         case ("GET", 1) where parts[0] == "check-name":
             let workspace = try app.store(for: request)
@@ -85,21 +92,20 @@ struct SecretsAPI {
         store.environment.map { " in \($0)" } ?? ""
     }
 
-    func list(in workspace: Workspace) throws -> [Summary] {
-        let usage = app.index.usage(in: workspace.environment)
-        let recipientNames = Dictionary((try app.index.recipients(in: workspace)).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        return try app.index.sealedFiles(in: workspace).map { name, result in
-            switch result {
-            case .success(let file):
-                return Summary(
-                    name: name.rawValue, description: file.description, version: file.version, updated: file.updated,
-                    recipients: file.sealed.wraps.map { recipientNames[$0.keyID] ?? (file.recipientNames[$0.keyID].map { "\($0) (removed)" } ?? $0.keyID.hex) },
-                    usedBy: usage[name.rawValue] ?? [], problem: nil)
-            case .failure(let error):
-                return Summary(
-                    name: name.rawValue, description: "", version: 0, updated: "", recipients: [], usedBy: usage[name.rawValue] ?? [],
-                    problem: error.description)
-            }
+    /// Recipient names by key id.
+    static func recipientNames(_ recipients: [Recipient]) -> [KeyID: String] {
+        Dictionary(recipients.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static func summary(_ name: SecretName, _ result: Result<SealedFile, WorkspaceError>, usedBy: [String], recipientNames: [KeyID: String]) -> Summary {
+        switch result {
+        case .success(let file):
+            return Summary(
+                name: name.rawValue, description: file.description, version: file.version, updated: file.updated,
+                recipients: file.sealed.wraps.map { recipientNames[$0.keyID] ?? (file.recipientNames[$0.keyID].map { "\($0) (removed)" } ?? $0.keyID.hex) },
+                usedBy: usedBy, problem: nil)
+        case .failure(let error):
+            return Summary(name: name.rawValue, description: "", version: 0, updated: "", recipients: [], usedBy: usedBy, problem: error.description)
         }
     }
 
@@ -119,11 +125,14 @@ struct SecretsAPI {
         return out + "]}"
     }
 
+    /// One secret's entry, as the list shows it: its sealed file alone is read (through the
+    /// index, which the write just made stale), not the whole list.
     func summary(_ name: SecretName, in workspace: Workspace) throws -> Summary {
-        guard let found = try list(in: workspace).first(where: { $0.name == name.rawValue }) else {
+        guard let result = try app.index.sealedFile(name, in: workspace) else {
             throw WorkspaceError.unknownSecret(name.rawValue, path: workspace.relative(workspace.sealedPath(name)))
         }
-        return found
+        let usedBy = app.index.usage(in: workspace.environment)[name.rawValue] ?? []
+        return Self.summary(name, result, usedBy: usedBy, recipientNames: Self.recipientNames(try app.index.recipients(in: workspace)))
     }
 
     /// The CLI's rule and message for a new name: the name's form, a usable variable name, not taken.
@@ -159,16 +168,21 @@ struct RecipientsAPI {
         let workspace = try app.store(for: request)
         switch (request.method, parts.count) {
         case ("GET", 0):
-            let sealed = try app.index.sealedFiles(in: workspace).compactMap { try? $0.result.get() }
-            let list = try workspace.recipients().map { recipient in
-                Entry(
-                    name: recipient.name, id: recipient.id.hex, key: recipient.key.text, added: recipient.added,
-                    secrets: sealed.filter { $0.sealed.wraps.contains { $0.keyID == recipient.id } }.count)
+            return try app.recipientsAnswer.answer(index: app.index, scope: workspace.recipientsPath) {
+                (sealed: try app.index.sealedFiles(in: workspace), recipients: try app.index.recipients(in: workspace))
+            } build: { read in
+                var readable: [KeyID: Int] = [:]
+                for file in read.sealed.compactMap({ try? $0.result.get() }) {
+                    for keyID in Set(file.sealed.wraps.map(\.keyID)) { readable[keyID, default: 0] += 1 }
+                }
+                let list = read.recipients.map { recipient in
+                    Entry(name: recipient.name, id: recipient.id.hex, key: recipient.key.text, added: recipient.added, secrets: readable[recipient.id] ?? 0)
+                }
+                return app.encoded(200, ["recipients": list])
             }
-            return app.encoded(200, ["recipients": list])
         case ("POST", 0):
             let body = try RequestJSON(request.body)
-            let name = (body.text("name") ?? "").trimmingCharacters(in: .whitespaces)
+            let name = try Self.recipientName(body.text("name") ?? "")
             let key: PublicKey
             do { key = try PublicKey(text: (body.text("key") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) } catch {
                 throw AdminUIError.badRequest(
@@ -194,6 +208,22 @@ struct RecipientsAPI {
         default:
             throw AdminUIError.notFound("no API \(request.method) /api/recipients/\(parts.joined(separator: "/"))")
         }
+    }
+
+    /// A recipient name as every reader takes it: one line of printable text, at most the
+    /// bytes a sealed file's recipient entry may hold (a longer one would make every file
+    /// sealed afterwards unreadable), without control or bidirectional-override characters
+    /// that would rewrite a terminal's or the page's text.
+    static func recipientName(_ text: String) throws(AdminUIError) -> String {
+        let name = text.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else { throw .badRequest("a recipient needs a name", fix: "give the person's or the runner's name") }
+        guard name.utf8.count <= SealedFile.maximumRecipientNameBytes else {
+            throw .badRequest("the recipient name is longer than \(SealedFile.maximumRecipientNameBytes) bytes", fix: "give a shorter name")
+        }
+        guard !name.unicodeScalars.contains(where: { [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }) else {
+            throw .badRequest("the recipient name holds a control or formatting character", fix: "give a name of printable characters")
+        }
+        return name
     }
 
     struct RemoveAnswer: Encodable {

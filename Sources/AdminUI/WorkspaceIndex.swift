@@ -1,10 +1,20 @@
+import FileIO
 import Foundation
 import Workspace
 
-/// What the pages list, kept between requests: each journey file parsed once and each sealed
-/// file read once until its size, time or inode changes (a `stat` per file per request). So
-/// the Secrets page of a workspace with a thousand journeys and secrets answers in
-/// milliseconds, and edits made outside the page (the CLI, git) show at the next request.
+/// What the pages read, kept between requests: each journey file parsed once, each sealed file
+/// and each `recipients.yaml` read once until its size, time or inode changes (a `stat` per
+/// file per request). So the Secrets page of a workspace with a thousand journeys and secrets
+/// answers in milliseconds, and edits made outside the page (the CLI, git, a text editor) show
+/// at the next request. The routes that list journeys, secrets, recipients or the schema, and
+/// the answer of every secret write, read through here. (Removing a secret still scans every
+/// journey file on disk, broken ones included: a reference must block it even where the
+/// journey does not parse.)
+///
+/// A file changed twice within the file system's clock tick can keep its stamp (same size,
+/// same time, an inode reused by `git checkout`). So a file whose time is that close to when
+/// it was read stays *racy* (as git calls it): its bytes are hashed when read and compared
+/// again at each request until its time is safely in the past.
 final class WorkspaceIndex: @unchecked Sendable {
     struct Stamp: Equatable {
         var size: Int64
@@ -20,6 +30,17 @@ final class WorkspaceIndex: @unchecked Sendable {
             nanoseconds = info.st_mtim.tv_nsec
             inode = UInt64(info.st_ino)
         }
+
+        /// Modified so recently that a further change could still carry this same stamp. File
+        /// times come from the kernel's coarse clock (one tick, a few milliseconds, behind), so
+        /// 100 ms is ample where times keep nanoseconds; a time of whole seconds says the file
+        /// system keeps only those, and then 2 s.
+        var isRecent: Bool {
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            let age = Int64(now.tv_sec - seconds) * 1_000_000_000 + Int64(now.tv_nsec - nanoseconds)
+            return age <= (nanoseconds == 0 ? 2_000_000_000 : 100_000_000)
+        }
     }
 
     struct JourneyEntry {
@@ -28,17 +49,91 @@ final class WorkspaceIndex: @unchecked Sendable {
         var result: Result<Journey, JourneyError>
     }
 
+    /// A file's parsed form with the stamp it had when read; `digest` is kept while it is racy.
+    private struct Cached<Value> {
+        var stamp: Stamp
+        var digest: UInt64?
+        var value: Value
+    }
+
     let workspace: Workspace
     /// Goes up whenever a cached file is added, changed or removed: answers built from the
     /// index can be reused while it stays the same.
     private var changes = 0
     var generation: Int { lock.withLock { changes } }
     private let lock = NSLock()
-    private var journeyCache: [String: (stamp: Stamp, entry: JourneyEntry)] = [:]
-    private var sealedCache: [String: (stamp: Stamp, result: Result<SealedFile, WorkspaceError>)] = [:]
+    /// Keyed by path: each environment's files stay cached beside the others'.
+    private var journeyCache: [String: Cached<JourneyEntry>] = [:]
+    private var sealedCache: [String: Cached<Result<SealedFile, WorkspaceError>>] = [:]
+    private var recipientsCache: [String: Cached<Result<[Recipient], WorkspaceError>>] = [:]
+    private var usageCache: (generation: Int, environment: EnvironmentName?, uses: [String: [String]])?
+
+    /// The workspace's root with every link resolved: journey files must lie under it.
+    private let physicalRoot: String
 
     init(workspace: Workspace) {
         self.workspace = workspace
+        physicalRoot = Self.physicalPath(workspace.root) ?? workspace.root
+    }
+
+    /// `path` with every symbolic link resolved (`realpath`), or nil when it does not exist.
+    static func physicalPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Whether `path` (a file in `journeys/`) is, after its links, a file inside the workspace.
+    /// A checked-out repository may carry `journeys/x.yaml -> ~/.config/journey/keys/me.key`:
+    /// the editor would send that file's text to the page.
+    func isInsideWorkspace(_ path: String) -> Bool {
+        guard let physical = Self.physicalPath(path) else { return false }
+        return physical.hasPrefix(physicalRoot == "/" ? "/" : physicalRoot + "/")
+    }
+
+    /// The problem shown for a journey file that leads outside the workspace.
+    func outsideProblem(_ display: String) -> JourneyError {
+        .invalid([
+            JourneyProblem(
+                SourceLocation(file: display),
+                "a symbolic link (or a linked folder) that leads outside the workspace; it is not read. Replace it with the journey file itself")
+        ])
+    }
+
+    /// The value cached for `path`, re-read with `load` when the file changed; `nil` (and
+    /// dropped from the cache) when the file is gone. Called under `lock`.
+    private func lookup<Value>(_ path: String, in cache: inout [String: Cached<Value>], load: () -> Value) -> Value? {
+        guard let stamp = Stamp(path) else {
+            if cache.removeValue(forKey: path) != nil { changes += 1 }
+            return nil
+        }
+        if var entry = cache[path], entry.stamp == stamp {
+            guard let digest = entry.digest else { return entry.value }
+            if Self.digest(path) == digest {
+                if !stamp.isRecent {
+                    entry.digest = nil
+                    cache[path] = entry
+                }
+                return entry.value
+            }
+        }
+        // The digest before the read: a change in between makes the next lookup read again.
+        let digest = stamp.isRecent ? Self.digest(path) : nil
+        let value = load()
+        cache[path] = Cached(stamp: stamp, digest: digest, value: value)
+        changes += 1
+        return value
+    }
+
+    /// FNV-1a of a file's bytes (0 when it cannot be read).
+    static func digest(_ path: String) -> UInt64 {
+        guard let bytes = try? SmallFile.read(path) else { return 0 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
     }
 
     /// Every journey file, parsed (from the cache where unchanged), by file name.
@@ -50,21 +145,19 @@ final class WorkspaceIndex: @unchecked Sendable {
             var seen = Set<String>()
             for name in names {
                 let path = folder + "/" + name
-                guard let stamp = Stamp(path) else { continue }
-                seen.insert(name)
-                if let cached = journeyCache[name], cached.stamp == stamp {
-                    entries.append(cached.entry)
-                    continue
+                seen.insert(path)
+                let entry = lookup(path, in: &journeyCache) {
+                    let display = workspace.relative(path)
+                    let result =
+                        isInsideWorkspace(path)
+                        ? Result { () throws(JourneyError) -> Journey in try JourneyParser.load(path, displayPath: display) }
+                        : .failure(outsideProblem(display))
+                    return JourneyEntry(id: Self.id(ofFile: name), file: display, result: result)
                 }
-                let display = workspace.relative(path)
-                let result = Result { () throws(JourneyError) -> Journey in try JourneyParser.load(path, displayPath: display) }
-                let entry = JourneyEntry(id: Self.id(ofFile: name), file: display, result: result)
-                journeyCache[name] = (stamp, entry)
-                changes += 1
-                entries.append(entry)
+                if let entry { entries.append(entry) }
             }
-            for name in journeyCache.keys where !seen.contains(name) {
-                journeyCache[name] = nil
+            for path in journeyCache.keys where !seen.contains(path) {
+                journeyCache[path] = nil
                 changes += 1
             }
             return entries
@@ -76,14 +169,23 @@ final class WorkspaceIndex: @unchecked Sendable {
         (name as NSString).deletingPathExtension
     }
 
-    /// The file of journey `id`, or nil.
-    func journeyPath(id: String) -> String? {
-        guard !id.isEmpty, !id.contains("/"), !id.hasPrefix("."), id.unicodeScalars.allSatisfy({ $0.value >= 0x20 }) else { return nil }
+    /// The file of journey `id`: a plain name (no `/`, no leading `.`, no control character)
+    /// of a file in `journeys/` that lies inside the workspace once its links are resolved.
+    func journeyPath(id: String) throws(AdminUIError) -> String {
+        guard !id.isEmpty, !id.contains("/"), !id.hasPrefix("."), id.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+            throw .notFound("no journey '\(AccessControl.printable(id))' in journeys/")
+        }
         for suffix in [".yaml", ".yml"] {
             let path = workspace.journeysFolder + "/" + id + suffix
-            if FileManager.default.fileExists(atPath: path) { return path }
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            guard isInsideWorkspace(path) else {
+                throw .request(
+                    status: 403, message: "\(workspace.relative(path)) leads outside the workspace; it is not read or written here",
+                    fix: "replace the link with the journey file itself")
+            }
+            return path
         }
-        return nil
+        throw .notFound("no journey '\(AccessControl.printable(id))' in journeys/")
     }
 
     /// Every sealed file's clear metadata in `store` (the workspace or one environment's
@@ -100,24 +202,35 @@ final class WorkspaceIndex: @unchecked Sendable {
             var seen = Set<String>()
             for name in names {
                 let path = store.sealedPath(name)
-                guard let stamp = Stamp(path) else { continue }
                 seen.insert(path)
-                if let cached = sealedCache[path], cached.stamp == stamp {
-                    out.append((name, cached.result))
-                    continue
+                if let result = lookup(path, in: &sealedCache, load: { Result { () throws(WorkspaceError) in try store.readSealed(name) } }) {
+                    out.append((name, result))
                 }
-                let result = Result { () throws(WorkspaceError) -> SealedFile in try store.readSealed(name) }
-                sealedCache[path] = (stamp, result)
-                changes += 1
-                out.append((name, result))
             }
-            // Keyed by path: each environment's files stay cached beside the others'.
             for path in sealedCache.keys where !seen.contains(path) && (path as NSString).deletingLastPathComponent == store.secretsFolder {
                 sealedCache[path] = nil
                 changes += 1
             }
             return out
         }
+    }
+
+    /// One sealed file's clear metadata in `store` (from the cache where unchanged); `nil`
+    /// when it has no sealed file.
+    func sealedFile(_ name: SecretName, in store: Workspace) throws(WorkspaceError) -> Result<SealedFile, WorkspaceError>? {
+        try store.requireEnvironmentChosen()
+        let path = store.sealedPath(name)
+        return lock.withLock { lookup(path, in: &sealedCache) { Result { () throws(WorkspaceError) in try store.readSealed(name) } } }
+    }
+
+    /// `store`'s `recipients.yaml`, parsed once until it changes.
+    func recipients(in store: Workspace) throws(WorkspaceError) -> [Recipient] {
+        try store.requireEnvironmentChosen()
+        let path = store.recipientsPath
+        let cached = lock.withLock { lookup(path, in: &recipientsCache) { Result { () throws(WorkspaceError) in try store.recipients() } } }
+        // No file: whatever the store says of that (an empty list, or its error).
+        guard let cached else { return try store.recipients() }
+        return try cached.get()
     }
 
     /// A folder's entry names with `readdir` (Foundation's listing costs several times more).
@@ -132,22 +245,14 @@ final class WorkspaceIndex: @unchecked Sendable {
         return names
     }
 
-    private var usageCache: (generation: Int, environment: EnvironmentName?, uses: [String: [String]])?
-    private var recipientsCache: [String: (stamp: Stamp, recipients: [Recipient])] = [:]
-
-    /// `store`'s `recipients.yaml`, parsed once until it changes.
-    func recipients(in store: Workspace) throws(WorkspaceError) -> [Recipient] {
-        guard let stamp = Stamp(store.recipientsPath) else { return try store.recipients() }
-        if let cached = lock.withLock({ recipientsCache[store.recipientsPath] }), cached.stamp == stamp { return cached.recipients }
-        let list = try store.recipients()
-        lock.withLock { recipientsCache[store.recipientsPath] = (stamp, list) }
-        return list
-    }
-
     /// Which journeys (by name) use each secret in `environment` (nil: the flat layout), from
     /// the parsed journeys: a journey that lists its environments uses none of the others'.
     func usage(in environment: EnvironmentName?) -> [String: [String]] {
-        let entries = journeys()
+        usage(of: journeys(), in: environment)
+    }
+
+    /// The same, of `entries` just taken from `journeys()`.
+    func usage(of entries: [JourneyEntry], in environment: EnvironmentName?) -> [String: [String]] {
         let current = generation
         if let cached = lock.withLock({ usageCache }), cached.generation == current, cached.environment == environment { return cached.uses }
         let uses = computeUsage(entries, in: environment)

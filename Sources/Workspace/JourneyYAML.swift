@@ -75,6 +75,12 @@ package struct JourneyYAML {
         self.init(root: root, bytes: raw)
     }
 
+    /// Parses `text` as every YAML file is read (`YAMLFile`: the bounds, errors with the line
+    /// and column, never the text); messages name `path`.
+    package static func parse(_ text: String, path: String) throws(WorkspaceError) -> JourneyYAML {
+        JourneyYAML(root: try YAMLFile(path: path, text: text).root, text: text)
+    }
+
     /// Walks a tree already parsed from `text`.
     package init(root: Node, text: String) {
         self.init(root: root, bytes: Array(text.utf8))
@@ -169,6 +175,184 @@ package struct JourneyYAML {
             index += 1
         }
         return nil
+    }
+
+    // MARK: One field, by its address
+
+    /// A mapping entry found by its address, with where its key and value are in the text.
+    package struct Field: Sendable, Equatable {
+        package var key: SourcePosition
+        package var value: SourcePosition
+        /// The value's bytes as written: with its quotes or brackets, every line of a block
+        /// scalar or a block collection; trailing spaces and comments left out.
+        package var extent: Range<Int>
+        /// The key's distance in bytes from its line's start: a block value is indented past it.
+        package var keyIndent: Int
+        /// The entry is inside a flow mapping `{ … }`, where a plain value ends at `,` or `}`.
+        package var inFlow: Bool
+    }
+
+    /// The entry at `path` — mapping keys, and list indexes (`"0"`) through lists — or `nil`
+    /// when there is none.
+    package func field(at path: [String]) -> Field? {
+        var node = root
+        var found: (key: Node, value: Node, parent: Node)?
+        for component in path {
+            if let index = Int(component), let list = node.sequence {
+                guard index >= 0, index < list.count else { return nil }
+                node = list[index]
+                found = nil
+                continue
+            }
+            guard let mapping = node.mapping, let pair = mapping.first(where: { $0.key.scalar?.string == component }) else { return nil }
+            found = (pair.key, pair.value, node)
+            node = pair.value
+        }
+        guard let found, found.key.mark != nil, found.value.mark != nil else { return nil }
+        let key = position(of: found.key)
+        let value = position(of: found.value)
+        guard value.offset < text.count else { return nil }
+        let keyIndent = key.offset - lineStart(containing: key.offset)
+        // A flow mapping's mark is its '{' (Yams does not keep the style of a composed node).
+        let parentOffset = position(of: found.parent).offset
+        let inFlow = parentOffset < text.count && text[parentOffset] == UInt8(ascii: "{")
+        let end = extent(from: value.offset, keyIndent: keyIndent, inFlow: inFlow)
+        return Field(key: key, value: value, extent: value.offset..<end, keyIndent: keyIndent, inFlow: inFlow)
+    }
+
+    private func lineStart(containing offset: Int) -> Int {
+        var low = 0
+        var high = lineStarts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
+        }
+        return lineStarts[low]
+    }
+
+    private func lineEnd(_ offset: Int) -> Int {
+        var index = offset
+        while index < text.count, text[index] != UInt8(ascii: "\n") { index += 1 }
+        return index
+    }
+
+    private func indentation(at lineStart: Int) -> Int {
+        var index = lineStart
+        while index < text.count, text[index] == UInt8(ascii: " ") { index += 1 }
+        return index - lineStart
+    }
+
+    /// Where the value starting at `start` ends (exclusive): quoted and flow values by their
+    /// delimiters, plain values up to a comment, block values by indentation.
+    private func extent(from start: Int, keyIndent: Int, inFlow: Bool) -> Int {
+        switch text[start] {
+        case UInt8(ascii: "\""):
+            var index = start + 1
+            while index < text.count {
+                if text[index] == UInt8(ascii: "\\") {
+                    index += 2
+                    continue
+                }
+                if text[index] == UInt8(ascii: "\"") { return index + 1 }
+                index += 1
+            }
+            return text.count
+        case UInt8(ascii: "'"):
+            var index = start + 1
+            while index < text.count {
+                if text[index] == UInt8(ascii: "'") {
+                    if index + 1 < text.count, text[index + 1] == UInt8(ascii: "'") {
+                        index += 2
+                        continue
+                    }
+                    return index + 1
+                }
+                index += 1
+            }
+            return text.count
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            var index = start
+            var quote: UInt8?
+            while index < text.count {
+                let byte = text[index]
+                if let open = quote {
+                    if open == UInt8(ascii: "\""), byte == UInt8(ascii: "\\") {
+                        index += 2
+                        continue
+                    }
+                    if byte == open {
+                        if open == UInt8(ascii: "'"), index + 1 < text.count, text[index + 1] == open {
+                            index += 2
+                            continue
+                        }
+                        quote = nil
+                    }
+                } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                    quote = byte
+                } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                    depth += 1
+                } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                    depth -= 1
+                    if depth == 0 { return index + 1 }
+                }
+                index += 1
+            }
+            return text.count
+        default:
+            break
+        }
+        if inFlow {
+            // A plain scalar inside { } or [ ]: up to the next ',', '}', ']' or ' #'.
+            var index = start
+            while index < text.count, !",}]\n".utf8.contains(text[index]) {
+                if text[index] == UInt8(ascii: "#"), index > start, text[index - 1] == UInt8(ascii: " ") { break }
+                index += 1
+            }
+            while index > start, text[index - 1] == UInt8(ascii: " ") || text[index - 1] == UInt8(ascii: "\t") { index -= 1 }
+            return index
+        }
+        // A block scalar, a block collection or a plain scalar: the first line's text, then
+        // every following line indented deeper than the key (blank lines inside count, trailing
+        // blank lines and comments at the key's depth do not).
+        let isBlockScalar = text[start] == UInt8(ascii: "|") || text[start] == UInt8(ascii: ">")
+        let firstLineStart = lineStart(containing: start)
+        let startsOwnLine = start == firstLineStart + indentation(at: firstLineStart) && !isBlockScalar
+        var end = isBlockScalar ? lineEnd(start) : trimmedPlainEnd(from: start, to: lineEnd(start))
+        var next = lineEnd(start) + 1
+        while next < text.count {
+            let stop = lineEnd(next)
+            let indent = indentation(at: next)
+            if next + indent == stop {
+                next = stop + 1
+                continue
+            }
+            let firstByte = text[next + indent]
+            let deeper = indent > keyIndent || (startsOwnLine && indent >= keyIndent && firstByte == UInt8(ascii: "-"))
+            guard deeper else { break }
+            if !isBlockScalar && firstByte == UInt8(ascii: "#") {
+                next = stop + 1
+                continue
+            }
+            end = isBlockScalar ? stop : trimmedPlainEnd(from: next + indent, to: stop)
+            next = stop + 1
+        }
+        return end
+    }
+
+    /// A plain scalar's line ends before ` #` (a comment) and trailing spaces.
+    private func trimmedPlainEnd(from start: Int, to stop: Int) -> Int {
+        var end = stop
+        var index = start
+        while index < stop {
+            if text[index] == UInt8(ascii: "#"), index > start, text[index - 1] == UInt8(ascii: " ") || text[index - 1] == UInt8(ascii: "\t") {
+                end = index
+                break
+            }
+            index += 1
+        }
+        while end > start, text[end - 1] == UInt8(ascii: " ") || text[end - 1] == UInt8(ascii: "\t") || text[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        return end
     }
 
     private func valueRange(at start: SourcePosition, value: String) -> Range<Int>? {

@@ -38,6 +38,16 @@ import Workspace
         return Array(oldLines.prefix(first - 1)) == Array(newLines.prefix(first - 1)) && Array(oldLines.suffix(tail)) == Array(newLines.suffix(tail))
     }
 
+    /// `new` is `old` with only the bytes in `range` replaced: everything before and after it
+    /// is the same bytes.
+    static func onlyBytesChanged(old: String, new: String, range: Range<Int>) -> Bool {
+        let before = Array(old.utf8)
+        let after = Array(new.utf8)
+        let tail = before.count - range.upperBound
+        guard after.count >= range.lowerBound + tail else { return false }
+        return before[..<range.lowerBound].elementsEqual(after[..<range.lowerBound]) && before.suffix(tail).elementsEqual(after.suffix(tail))
+    }
+
     @Test func everyFieldOfEveryExampleJourneyChangesOnlyItsOwnText() throws {
         let files = try Self.exampleFiles()
         #expect(files.count >= 2)
@@ -46,11 +56,11 @@ import Workspace
             let text = try String(contentsOfFile: Self.exampleFolder + "/" + name, encoding: .utf8)
             let id = (name as NSString).deletingPathExtension
             let document = JourneyEditor.document(id: id, file: "journeys/" + name, text: text)
-            let yaml = try YAMLFile(path: name, text: text)
+            let yaml = try JourneyYAML.parse(text, path: name)
             for field in document.values + document.steps.flatMap(\.fields) where field.editable {
-                let (key, value, _) = try #require(JourneyTextEdit.locate(field.path, in: yaml.root))
-                let first = min(key.mark!.line, value.mark!.line)
-                let lastLine = field.text.split(separator: "\n", omittingEmptySubsequences: false).count + value.mark!.line
+                let found = try #require(JourneyTextEdit.locate(field.path, in: yaml))
+                let first = min(found.key.line, found.value.line)
+                let lastLine = field.text.split(separator: "\n", omittingEmptySubsequences: false).count + found.value.line
                 for (source, newText) in Self.alternatives(for: field) {
                     let edit = JourneyTextEdit.Edit(path: field.path, source: source, text: newText)
                     if field.credential && source == .literal {
@@ -61,6 +71,7 @@ import Workspace
                     let edited = try JourneyEditor.edited([edit], id: id, file: "journeys/" + name, text: text)
                     #expect(edited != text, "\(name) \(field.path) → \(source)")
                     #expect(Self.onlyLinesChanged(old: text, new: edited, first: first, last: lastLine), "\(name) \(field.path) → \(source)")
+                    #expect(Self.onlyBytesChanged(old: text, new: edited, range: found.extent), "\(name) \(field.path) → \(source)")
                     let reparsed = JourneyEditor.document(id: id, file: "journeys/" + name, text: edited)
                     let after = try #require((reparsed.values + reparsed.steps.flatMap(\.fields)).first { $0.path == field.path })
                     #expect(after.source == source && after.text == newText)
