@@ -1,3 +1,4 @@
+import Diagnostics
 import FileIO
 import Foundation
 import Workspace
@@ -80,12 +81,12 @@ struct JourneysAPI {
                     let missing = environments.filter { stored[$0]?.contains(reference.name.rawValue) != true }
                     guard !missing.isEmpty else { continue }
                     let place = missing == [nil] ? "" : " in \(missing.compactMap { $0?.rawValue }.joined(separator: ", "))"
-                    let flag = missing.first.flatMap { $0 }.map { " --env \($0)" } ?? ""
+                    let flag = missing.first.flatMap { $0 }.map { " --env " + ShellWord.quoted($0.rawValue) } ?? ""
                     problems.append(
                         ProblemJSON(
                             JourneyProblem(
                                 reference.location,
-                                "secret '\(reference.name)' has no sealed file\(place); add it on the Secrets page or with 'journey secret add \(reference.name)\(flag)'"
+                                "secret '\(reference.name)' has no sealed file\(place); add it on the Secrets page or with 'journey secret add \(ShellWord.quoted(reference.name.rawValue))\(flag)'"
                             )))
                 }
                 return ListEntry(

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Sealing
 import Workspace
@@ -75,7 +76,8 @@ struct SecretsAPI {
                     409,
                     [
                         "error": "secret '\(name)' is used by \(journeys.joined(separator: ", ")); it cannot be removed while a journey references it",
-                        "fix": "change those journeys to another reference first (or use 'journey secret remove \(name) --force')",
+                        "fix":
+                            "change those journeys to another reference first (or use 'journey secret remove \(ShellWord.quoted(name.rawValue))\(workspace.envFlag) --force')",
                         "journeys": journeys.joined(separator: "\n"),
                     ])
             }
@@ -194,7 +196,7 @@ struct RecipientsAPI {
                 [
                     "name": name, "id": key.id.hex,
                     "next":
-                        "run 'journey secret rekey --all\(workspace.environment.map { " --env \($0)" } ?? "")' with a key that opens the secrets, so the new recipient can read them",
+                        "run 'journey secret rekey --all\(workspace.envFlag)' with a key that opens the secrets, so the new recipient can read them",
                 ])
         case ("DELETE", 1):
             let (removed, readable) = try workspace.removeRecipient(name: parts[0])
