@@ -212,18 +212,12 @@ struct RecipientsAPI {
         }
     }
 
-    /// A recipient name as every reader takes it: one line of printable text, at most the
-    /// bytes a sealed file's recipient entry may hold (a longer one would make every file
-    /// sealed afterwards unreadable), without control or bidirectional-override characters
-    /// that would rewrite a terminal's or the page's text.
+    /// A recipient name by the one rule every way in applies (`RecipientName`): a name travels
+    /// into key file names, pasted command lines and every sealed file.
     static func recipientName(_ text: String) throws(AdminUIError) -> String {
         let name = text.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty else { throw .badRequest("a recipient needs a name", fix: "give the person's or the runner's name") }
-        guard name.utf8.count <= SealedFile.maximumRecipientNameBytes else {
-            throw .badRequest("the recipient name is longer than \(SealedFile.maximumRecipientNameBytes) bytes", fix: "give a shorter name")
-        }
-        guard !name.unicodeScalars.contains(where: { [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }) else {
-            throw .badRequest("the recipient name holds a control or formatting character", fix: "give a name of printable characters")
+        if let problem = RecipientName.problem(name) {
+            throw .badRequest(problem, fix: "for example 'alice', 'ci-runner' or 'ada@example.com'")
         }
         return name
     }

@@ -188,7 +188,7 @@ final class RawClient {
             #expect(added.status == 400, "\(name.prefix(20))")
         }
         #expect(try String(contentsOfFile: server.fixture.workspace.recipientsPath, encoding: .utf8) == recipients)
-        let fine = try server.request("POST", "/api/recipients", headers: headers, body: #"{"name":"eve laptop","key":"\#(key)"}"#)
+        let fine = try server.request("POST", "/api/recipients", headers: headers, body: #"{"name":"eve-laptop","key":"\#(key)"}"#)
         #expect(fine.status == 201)
     }
 
