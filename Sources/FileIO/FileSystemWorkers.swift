@@ -38,6 +38,10 @@ package final class FileSystemWorkers: @unchecked Sendable {
     /// Where the producer sleeps (queue full, or waiting for idle); signalled when a job ends.
     private let jobEnded = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var threads: [pthread_t] = []
+    /// The threads asked for (workers read it; `threads` is the producer's).
+    private let workerCount: Int
+    /// Jobs submitted but not yet handed over; the producer's alone.
+    private var pending: [Job] = []
     // Guarded by `mutex`. The sleeper counts let a thread skip the wake-up call when nobody
     // sleeps: with thousands of tiny jobs, unconditional signals cost more than the jobs.
     private var queue: [Job] = []
@@ -52,6 +56,7 @@ package final class FileSystemWorkers: @unchecked Sendable {
     /// inside `submit`, which is what one extra thread would cost there anyway).
     package init(threads: Int = FileSystemWorkers.defaultThreadCount, capacity: Int = 256) {
         self.capacity = max(1, capacity)
+        self.workerCount = max(1, threads)
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(jobArrived, nil)
         pthread_cond_init(jobEnded, nil)
@@ -90,6 +95,9 @@ package final class FileSystemWorkers: @unchecked Sendable {
 
     /// Queues `job`, waiting while the queue is full. Once a job has failed, throws that
     /// failure instead (and drops `job`): the caller should stop producing.
+    ///
+    /// Jobs are handed over in batches of `batchSize` (and whatever is left at `waitUntilIdle`):
+    /// one lock and at most one wake-up per batch, not per job.
     package func submit(_ job: @escaping Job) throws(SystemCallFailure) {
         guard !threads.isEmpty else {
             // No worker threads: this thread is the only one touching the state.
@@ -98,23 +106,38 @@ package final class FileSystemWorkers: @unchecked Sendable {
             if let failure { throw failure }
             return
         }
-        pthread_mutex_lock(mutex)
-        while queue.count - queueStart >= capacity && failure == nil { sleepUntilAJobEnds() }
-        let failure = self.failure
-        if failure == nil {
-            queue.append(job)
-            if sleepingWorkers > 0 { pthread_cond_signal(jobArrived) }
-        }
-        pthread_mutex_unlock(mutex)
-        if let failure { throw failure }
+        pending.append(job)
+        if pending.count >= Self.batchSize { try handOverPending() }
     }
 
     /// Waits for every queued job, then throws the first failure, if any. The pool stays usable.
     package func waitUntilIdle() throws(SystemCallFailure) {
+        guard !threads.isEmpty else {
+            if let failure { throw failure }
+            return
+        }
+        try handOverPending()
         pthread_mutex_lock(mutex)
-        while (queue.count > queueStart || running > 0) && !threads.isEmpty { sleepUntilAJobEnds() }
+        while queue.count > queueStart || running > 0 { sleepUntilAJobEnds() }
         let failure = self.failure
         pthread_mutex_unlock(mutex)
+        if let failure { throw failure }
+    }
+
+    private static let batchSize = 8
+
+    /// Moves `pending` onto the queue, waiting while the queue is full.
+    private func handOverPending() throws(SystemCallFailure) {
+        guard !pending.isEmpty else { return }
+        pthread_mutex_lock(mutex)
+        while queue.count - queueStart >= capacity && failure == nil { sleepUntilAJobEnds() }
+        let failure = self.failure
+        if failure == nil {
+            queue.append(contentsOf: pending)
+            if sleepingWorkers > 0 { pthread_cond_broadcast(jobArrived) }
+        }
+        pthread_mutex_unlock(mutex)
+        pending.removeAll(keepingCapacity: true)
         if let failure { throw failure }
     }
 
@@ -126,6 +149,7 @@ package final class FileSystemWorkers: @unchecked Sendable {
 
     /// Drops the jobs not yet started, lets running ones end, and joins the threads.
     private func stop() {
+        pending.removeAll()
         pthread_mutex_lock(mutex)
         stopping = true
         queue.removeAll()
@@ -144,6 +168,7 @@ package final class FileSystemWorkers: @unchecked Sendable {
     }
 
     private func work() {
+        var batch: [Job] = []
         pthread_mutex_lock(mutex)
         while true {
             while queue.count == queueStart && !stopping {
@@ -151,21 +176,26 @@ package final class FileSystemWorkers: @unchecked Sendable {
                 pthread_cond_wait(jobArrived, mutex)
                 sleepingWorkers -= 1
             }
-            if queue.count == queueStart { break }
-            let job = queue[queueStart]
-            queueStart += 1
+            let waiting = queue.count - queueStart
+            if waiting == 0 { break }
+            // A fair share of what waits, so a batch handed over at once spreads over the workers.
+            let take = min(waiting, max(1, waiting / workerCount))
+            batch.append(contentsOf: queue[queueStart..<(queueStart + take)])
+            queueStart += take
             if queueStart == queue.count {
                 queue.removeAll(keepingCapacity: true)
                 queueStart = 0
             }
             if failure == nil {
-                running += 1
+                running += take
                 pthread_mutex_unlock(mutex)
-                let outcome = job()
+                var outcome: SystemCallFailure?
+                for job in batch where outcome == nil { outcome = job() }
                 pthread_mutex_lock(mutex)
-                running -= 1
+                running -= take
                 if failure == nil, let outcome { failure = outcome }
             }
+            batch.removeAll(keepingCapacity: true)
             if producerSleeping { pthread_cond_signal(jobEnded) }
         }
         pthread_mutex_unlock(mutex)
