@@ -3,15 +3,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/landlock.h>
 #include <linux/mount.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -28,6 +32,20 @@
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
+
+#if defined(__x86_64__)
+#define JOURNEY_NATIVE_ARCH AUDIT_ARCH_X86_64
+#define JOURNEY_COMPAT_ARCH AUDIT_ARCH_I386
+#elif defined(__aarch64__)
+#define JOURNEY_NATIVE_ARCH AUDIT_ARCH_AARCH64
+#define JOURNEY_COMPAT_ARCH AUDIT_ARCH_ARM
+#else
+#error "step isolation's seccomp filter knows x86_64 and aarch64: add this architecture's AUDIT_ARCH values"
+#endif
+// ioctl in the 32-bit ABIs (i386, arm) a 64-bit step may still call into.
+#define JOURNEY_COMPAT_IOCTL 54
+// x32 system calls (x86_64 numbers with this bit) have their own ioctl entry: refused outright.
+#define JOURNEY_X32_SYSCALL_BIT 0x40000000U
 
 // Debian 12's <linux/landlock.h> predates ABI 6 (scopes); this is the attribute struct as
 // the kernel reads it, its size chosen by the ABI version.
@@ -364,6 +382,38 @@ static int close_all_but(const int *keep, size_t keep_count) {
     }
 }
 
+/// A seccomp filter refusing TIOCSTI and TIOCLINUX (EPERM): with them a step that shares
+/// journey's terminal (an interactive `journey run` or `exec`) pushes keystrokes into its input,
+/// which the user's shell reads as commands once journey exits, outside the sandbox, where the
+/// key is. Every other call is allowed; system calls of another architecture than this one and
+/// its 32-bit compat, and x32 calls, are refused (ENOSYS), so no other ioctl number slips by.
+/// The command word is compared in its low 32 bits, as the kernel reads it.
+static void block_terminal_injection(int status_fd) {
+    const unsigned command_low = offsetof(struct seccomp_data, args[1])
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        + 4
+#endif
+        ;
+    struct sock_filter program[] = {
+        /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, JOURNEY_NATIVE_ARCH, 0, 3),  // → 2, else → 5
+        /* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        /* 3 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, JOURNEY_X32_SYSCALL_BIT, 9, 0),  // → 13
+        /* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, 3, 6),  // → 8, else → 11
+        /* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, JOURNEY_COMPAT_ARCH, 0, 7),  // → 6, else → 13
+        /* 6 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        /* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, JOURNEY_COMPAT_IOCTL, 0, 3),  // → 8, else → 11
+        /* 8 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, command_low),
+        /* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 2, 0),  // → 12
+        /* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 1, 0),  // → 12
+        /* 11 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        /* 12 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+        /* 13 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+    };
+    struct sock_fprog filter = {(unsigned short)(sizeof program / sizeof program[0]), program};
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter, 0, 0) != 0) fail(status_fd, JOURNEY_STAGE_SECCOMP);
+}
+
 /// The step, forked by I: everything it must not keep is dropped, then exec.
 static _Noreturn void become_step(const struct journey_isolation_request *request, int status_fd) {
     sigset_t none;
@@ -386,6 +436,7 @@ static _Noreturn void become_step(const struct journey_isolation_request *reques
     if (request->working_directory && chdir(request->working_directory) != 0) fail(status_fd, JOURNEY_STAGE_WORKING_DIRECTORY);
     drop_capabilities(status_fd);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(status_fd, JOURNEY_STAGE_NO_NEW_PRIVS);
+    block_terminal_injection(status_fd);
     enter_landlock(status_fd);
     execve(request->executable, request->argv, request->envp);
     send_record(status_fd, JOURNEY_RECORD_EXEC_FAILED, JOURNEY_STAGE_EXEC, errno, 0);

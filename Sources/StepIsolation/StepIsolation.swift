@@ -175,6 +175,7 @@ package struct StepIsolation: Sendable, Equatable {
         case JOURNEY_STAGE_NO_NEW_PRIVS.rawValue: return "setting no_new_privs"
         case JOURNEY_STAGE_LANDLOCK.rawValue: return "entering a Landlock domain"
         case JOURNEY_STAGE_WORKING_DIRECTORY.rawValue: return "entering the working folder"
+        case JOURNEY_STAGE_SECCOMP.rawValue: return "refusing terminal input injection (a seccomp filter on TIOCSTI)"
         case JOURNEY_STAGE_DESCRIPTORS.rawValue: return "closing the descriptors journey had open"
         case JOURNEY_STAGE_DUMPABLE.rawValue: return "making the sandbox's first process non-dumpable"
         case JOURNEY_STAGE_PARENT_DEATH.rawValue: return "tying the sandbox's life to journey's (PR_SET_PDEATHSIG)"

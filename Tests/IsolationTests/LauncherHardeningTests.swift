@@ -128,6 +128,61 @@ struct LauncherHardeningTests {
         }
     }
 
+    /// A step run on the user's terminal (an interactive `journey exec` or `run`) pushes a
+    /// command into the terminal's input with TIOCSTI; the user's shell would run it after
+    /// journey exits, outside the sandbox. The seccomp filter refuses it; other ioctls work.
+    @Test func aStepCannotTypeIntoTheTerminal() throws {
+        try withScratchFolder(label: "isolation-tty") { folder in
+            let config = try folder.folder("config")
+            try Git.run(["init", "--quiet"], in: folder.path)
+            _ = try JourneyBinary.run(["init", "--name", "terminal"], in: folder.path, configHome: config).checked()
+            let step = """
+                import fcntl, os, termios
+                print("terminal", os.isatty(0), flush=True)
+                for name, command in (("TIOCSTI", termios.TIOCSTI), ("TIOCSTI high bits", termios.TIOCSTI | 1 << 32)):
+                    try:
+                        fcntl.ioctl(0, command, b"#")
+                        print(name, "typed", flush=True)
+                    except (OSError, OverflowError) as error:
+                        print(name, "refused", error, flush=True)
+                """
+            func onATerminal(_ isolation: [String]) throws -> ProcessResult {
+                try Subprocess.run(
+                    "python3", ["-c", Self.onATerminal, JourneyBinary.path, "exec"] + isolation + ["--", "python3", "-c", step],
+                    environment: JourneyBinary.environment(configHome: config), currentDirectory: folder.path)
+            }
+            let legacy = (try? String(contentsOfFile: "/proc/sys/dev/tty/legacy_tiocsti", encoding: .utf8)) ?? "1"
+            if legacy.hasPrefix("1") {
+                let control = try onATerminal(["--no-isolation"])
+                #expect(control.stdoutText.contains("TIOCSTI typed"), "the control types into the terminal: \(control.allOutput)")
+            }
+            let isolated = try onATerminal([])
+            #expect(isolated.stdoutText.contains("terminal True"), "\(isolated.allOutput)")
+            #expect(isolated.stdoutText.contains("TIOCSTI refused"), "\(isolated.allOutput)")
+            #expect(!isolated.stdoutText.contains("typed"), "\(isolated.allOutput)")
+        }
+    }
+
+    /// argv: PROGRAM ARGS…: runs it on a new pseudo-terminal (its controlling terminal) and
+    /// prints what it wrote there.
+    static let onATerminal = #"""
+        import os, pty, sys
+        pid, master = pty.fork()
+        if pid == 0:
+            os.execv(sys.argv[1], sys.argv[1:])
+        output = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        os.waitpid(pid, 0)
+        sys.stdout.write(output.decode(errors="replace").replace("\r", ""))
+        """#
+
     /// A /proc file's text (their size reads as 0, so read to the end).
     static func procFile(_ path: String) -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

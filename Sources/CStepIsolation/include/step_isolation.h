@@ -17,8 +17,8 @@
 //        the argv/environment pages it inherited from A, then forks
 //   I dies with the thread of A that started it (PR_SET_PDEATHSIG), taking the step along.
 //   I ──clone──▶ S, the step: its own process group, every descriptor but 0-2 closed on exec,
-//        no capabilities (bounding set empty), no_new_privs, a Landlock domain where the kernel
-//        has one, then execve.
+//        no capabilities (bounding set empty), no_new_privs, a seccomp filter refusing TIOCSTI
+//        and TIOCLINUX, a Landlock domain where the kernel has one, then execve.
 //   I relays the signals A forwards to S, reaps orphans, and reports S's wait status through
 //   the status pipe before it exits (which ends every process left in the namespace).
 
@@ -46,6 +46,7 @@ enum journey_isolation_stage {
     JOURNEY_STAGE_DUMPABLE = 19,
     JOURNEY_STAGE_PARENT_DEATH = 20,
     JOURNEY_STAGE_HIDDEN_PATH_MOVED = 21,
+    JOURNEY_STAGE_SECCOMP = 22,
 };
 
 /// At most this many hidden and exposed paths (the child keeps a descriptor per path on its
