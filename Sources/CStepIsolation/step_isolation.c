@@ -198,20 +198,21 @@ static void hide_paths(const struct journey_isolation_request *request, int stat
     size_t count = request->hidden_count;
     const struct journey_isolation_identity *identities = request->hidden_identities;
     for (size_t i = 0; i < count; i++) {
-        hidden[i] = -1;
-        // Absent when journey started: the key was not read from there, nothing to cover.
-        if (identities && !identities[i].present) continue;
+        // Whether the path led somewhere when journey started (without identities: unknown).
+        int was_present = identities && identities[i].present;
         hidden[i] = open(request->hidden_paths[i], O_PATH | O_CLOEXEC);
         if (hidden[i] < 0) {
             if (errno != ENOENT && errno != ENOTDIR) fail(status_fd, JOURNEY_STAGE_HIDE_PATH);
             // It was there when journey started and is gone: moved (with a folder above it, by
             // an earlier step) to where covering this path would not reach it.
-            if (identities) { errno = ESTALE; fail(status_fd, JOURNEY_STAGE_HIDDEN_PATH_MOVED); }
+            if (was_present) { errno = ESTALE; fail(status_fd, JOURNEY_STAGE_HIDDEN_PATH_MOVED); }
             continue;
         }
+        // Absent then and present now (made since): covered as it is, nothing to compare.
+        if (!was_present) continue;
         struct stat info;
         if (fstat(hidden[i], &info) != 0) fail(status_fd, JOURNEY_STAGE_HIDE_PATH);
-        if (identities && ((uint64_t)info.st_dev != identities[i].device || (uint64_t)info.st_ino != identities[i].inode)) {
+        if ((uint64_t)info.st_dev != identities[i].device || (uint64_t)info.st_ino != identities[i].inode) {
             // The path leads to something else (a decoy put where the key's folder was).
             errno = ESTALE;
             fail(status_fd, JOURNEY_STAGE_HIDDEN_PATH_MOVED);
@@ -336,7 +337,12 @@ static int close_listed_descriptors(const int *keep, size_t keep_count) {
     _Alignas(8) char buffer[4096];
     for (int closed = 1; closed;) {
         closed = 0;
-        if (lseek(folder, 0, SEEK_SET) != 0) break;
+        if (lseek(folder, 0, SEEK_SET) != 0) {
+            int saved = errno;
+            close(folder);
+            errno = saved;
+            return -1;
+        }
         for (;;) {
             long n = syscall(SYS_getdents64, folder, buffer, sizeof buffer);
             if (n < 0 && errno == EINTR) continue;

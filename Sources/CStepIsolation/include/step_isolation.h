@@ -60,7 +60,7 @@ enum journey_isolation_stage {
 struct journey_isolation_identity {
     uint64_t device;
     uint64_t inode;
-    /// 0: the path did not exist then; nothing read there, so nothing is covered.
+    /// 0: the path did not exist then; whatever it leads to now is covered, unchecked.
     int32_t present;
 };
 
