@@ -12,16 +12,35 @@ import Foundation
 /// C (`CStepIsolation`): no Swift runs in the forked child.
 package struct StepIsolation: Sendable, Equatable {
     /// Files and folders the step must not see, resolved (no symlinks: the kernel covers what a
-    /// path leads to, and a folder holding an exposed path is found by its real name).
-    package var hiddenPaths: [String]
+    /// path leads to, and a folder holding an exposed path is found by its real name); at most 64.
+    package private(set) var hiddenPaths: [String]
+    /// What each hidden path led to when this value was made (before any step ran; nil: it did
+    /// not exist). A step may rename a folder above a covered one (the covers are mounts, they
+    /// move along); the next step's sandbox then refuses to start rather than cover the decoy
+    /// left at the old path.
+    private var hiddenIdentities: [FileIdentity?]
     /// Folders inside a hidden folder that stay reachable read-write (the runner's checkout in
     /// its cache); at most 16.
-    package var exposedPaths: [String]
+    package private(set) var exposedPaths: [String]
+
+    struct FileIdentity: Sendable, Equatable {
+        let device: UInt64
+        let inode: UInt64
+    }
 
     package init(hiddenPaths: [String], exposedPaths: [String] = []) {
-        var seen = Set<String>()
-        self.hiddenPaths = hiddenPaths.filter { !$0.isEmpty }.map(Self.resolved).filter { seen.insert($0).inserted }
-        self.exposedPaths = Array(exposedPaths.filter { !$0.isEmpty }.map(Self.resolved).prefix(16))
+        self.init(hidden: [], adding: hiddenPaths, exposedPaths: exposedPaths)
+    }
+
+    /// `hidden` (paths already resolved, with their identities) and `adding`, resolved and
+    /// identified now.
+    private init(hidden: [(path: String, identity: FileIdentity?)], adding paths: [String], exposedPaths: [String]) {
+        var seen = Set(hidden.map(\.path))
+        let added = paths.filter { !$0.isEmpty }.map(Self.resolved).filter { seen.insert($0).inserted }.map { ($0, Self.identity(of: $0)) }
+        let all = hidden + added
+        self.hiddenPaths = all.map(\.path)
+        self.hiddenIdentities = all.map(\.identity)
+        self.exposedPaths = Array(exposedPaths.filter { !$0.isEmpty }.map(Self.resolved).prefix(Int(JOURNEY_ISOLATION_MAX_EXPOSED)))
     }
 
     /// This sandbox, also hiding `folder` except `exposed` inside it. A folder that is or holds
@@ -31,7 +50,10 @@ package struct StepIsolation: Sendable, Equatable {
         let real = Self.resolved(folder)
         let shared = ["/tmp", "/var/tmp", "/dev/shm", environment["HOME"] ?? "/root"].map(Self.resolved)
         if real == "/" || shared.contains(where: { $0 == real || $0.hasPrefix(real + "/") }) { return self }
-        return StepIsolation(hiddenPaths: hiddenPaths + [real], exposedPaths: exposedPaths + [exposed])
+        // The paths already hidden keep the identities they had when journey started.
+        return StepIsolation(
+            hidden: Array(zip(hiddenPaths, hiddenIdentities).map { (path: $0, identity: $1) }), adding: [real],
+            exposedPaths: exposedPaths + [exposed])
     }
 
     /// The paths a private key is read from: the key file named by `--key-file` or
@@ -88,13 +110,17 @@ package struct StepIsolation: Sendable, Equatable {
         executable: String?, arguments: [String], environment: [UnsafeMutablePointer<CChar>?], workingDirectory: String?,
         standardOutput: Int32, standardError: Int32, ownProcessGroup: Bool, covering paths: StepIsolation
     ) throws(IsolationError) -> IsolatedProcess {
+        // Close-on-exec from the start: a pipe()-then-fcntl pair would leak into a child another
+        // thread forks and execs in between.
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw .setup(stage: "creating the status pipe", errno: errno) }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        guard journey_status_pipe(&fds) == 0 else { throw .setup(stage: "creating the status pipe", errno: errno) }
         // Every C string the child reads is made here, before the clone.
         let argv = arguments.map { strdup($0) } + [nil]
         let hidden = paths.hiddenPaths.map { UnsafePointer(strdup($0)) } + [nil]
         let exposed = paths.exposedPaths.map { UnsafePointer(strdup($0)) } + [nil]
+        let identities = paths.hiddenIdentities.map {
+            journey_isolation_identity(device: $0?.device ?? 0, inode: $0?.inode ?? 0, present: $0 == nil ? 0 : 1)
+        }
         let executableCopy = executable.map { strdup($0) } ?? nil
         let directoryCopy = workingDirectory.map { strdup($0) } ?? nil
         defer {
@@ -107,14 +133,17 @@ package struct StepIsolation: Sendable, Equatable {
         let pid: Int32 = argv.withUnsafeBufferPointer { argvBuffer in
             environment.withUnsafeBufferPointer { envBuffer in
                 hidden.withUnsafeBufferPointer { hiddenBuffer in
-                    exposed.withUnsafeBufferPointer { exposedBuffer in
-                        var request = journey_isolation_request(
-                            executable: UnsafePointer(executableCopy), argv: argvBuffer.baseAddress, envp: envBuffer.baseAddress,
-                            working_directory: UnsafePointer(directoryCopy), stdout_fd: standardOutput, stderr_fd: standardError,
-                            status_fd: fds[1], own_process_group: ownProcessGroup ? 1 : 0,
-                            hidden_paths: hiddenBuffer.baseAddress, hidden_count: paths.hiddenPaths.count,
-                            exposed_paths: exposedBuffer.baseAddress, exposed_count: paths.exposedPaths.count)
-                        return journey_isolation_spawn(&request)
+                    identities.withUnsafeBufferPointer { identityBuffer in
+                        exposed.withUnsafeBufferPointer { exposedBuffer in
+                            var request = journey_isolation_request(
+                                executable: UnsafePointer(executableCopy), argv: argvBuffer.baseAddress, envp: envBuffer.baseAddress,
+                                working_directory: UnsafePointer(directoryCopy), stdout_fd: standardOutput, stderr_fd: standardError,
+                                status_fd: fds[1], own_process_group: ownProcessGroup ? 1 : 0,
+                                hidden_paths: hiddenBuffer.baseAddress, hidden_identities: identityBuffer.baseAddress,
+                                hidden_count: paths.hiddenPaths.count,
+                                exposed_paths: exposedBuffer.baseAddress, exposed_count: paths.exposedPaths.count)
+                            return journey_isolation_spawn(&request)
+                        }
                     }
                 }
             }
@@ -146,8 +175,22 @@ package struct StepIsolation: Sendable, Equatable {
         case JOURNEY_STAGE_NO_NEW_PRIVS.rawValue: return "setting no_new_privs"
         case JOURNEY_STAGE_LANDLOCK.rawValue: return "entering a Landlock domain"
         case JOURNEY_STAGE_WORKING_DIRECTORY.rawValue: return "entering the working folder"
+        case JOURNEY_STAGE_SECCOMP.rawValue: return "refusing terminal input injection (a seccomp filter on TIOCSTI)"
+        case JOURNEY_STAGE_DESCRIPTORS.rawValue: return "closing the descriptors journey had open"
+        case JOURNEY_STAGE_DUMPABLE.rawValue: return "making the sandbox's first process non-dumpable"
+        case JOURNEY_STAGE_PARENT_DEATH.rawValue: return "tying the sandbox's life to journey's (PR_SET_PDEATHSIG)"
+        case JOURNEY_STAGE_HIDDEN_PATH_MOVED.rawValue:
+            return
+                "checking the key's paths (one was moved or replaced since journey started, e.g. by a step renaming a folder above it; check where the key is and start journey again)"
         default: return "starting the step"
         }
+    }
+
+    /// What `path` leads to now, or nil when nothing is there.
+    private static func identity(of path: String) -> FileIdentity? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 
     /// The absolute path with every symlink resolved (as given, made absolute, when it does not exist).

@@ -15,9 +15,10 @@
 //        makes every mount private, hides the key paths, builds a small /dev, mounts a fresh
 //        /proc (only this namespace's processes), makes /proc/sys and /sys read-only, scrubs
 //        the argv/environment pages it inherited from A, then forks
+//   I dies with the thread of A that started it (PR_SET_PDEATHSIG), taking the step along.
 //   I ──clone──▶ S, the step: its own process group, every descriptor but 0-2 closed on exec,
-//        no capabilities (bounding set empty), no_new_privs, a Landlock domain where the kernel
-//        has one, then execve.
+//        no capabilities (bounding set empty), no_new_privs, a seccomp filter refusing TIOCSTI
+//        and TIOCLINUX, a Landlock domain where the kernel has one, then execve.
 //   I relays the signals A forwards to S, reaps orphans, and reports S's wait status through
 //   the status pipe before it exits (which ends every process left in the namespace).
 
@@ -41,6 +42,26 @@ enum journey_isolation_stage {
     JOURNEY_STAGE_LANDLOCK = 15,
     JOURNEY_STAGE_WORKING_DIRECTORY = 16,
     JOURNEY_STAGE_EXEC = 17,
+    JOURNEY_STAGE_DESCRIPTORS = 18,
+    JOURNEY_STAGE_DUMPABLE = 19,
+    JOURNEY_STAGE_PARENT_DEATH = 20,
+    JOURNEY_STAGE_HIDDEN_PATH_MOVED = 21,
+    JOURNEY_STAGE_SECCOMP = 22,
+};
+
+/// At most this many hidden and exposed paths (the child keeps a descriptor per path on its
+/// stack: no malloc after clone).
+#define JOURNEY_ISOLATION_MAX_HIDDEN 64
+#define JOURNEY_ISOLATION_MAX_EXPOSED 16
+
+/// What a hidden path led to when journey started (and read the key): the sandbox covers that
+/// object and refuses to start when the path now leads elsewhere (a step moved a folder above
+/// it), instead of covering a decoy.
+struct journey_isolation_identity {
+    uint64_t device;
+    uint64_t inode;
+    /// 0: the path did not exist then; whatever it leads to now is covered, unchecked.
+    int32_t present;
 };
 
 /// One record on the status pipe (16 bytes, written atomically).
@@ -75,8 +96,11 @@ struct journey_isolation_request {
     /// caller's (a terminal's foreground group).
     int own_process_group;
     /// Files and folders the step must not see: each is covered (a file by /dev/null, a
-    /// folder by an empty read-only tmpfs with mode 000). Missing paths are skipped.
+    /// folder by an empty read-only tmpfs with mode 000), deepest first, and every cover under
+    /// an exposed folder is carried into it. Missing paths are skipped.
     const char *const *hidden_paths;
+    /// One per hidden path (NULL: no check, cover whatever each path leads to now).
+    const struct journey_isolation_identity *hidden_identities;
     size_t hidden_count;
     /// Folders inside a hidden folder that stay reachable, read-write, at the same path (the
     /// runner's checkout inside its hidden cache). The hidden folder is then a read-only tmpfs
@@ -84,6 +108,10 @@ struct journey_isolation_request {
     const char *const *exposed_paths;
     size_t exposed_count;
 };
+
+/// A pipe whose two ends are close-on-exec from the start (pipe2) and numbered 3 or above (so
+/// neither can be taken for the step's stdio); 0, or -1 with errno.
+int journey_status_pipe(int fds[2]);
 
 /// Starts the sandbox; returns I's pid (in the caller's PID namespace), or -1 with errno set
 /// when clone(2) itself failed. Later failures arrive as records on status_fd.
