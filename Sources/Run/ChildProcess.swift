@@ -34,12 +34,14 @@ package enum RunError: UserFacingError, Equatable {
     case spawnFailed(command: String, reason: String)
     case pipeFailed(reason: String)
     /// The step's sandbox could not be set up (nothing ran).
-    case isolationFailed(command: String, reason: String)
+    case isolationFailed(command: String, reason: IsolationError)
 
     package var message: String {
         switch self {
         case .isolationFailed(let command, let reason):
-            return "cannot isolate \(command) from the private key: \(reason); run with --no-isolation only where steps are trusted"
+            // --no-isolation is the way out of a machine that cannot isolate, never of a refusal.
+            let way = reason.isMachineLimit ? "; run with --no-isolation only where steps are trusted" : ""
+            return "cannot isolate \(command) from the private key: \(reason)\(way)"
         case .spawnFailed(let command, let reason): return "cannot start \(command): \(reason)"
         case .pipeFailed(let reason): return "cannot create a pipe for the child's output: \(reason)"
         }
@@ -173,7 +175,7 @@ package struct ChildProcess {
             }
             switch outcome {
             case .ended(let stepStatus): status = stepStatus
-            case .setupFailed(let error): throw .isolationFailed(command: arguments[0], reason: error.description)
+            case .setupFailed(let error): throw .isolationFailed(command: arguments[0], reason: error)
             case .execFailed(let code): throw .spawnFailed(command: arguments[0], reason: String(cString: strerror(code)))
             case .ready, .vanished: break
             }
@@ -246,7 +248,7 @@ package struct ChildProcess {
                 executable: executable, arguments: arguments, environment: environmentBlock.pointers, workingDirectory: workingDirectory,
                 standardOutput: stdout, standardError: stderr, ownProcessGroup: ownProcessGroup)
         } catch {
-            throw .isolationFailed(command: arguments[0], reason: error.description)
+            throw .isolationFailed(command: arguments[0], reason: error)
         }
     }
 
@@ -263,13 +265,23 @@ package struct ChildProcess {
         return nil
     }
 
+    /// A pipe whose ends are close-on-exec from the start (`pipe2(O_CLOEXEC)`): only the dup2'd
+    /// copies reach this child, and no child another thread starts meanwhile inherits an end
+    /// (with `pipe` then `fcntl` there is a window between the two).
     private static func makePipe() throws(RunError) -> (read: Int32, write: Int32) {
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw .pipeFailed(reason: String(cString: strerror(errno))) }
-        // Not inherited by other children: only the dup2'd copies reach this one.
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        guard let pipe2 = closeOnExecPipe, pipe2(&fds, O_CLOEXEC) == 0 else {
+            throw .pipeFailed(reason: closeOnExecPipe == nil ? "this C library has no pipe2" : String(cString: strerror(errno)))
+        }
         return (fds[0], fds[1])
     }
+
+    /// glibc's `pipe2` (a GNU extension the Glibc module does not export); looked up once by name.
+    private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+    private static let closeOnExecPipe: Pipe2? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pipe2") else { return nil }
+        return unsafeBitCast(symbol, to: Pipe2.self)
+    }()
 
     /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), which Swift's Glibc module does
     /// not export because it is a GNU extension; looked up once by name.

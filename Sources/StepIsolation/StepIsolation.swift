@@ -82,7 +82,11 @@ package struct StepIsolation: Sendable, Equatable {
         executable: String, arguments: [String], environment: [UnsafeMutablePointer<CChar>?], workingDirectory: String?,
         standardOutput: Int32, standardError: Int32, ownProcessGroup: Bool
     ) throws(IsolationError) -> IsolatedProcess {
-        try Self.start(
+        // A step gets a private /dev, so a folder under it is not there for the step.
+        if let workingDirectory, Self.isUnderDev(Self.resolved(workingDirectory)) {
+            throw .workingFolderUnderDev(path: workingDirectory)
+        }
+        return try Self.start(
             executable: executable, arguments: arguments, environment: environment, workingDirectory: workingDirectory,
             standardOutput: standardOutput, standardError: standardError, ownProcessGroup: ownProcessGroup, covering: self)
     }
@@ -179,12 +183,11 @@ package struct StepIsolation: Sendable, Equatable {
         case JOURNEY_STAGE_DESCRIPTORS.rawValue: return "closing the descriptors journey had open"
         case JOURNEY_STAGE_DUMPABLE.rawValue: return "making the sandbox's first process non-dumpable"
         case JOURNEY_STAGE_PARENT_DEATH.rawValue: return "tying the sandbox's life to journey's (PR_SET_PDEATHSIG)"
-        case JOURNEY_STAGE_HIDDEN_PATH_MOVED.rawValue:
-            return
-                "checking the key's paths (one was moved or replaced since journey started, e.g. by a step renaming a folder above it; check where the key is and start journey again)"
         default: return "starting the step"
         }
     }
+
+    static func isUnderDev(_ path: String) -> Bool { path == "/dev" || path.hasPrefix("/dev/") }
 
     /// What `path` leads to now, or nil when nothing is there.
     private static func identity(of path: String) -> FileIdentity? {
@@ -233,6 +236,7 @@ package struct IsolatedProcess: Sendable {
             guard n == size else { return .vanished }
             switch UInt32(record.kind) {
             case JOURNEY_RECORD_SETUP_FAILED.rawValue:
+                if UInt32(record.stage) == JOURNEY_STAGE_HIDDEN_PATH_MOVED.rawValue { return .setupFailed(.keyPathMoved) }
                 return .setupFailed(.setup(stage: StepIsolation.stageName(UInt32(record.stage)), errno: record.error))
             case JOURNEY_RECORD_EXEC_FAILED.rawValue: return .execFailed(errno: record.error)
             case JOURNEY_RECORD_READY.rawValue: return .ready(landlockABI: Int(record.value))
@@ -256,11 +260,30 @@ package struct IsolatedProcess: Sendable {
 
 /// Why a step could not be isolated.
 package enum IsolationError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// This machine would not set the sandbox up (a stage failed).
     case setup(stage: String, errno: Int32)
+    /// A covered key path leads elsewhere than when journey started (a step renamed a folder
+    /// above it, say): the sandbox is refused, since its covers would miss the key.
+    case keyPathMoved
+    /// The step's working folder lies under `/dev`, which every step gets fresh.
+    case workingFolderUnderDev(path: String)
+
+    /// Whether the machine cannot isolate (so `--no-isolation` is the way out where steps are
+    /// trusted), rather than this run being refused for a reason to fix.
+    package var isMachineLimit: Bool {
+        if case .setup = self { return true }
+        return false
+    }
 
     package var description: String {
         switch self {
         case .setup(let stage, let code): return "\(stage) failed: \(String(cString: strerror(code)))"
+        case .keyPathMoved:
+            return
+                "one of the key's paths was moved or replaced since journey started (e.g. by a step renaming a folder above it); check where the key is and start journey again"
+        case .workingFolderUnderDev(let path):
+            return
+                "the step's working folder \(path) lies under /dev, which each step gets fresh (a private /dev); keep the workspace, or the runner's --cache, outside /dev (a tmpfs mounted elsewhere works)"
         }
     }
 }

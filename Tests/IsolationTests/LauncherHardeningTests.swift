@@ -27,6 +27,24 @@ struct LauncherHardeningTests {
         return (termination, collected.text)
     }
 
+    /// Each step gets a private /dev, so a workspace (or runner cache) under /dev/shm is not
+    /// there for the step: the run is refused with the reason and the way out, and without the
+    /// advice to drop isolation, which would be the wrong fix.
+    @Test func aWorkingFolderUnderDevIsRefusedWithTheReason() throws {
+        let folder = "/dev/shm/journey-isolation-test-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (plain, _) = try run("true", in: folder, isolation: nil)
+        #expect(plain == .exited(0), "the control runs there")
+        do {
+            _ = try run("true", in: folder, isolation: StepIsolation(hiddenPaths: []))
+            Issue.record("a step in \(folder) should be refused")
+        } catch {
+            #expect(error == .isolationFailed(command: "/bin/sh", reason: .workingFolderUnderDev(path: folder)))
+            #expect(error.message.contains("outside /dev") && !error.message.contains("--no-isolation"), "\(error.message)")
+        }
+    }
+
     /// A key file and a key folder inside the runner's checkout, which is bound back into the
     /// covered cache: the checkout must bring the covers along (a recursive bind), whichever
     /// order the paths are hidden in.
@@ -82,6 +100,7 @@ struct LauncherHardeningTests {
                 #expect(!output.contains("JOURNEY-SECRET-KEY"), "\(output)")
             } catch {
                 #expect(error.message.contains("moved or replaced since journey started"), "\(error.message)")
+                #expect(!error.message.contains("--no-isolation"), "a refusal, not a machine limit: \(error.message)")
                 #expect(!error.message.contains("JOURNEY-SECRET-KEY"))
             }
             // Only the decoy moved away: a path missing now but present at the start refuses too.
