@@ -10,17 +10,7 @@ import Workspace
 final class RawClient {
     let descriptor: Int32
 
-    init(port: UInt16) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw ScratchError.cannotCreate("connect", String(cString: strerror(errno))) }
-    }
+    init(port: UInt16) throws { descriptor = try loopbackSocket(port: port) }
 
     deinit { close(descriptor) }
 

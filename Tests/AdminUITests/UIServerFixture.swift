@@ -80,16 +80,8 @@ final class UIServer {
 
     /// Sends one request on a fresh connection and reads the whole answer.
     func request(_ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil, host: String? = nil) throws -> Response {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = try loopbackSocket(port: port)
         defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw ScratchError.cannotCreate("connect", String(cString: strerror(errno))) }
         var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host ?? "127.0.0.1:\(port)")\r\nConnection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         let bodyBytes = Array((body ?? "").utf8)
@@ -128,4 +120,22 @@ final class UIServer {
     func changing() throws -> [String: String] {
         bearer.merging(["X-CSRF-Token": try csrf(), "Content-Type": "application/json"]) { a, _ in a }
     }
+}
+
+/// A TCP socket connected to 127.0.0.1:`port`; the caller closes it.
+func loopbackSocket(port: UInt16) throws -> Int32 {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else {
+        let reason = String(cString: strerror(errno))
+        close(descriptor)
+        throw ScratchError.cannotCreate("connect", reason)
+    }
+    return descriptor
 }
