@@ -6,9 +6,16 @@ package struct SystemCallFailure: Error, Sendable, Equatable {
     package let operation: String
     package let code: Int32
 
-    package init(_ operation: String, code: Int32 = errno) {
+    package init(_ operation: String, code: Int32) {
         self.operation = operation
         self.code = code
+    }
+
+    /// The failure of the system call just made. `errno` is read before `operation` is built:
+    /// building a string allocates, and the C library may touch `errno` on the way.
+    package static func lastCall(_ operation: @autoclosure () -> String) -> SystemCallFailure {
+        let code = errno
+        return SystemCallFailure(operation(), code: code)
     }
 
     package var reason: String { String(cString: strerror(code)) }

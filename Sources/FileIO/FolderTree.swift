@@ -12,12 +12,12 @@ package enum FolderTree {
     /// leaves behind can always be removed by the user who ran it.
     package static func remove(_ path: String, workers: FileSystemWorkers = FileSystemWorkers()) throws(SystemCallFailure) {
         guard let root = try openFolder(at: path, in: AT_FDCWD, display: path) else {
-            guard unlink(path) == 0 || errno == ENOENT else { throw SystemCallFailure("remove \(path)") }
+            guard unlink(path) == 0 || errno == ENOENT else { throw SystemCallFailure.lastCall("remove \(path)") }
             return
         }
         try removeContents(of: root, display: path, workers: workers)
         try workers.waitUntilIdle()
-        guard rmdir(path) == 0 || errno == ENOENT else { throw SystemCallFailure("remove \(path)") }
+        guard rmdir(path) == 0 || errno == ENOENT else { throw SystemCallFailure.lastCall("remove \(path)") }
     }
 
     /// Unlinks the files of `folder` through `workers` and removes its subfolders depth first.
@@ -30,20 +30,20 @@ package enum FolderTree {
                 continue
             }
             try workers.submit {
-                unlinkat(folder.descriptor, name, 0) == 0 || errno == ENOENT ? nil : SystemCallFailure("remove \(display)/\(name)")
+                unlinkat(folder.descriptor, name, 0) == 0 || errno == ENOENT ? nil : SystemCallFailure.lastCall("remove \(display)/\(name)")
             }
         }
         for name in subfolders {
             let subdisplay = display + "/" + name
             // Gone or replaced by a file since the listing: removed (or not) like any file.
             guard let subfolder = try openFolder(at: name, in: folder.descriptor, display: subdisplay) else {
-                guard unlinkat(folder.descriptor, name, 0) == 0 || errno == ENOENT else { throw SystemCallFailure("remove \(subdisplay)") }
+                guard unlinkat(folder.descriptor, name, 0) == 0 || errno == ENOENT else { throw SystemCallFailure.lastCall("remove \(subdisplay)") }
                 continue
             }
             try removeContents(of: subfolder, display: subdisplay, workers: workers)
             try workers.waitUntilIdle()
             guard unlinkat(folder.descriptor, name, AT_REMOVEDIR) == 0 || errno == ENOENT else {
-                throw SystemCallFailure("remove \(subdisplay)")
+                throw SystemCallFailure.lastCall("remove \(subdisplay)")
             }
         }
     }
@@ -59,13 +59,13 @@ package enum FolderTree {
         }
         guard descriptor >= 0 else {
             if errno == ENOENT || errno == ENOTDIR || errno == ELOOP { return nil }
-            throw SystemCallFailure("open \(display)")
+            throw SystemCallFailure.lastCall("open \(display)")
         }
         let folder = SharedDirectory(descriptor: descriptor)
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw SystemCallFailure("inspect \(display)") }
+        guard fstat(descriptor, &status) == 0 else { throw SystemCallFailure.lastCall("inspect \(display)") }
         if status.st_mode & 0o700 != 0o700 && fchmod(descriptor, (status.st_mode & 0o7777) | 0o700) != 0 {
-            throw SystemCallFailure("make \(display) writable")
+            throw SystemCallFailure.lastCall("make \(display) writable")
         }
         return folder
     }
@@ -74,17 +74,20 @@ package enum FolderTree {
     private static func entries(of folder: SharedDirectory, display: String) throws(SystemCallFailure) -> [(String, UInt8)] {
         let listing = dup(folder.descriptor)
         guard listing >= 0, let stream = fdopendir(listing) else {
+            let failure = SystemCallFailure.lastCall("list \(display)")
             if listing >= 0 { close(listing) }
-            throw SystemCallFailure("list \(display)")
+            throw failure
         }
         defer { closedir(stream) }
         var entries: [(String, UInt8)] = []
-        errno = 0
-        while let entry = readdir(stream) {
+        while true {
+            // Cleared before each call: only readdir's own failure may leave it set.
+            errno = 0
+            guard let entry = readdir(stream) else { break }
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
             if name != "." && name != ".." { entries.append((name, entry.pointee.d_type)) }
         }
-        guard errno == 0 else { throw SystemCallFailure("list \(display)") }
+        guard errno == 0 else { throw SystemCallFailure.lastCall("list \(display)") }
         return entries
     }
 

@@ -148,13 +148,13 @@ extension BareMirror {
         _ bytes: UnsafeRawBufferPointer, named name: String, in folder: SharedDirectory, mode: mode_t, display: String
     ) -> SystemCallFailure? {
         let descriptor = openat(folder.descriptor, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-        guard descriptor >= 0 else { return SystemCallFailure("create \(display)") }
+        guard descriptor >= 0 else { return SystemCallFailure.lastCall("create \(display)") }
         defer { close(descriptor) }
         var written = 0
         while written < bytes.count {
             let count = Foundation.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
             if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return SystemCallFailure("write \(display)") }
+            guard count > 0 else { return SystemCallFailure.lastCall("write \(display)") }
             written += count
         }
         return nil
