@@ -37,7 +37,7 @@ extension Workspace {
 
     /// `recipients.yaml`, read once under its write lock, to change: see `RecipientsEdit`.
     package func editRecipients() throws(WorkspaceError) -> RecipientsEdit {
-        let held = try lock("recipients")
+        let held = try lock(".recipients")  // a name no secret can have: rekey holds this and every secret's lock
         return RecipientsEdit(store: self, lock: held, contents: try recipientsContents())
     }
 

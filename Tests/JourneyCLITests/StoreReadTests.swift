@@ -74,6 +74,19 @@ struct StoreReadTests {
         #expect(output.contains("Re-wrapped 'api-token'"))
     }
 
+    /// A secret may be named `recipients`: its lock must not be the recipients file's, which
+    /// rekey holds while it takes every secret's (a second flock on one file waits forever).
+    /// Run under `timeout`, so the old deadlock fails the test instead of hanging the suite.
+    @Test func rekeyOfASecretNamedRecipientsDoesNotWaitOnItself() throws {
+        let fixture = try Self.fixture()
+        try fixture.expectSuccess(["secret", "add", "recipients"], stdin: "a value")
+        let result = try Subprocess.run(
+            "/usr/bin/timeout", ["20", JourneyBinary.path, "secret", "rekey", "--all"],
+            environment: JourneyBinary.environment(configHome: fixture.configHome, [:]), currentDirectory: fixture.root)
+        #expect(result.exitCode == 0, "\(result.allOutput)")
+        #expect(result.stdoutText.contains("Re-wrapped 'recipients'"), "\(result.allOutput)")
+    }
+
     @Test func keysRemoveReadsRecipientsAndEachSealedFileOnce() throws {
         let fixture = try Self.fixture()
         try fixture.expectSuccess(["keys", "add", "bob", PrivateKey.generate().publicKey.text])
