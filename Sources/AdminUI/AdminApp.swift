@@ -47,21 +47,24 @@ package final class AdminApp: Sendable {
         private var key: (generation: Int, scope: String)?
         private var response: HTTPResponse?
 
-        /// `read` takes from the index every file the answer shows, which brings it up to date
-        /// (its generation then says whether anything changed); `build` makes the answer of
-        /// what `read` returned when it did. `scope` names what the answer lists (an
-        /// environment's store is another answer).
+        /// `read` takes from the index every file the answer shows, which brings it up to date;
+        /// `build` makes the answer of what `read` returned, given the generation read before
+        /// `read` ran. The answer is cached under that earlier generation: a snapshot is at
+        /// least as new as it, so a change another request notices meanwhile (and counts) makes
+        /// the next request rebuild rather than keep an older snapshot under a newer count.
+        /// `scope` names what the answer lists (an environment's store is another answer).
         func answer<Snapshot>(
-            index: WorkspaceIndex, scope: String, read: () throws -> Snapshot, build: (Snapshot) throws -> HTTPResponse
+            index: WorkspaceIndex, scope: String, read: () throws -> Snapshot, build: (Snapshot, _ generation: Int) throws -> HTTPResponse
         ) throws -> HTTPResponse {
+            let before = index.generation
             let snapshot = try read()
             let current = (index.generation, scope)
             if let response = lock.withLock({ key.map { $0.generation == current.0 && $0.scope == current.1 } == true ? self.response : nil }) {
                 return response
             }
-            let fresh = try build(snapshot)
+            let fresh = try build(snapshot, before)
             lock.withLock {
-                key = current
+                key = (before, scope)
                 response = fresh
             }
             return fresh
@@ -148,7 +151,7 @@ package final class AdminApp: Sendable {
             let stores = workspace.everyEnvironment()
             return try schemaAnswer.answer(index: index, scope: "schema") {
                 try stores.map { store in try index.sealedFiles(in: store) }
-            } build: { sealed in
+            } build: { sealed, _ in
                 let text = try JourneySchema.text(secrets: JourneySchema.secrets(in: sealed))
                 return HTTPResponse(status: 200, headers: [("Content-Type", "application/schema+json")], body: .bytes(Array(text.utf8)))
             }

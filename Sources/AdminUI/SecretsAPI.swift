@@ -23,8 +23,8 @@ struct SecretsAPI {
             let workspace = try app.store(for: request)
             return try app.secretsAnswer.answer(index: app.index, scope: workspace.secretsFolder) {
                 (journeys: app.index.journeys(), sealed: try app.index.sealedFiles(in: workspace), recipients: try app.index.recipients(in: workspace))
-            } build: { read in
-                let usage = app.index.usage(of: read.journeys, in: workspace.environment)
+            } build: { read, generation in
+                let usage = app.index.usage(of: read.journeys, asOf: generation, in: workspace.environment)
                 let recipientNames = Self.recipientNames(read.recipients)
                 let list = read.sealed.map { name, result in
                     Self.summary(name, result, usedBy: usage[name.rawValue] ?? [], recipientNames: recipientNames)
@@ -172,7 +172,7 @@ struct RecipientsAPI {
         case ("GET", 0):
             return try app.recipientsAnswer.answer(index: app.index, scope: workspace.recipientsPath) {
                 (sealed: try app.index.sealedFiles(in: workspace), recipients: try app.index.recipients(in: workspace))
-            } build: { read in
+            } build: { read, _ in
                 var readable: [KeyID: Int] = [:]
                 for file in read.sealed.compactMap({ try? $0.result.get() }) {
                     for keyID in Set(file.sealed.wraps.map(\.keyID)) { readable[keyID, default: 0] += 1 }

@@ -248,15 +248,18 @@ final class WorkspaceIndex: @unchecked Sendable {
     /// Which journeys (by name) use each secret in `environment` (nil: the flat layout), from
     /// the parsed journeys: a journey that lists its environments uses none of the others'.
     func usage(in environment: EnvironmentName?) -> [String: [String]] {
-        usage(of: journeys(), in: environment)
+        let generation = self.generation
+        return usage(of: journeys(), asOf: generation, in: environment)
     }
 
-    /// The same, of `entries` just taken from `journeys()`.
-    func usage(of entries: [JourneyEntry], in environment: EnvironmentName?) -> [String: [String]] {
-        let current = generation
+    /// The same, of `entries` just taken from `journeys()` with the index at `generation` (read
+    /// before `journeys()`): cached under it, so entries older than a change another request
+    /// counted meanwhile are never kept under the newer count.
+    func usage(of entries: [JourneyEntry], asOf generation: Int, in environment: EnvironmentName?) -> [String: [String]] {
+        let current = self.generation
         if let cached = lock.withLock({ usageCache }), cached.generation == current, cached.environment == environment { return cached.uses }
         let uses = computeUsage(entries, in: environment)
-        lock.withLock { usageCache = (current, environment, uses) }
+        lock.withLock { usageCache = (generation, environment, uses) }
         return uses
     }
 
