@@ -16,13 +16,66 @@ package enum FolderTree {
             return
         }
         try removeContents(of: root, display: path, workers: workers)
-        try workers.waitUntilIdle()
         guard rmdir(path) == 0 || errno == ENOENT else { throw SystemCallFailure.lastCall("remove \(path)") }
     }
 
-    /// Unlinks the files of `folder` through `workers` and removes its subfolders depth first.
-    /// Each subfolder is removed once `workers` is idle, which is when its files are gone.
-    private static func removeContents(of folder: SharedDirectory, display: String, workers: FileSystemWorkers) throws(SystemCallFailure) {
+    /// At most this many folders of the path being removed are held open; deeper ones are
+    /// reached again through `..` (checked against the device and inode seen on the way down).
+    /// A step can nest folders deeper than any descriptor limit.
+    package static let heldFolders = 64
+
+    /// One folder on the way down: its descriptor (nil once let go, see `heldFolders`), who it
+    /// is, its name in its parent, and the subfolders still to remove.
+    private struct Level {
+        var folder: SharedDirectory?
+        let identity: (device: UInt64, inode: UInt64)
+        let name: String
+        var subfolders: [String]
+    }
+
+    /// Empties `root` depth first, without recursion: the files of each folder are unlinked by
+    /// `workers`, and a folder is removed once `workers` is idle (its files are gone) and its
+    /// subfolders are removed.
+    private static func removeContents(of root: SharedDirectory, display: String, workers: FileSystemWorkers) throws(SystemCallFailure) {
+        var levels = [Level(folder: root, identity: try identity(of: root, display: display), name: "", subfolders: [])]
+        levels[0].subfolders = try submitFiles(of: root, display: display, workers: workers)
+        while let current = levels.last {
+            let folder = current.folder!
+            let depthDisplay = levels.count > 8 ? display + "/…/" + current.name : ([display] + levels.dropFirst().map(\.name)).joined(separator: "/")
+            if let name = levels[levels.count - 1].subfolders.popLast() {
+                let subdisplay = depthDisplay + "/" + name
+                // Gone or replaced by a file since the listing: removed (or not) like any file.
+                guard let subfolder = try openFolder(at: name, in: folder.descriptor, display: subdisplay) else {
+                    guard unlinkat(folder.descriptor, name, 0) == 0 || errno == ENOENT else { throw SystemCallFailure.lastCall("remove \(subdisplay)") }
+                    continue
+                }
+                let subfolders = try submitFiles(of: subfolder, display: subdisplay, workers: workers)
+                levels.append(Level(folder: subfolder, identity: try identity(of: subfolder, display: subdisplay), name: name, subfolders: subfolders))
+                if levels.count > heldFolders { levels[levels.count - heldFolders - 1].folder = nil }
+                continue
+            }
+            // Every file and subfolder of `current` is handed over or gone.
+            try workers.waitUntilIdle()
+            guard levels.count > 1 else { return }
+            if levels[levels.count - 2].folder == nil {
+                let parent = openat(folder.descriptor, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                guard parent >= 0 else { throw SystemCallFailure.lastCall("open the folder above \(depthDisplay)") }
+                let reopened = SharedDirectory(descriptor: parent)
+                guard try identity(of: reopened, display: depthDisplay + "/..") == levels[levels.count - 2].identity else {
+                    throw SystemCallFailure("remove \(depthDisplay): a folder above it was moved during the removal", code: ESTALE)
+                }
+                levels[levels.count - 2].folder = reopened
+            }
+            levels.removeLast()
+            guard unlinkat(levels[levels.count - 1].folder!.descriptor, current.name, AT_REMOVEDIR) == 0 || errno == ENOENT else {
+                throw SystemCallFailure.lastCall("remove \(depthDisplay)")
+            }
+        }
+    }
+
+    /// Hands every entry of `folder` that is not a folder to `workers` to unlink; returns the
+    /// names of its subfolders.
+    private static func submitFiles(of folder: SharedDirectory, display: String, workers: FileSystemWorkers) throws(SystemCallFailure) -> [String] {
         var subfolders: [String] = []
         for (name, type) in try entries(of: folder, display: display) {
             if type == DT_DIR || (type == DT_UNKNOWN && isFolder(name, in: folder)) {
@@ -33,19 +86,13 @@ package enum FolderTree {
                 unlinkat(folder.descriptor, name, 0) == 0 || errno == ENOENT ? nil : SystemCallFailure.lastCall("remove \(display)/\(name)")
             }
         }
-        for name in subfolders {
-            let subdisplay = display + "/" + name
-            // Gone or replaced by a file since the listing: removed (or not) like any file.
-            guard let subfolder = try openFolder(at: name, in: folder.descriptor, display: subdisplay) else {
-                guard unlinkat(folder.descriptor, name, 0) == 0 || errno == ENOENT else { throw SystemCallFailure.lastCall("remove \(subdisplay)") }
-                continue
-            }
-            try removeContents(of: subfolder, display: subdisplay, workers: workers)
-            try workers.waitUntilIdle()
-            guard unlinkat(folder.descriptor, name, AT_REMOVEDIR) == 0 || errno == ENOENT else {
-                throw SystemCallFailure.lastCall("remove \(subdisplay)")
-            }
-        }
+        return subfolders
+    }
+
+    private static func identity(of folder: SharedDirectory, display: String) throws(SystemCallFailure) -> (device: UInt64, inode: UInt64) {
+        var status = stat()
+        guard fstat(folder.descriptor, &status) == 0 else { throw SystemCallFailure.lastCall("inspect \(display)") }
+        return (UInt64(status.st_dev), UInt64(status.st_ino))
     }
 
     /// The folder at `name` (relative to `parent`), opened without following a link and made

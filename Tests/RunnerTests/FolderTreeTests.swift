@@ -37,6 +37,22 @@ struct FolderTreeTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside) == ["keep.txt"])
     }
 
+    /// A step can nest folders deeper than the descriptor limit (`mkdir d; cd d` in a loop):
+    /// removal holds only `heldFolders` of them open and climbs back through `..`.
+    @Test func aTreeDeeperThanTheFoldersHeldOpenIsRemoved() throws {
+        let work = try scratch.folder("deep")
+        var relative = "deep"
+        for level in 0..<(FolderTree.heldFolders * 3 + 5) {
+            relative += "/d"
+            if level % 50 == 0 { _ = try scratch.write("level \(level)\n", to: relative + "/file") }
+            if level % 70 == 0 { try FileManager.default.createDirectory(atPath: scratch.path(relative + "/side/branch"), withIntermediateDirectories: true) }
+        }
+        try FileManager.default.createDirectory(atPath: scratch.path(relative), withIntermediateDirectories: true)
+        _ = try scratch.write("bottom\n", to: relative + "/bottom")
+        try FolderTree.remove(work, workers: FileSystemWorkers(threads: 2))
+        #expect(!FileManager.default.fileExists(atPath: work))
+    }
+
     @Test func aMissingPathIsFineAndALinkIsRemovedNotFollowed() throws {
         try FolderTree.remove(scratch.path("never-made"))
         let target = try scratch.folder("target")
