@@ -48,7 +48,7 @@ enum HTTPClient {
                 }
             }
             guard [301, 302, 303, 307, 308].contains(response.status), redirects < maximumRedirects,
-                let location = response.header("location"), let next = request.url.resolving(location),
+                let location = response.location, let next = location.withUnsafeBytes({ request.url.resolving($0) }),
                 next.hasSameOrigin(as: request.url)
             else {
                 return .response(status: response.status, body: response.body)
@@ -131,11 +131,14 @@ enum HTTPFailure: Error {
 /// chunked coding is removed. Other headers are skipped without a copy: a server may echo a
 /// credential in any of them.
 struct HTTPResponse {
-    /// The headers read: redirects, framing. Names as sent.
-    static let headersUsed: Set<String> = ["location", "transfer-encoding", "content-length"]
+    /// The headers read as text: framing. Names as sent.
+    static let headersUsed: Set<String> = ["transfer-encoding", "content-length"]
 
     var status: Int
     var headers: [(name: String, value: String)]
+    /// The `Location` header's value, kept in locked, wiped memory: a redirect often repeats
+    /// the request's query (`/x?key=…` → `/x/?key=…`), which may hold a value.
+    var location: SecretBytes?
     var body = WipedBytes()
 
     func header(_ name: String) -> String? {
@@ -192,6 +195,7 @@ private struct ResponseReader {
     mutating func head() throws(HTTPFailure) -> HTTPResponse {
         var status: Int?
         var headers: [(name: String, value: String)] = []
+        var location: SecretBytes?
         while true {
             let line = try self.line(limit: Self.maximumHeadBytes)
             if line.isEmpty { break }
@@ -202,6 +206,14 @@ private struct ResponseReader {
                     status = try Self.status(String(decoding: bytes, as: UTF8.self))
                 } else if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
                     let name = String(decoding: bytes[..<colon], as: UTF8.self)
+                    if name.lowercased() == "location" {
+                        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+                        let value = bytes[(colon + 1)...]
+                        let start = value.firstIndex { !isBlank($0) } ?? value.endIndex
+                        let end = value.lastIndex { !isBlank($0) }.map { $0 + 1 } ?? start
+                        location = SecretBytes(copying: value[start..<max(start, end)])
+                        return
+                    }
                     guard Self.headersUsed(name) else { return }
                     let value = String(decoding: bytes[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
                     headers.append((name, value))
@@ -209,7 +221,7 @@ private struct ResponseReader {
             }
         }
         guard let status else { throw .failed("the server sent an empty response head") }
-        return HTTPResponse(status: status, headers: headers)
+        return HTTPResponse(status: status, headers: headers, location: location)
     }
 
     private static func headersUsed(_ name: String) -> Bool { HTTPResponse.headersUsed.contains(name.lowercased()) }

@@ -85,35 +85,43 @@ struct HTTPURL {
     /// path merges with this target's path, dot segments are removed). Built in wiped memory:
     /// this target may hold a value.
     func resolving(_ location: String) -> HTTPURL? {
-        // An empty `Location` names no URL (as `URL(string:)` has it), not this one again.
-        guard !location.isEmpty else { return nil }
         var location = location
-        return location.withUTF8 { bytes -> HTTPURL? in
-            let reference = UnsafeRawBufferPointer(bytes)
-            if Self.hasScheme(reference) { return Self.parse(reference) }
-            if reference.starts(with: [Slash.byte, Slash.byte]) { return HTTPURL(scheme + ":" + String(decoding: reference, as: UTF8.self)) }
-            let withoutFragment = UnsafeRawBufferPointer(rebasing: reference[..<(reference.firstIndex(of: Fragment.byte) ?? reference.endIndex)])
-            let queryStart = withoutFragment.firstIndex(of: Query.byte)
-            let path = UnsafeRawBufferPointer(rebasing: withoutFragment[..<(queryStart ?? withoutFragment.endIndex)])
-            let query = queryStart.map { UnsafeRawBufferPointer(rebasing: withoutFragment[$0...]) }
-            return target.withUnsafeBytes { base -> HTTPURL? in
-                let baseQueryStart = base.firstIndex(of: Query.byte) ?? base.endIndex
-                let basePath = UnsafeRawBufferPointer(rebasing: base[..<baseQueryStart])
-                let next: SecretBytes
-                if path.isEmpty {
-                    // Same path; the reference's query, else this one's.
-                    next = Self.joined([basePath, query ?? UnsafeRawBufferPointer(rebasing: base[baseQueryStart...])])
-                } else if path.first == Slash.byte {
-                    next = Self.withoutDotSegments(path).withUnsafeBytes { Self.joined([$0, query ?? UnsafeRawBufferPointer(start: nil, count: 0)]) }
-                } else {
-                    let directory = UnsafeRawBufferPointer(rebasing: basePath[..<((basePath.lastIndex(of: Slash.byte) ?? -1) + 1)])
-                    let merged = Self.joined([directory, path])
-                    next = merged.withUnsafeBytes { Self.withoutDotSegments($0) }.withUnsafeBytes {
-                        Self.joined([$0, query ?? UnsafeRawBufferPointer(start: nil, count: 0)])
-                    }
+        return location.withUTF8 { resolving(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The same, of a `Location` kept in wiped memory; nothing of it is copied elsewhere.
+    func resolving(_ reference: UnsafeRawBufferPointer) -> HTTPURL? {
+        // An empty `Location` names no URL (as `URL(string:)` has it), not this one again.
+        guard !reference.isEmpty else { return nil }
+        if Self.hasScheme(reference) { return Self.parse(reference) }
+        if reference.starts(with: [Slash.byte, Slash.byte]) {
+            // Scheme-relative: this scheme, then the reference, put together in wiped memory.
+            let absolute = WipedBytes()
+            Array((scheme + ":").utf8).withUnsafeBytes { absolute.append($0) }
+            absolute.append(reference)
+            return absolute.withUnsafeBytes { Self.parse($0) }
+        }
+        let withoutFragment = UnsafeRawBufferPointer(rebasing: reference[..<(reference.firstIndex(of: Fragment.byte) ?? reference.endIndex)])
+        let queryStart = withoutFragment.firstIndex(of: Query.byte)
+        let path = UnsafeRawBufferPointer(rebasing: withoutFragment[..<(queryStart ?? withoutFragment.endIndex)])
+        let query = queryStart.map { UnsafeRawBufferPointer(rebasing: withoutFragment[$0...]) }
+        return target.withUnsafeBytes { base -> HTTPURL? in
+            let baseQueryStart = base.firstIndex(of: Query.byte) ?? base.endIndex
+            let basePath = UnsafeRawBufferPointer(rebasing: base[..<baseQueryStart])
+            let next: SecretBytes
+            if path.isEmpty {
+                // Same path; the reference's query, else this one's.
+                next = Self.joined([basePath, query ?? UnsafeRawBufferPointer(rebasing: base[baseQueryStart...])])
+            } else if path.first == Slash.byte {
+                next = Self.withoutDotSegments(path).withUnsafeBytes { Self.joined([$0, query ?? UnsafeRawBufferPointer(start: nil, count: 0)]) }
+            } else {
+                let directory = UnsafeRawBufferPointer(rebasing: basePath[..<((basePath.lastIndex(of: Slash.byte) ?? -1) + 1)])
+                let merged = Self.joined([directory, path])
+                next = merged.withUnsafeBytes { Self.withoutDotSegments($0) }.withUnsafeBytes {
+                    Self.joined([$0, query ?? UnsafeRawBufferPointer(start: nil, count: 0)])
                 }
-                return next.withUnsafeBytes { HTTPURL(scheme: scheme, host: host, port: port, target: Self.encodedTarget($0)) }
             }
+            return next.withUnsafeBytes { HTTPURL(scheme: scheme, host: host, port: port, target: Self.encodedTarget($0)) }
         }
     }
 

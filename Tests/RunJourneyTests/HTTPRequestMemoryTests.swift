@@ -6,8 +6,9 @@ import Testing
 @Suite("Threat: a core of journey run holds a value an http step sent")
 struct HTTPRequestMemoryTests {
     /// An `http` step's request (the URL, a header and the body holding the value) is parsed,
-    /// built and sent from wiped memory kept out of cores: a core taken while the server sits
-    /// on the request holds no copy of the value.
+    /// built and sent from wiped memory kept out of cores, and so is the redirect that repeats
+    /// the query in its `Location` (`/slow?key=…` → `/slow/?key=…`): a core taken while the
+    /// server sits on the redirected request holds no copy of the value.
     @Test func aCoreTakenWhileAnHTTPStepWaitsHoldsNoCopyOfTheSentValue() throws {
         let fixture = try JourneyFixture(label: "core-http")
         let canary = Canary()
@@ -31,9 +32,9 @@ struct HTTPRequestMemoryTests {
             of: ["run", "call", "--sealed"], in: fixture, environment: ["JOURNEY_KEY_FILE": keyFile], once: { server.hasReceivedARequest })
         let received = server.receivedBody
         // Booleans, so a failure message never prints the value.
-        let serverGotTheURL = received.hasPrefix("/slow?key=\(value)\n")
+        let serverGotTheURL = received.hasPrefix("/slow/?key=\(value)\n")
         let serverGotTheBody = received.contains("\"token\": \"\(value)\"")
-        #expect(serverGotTheURL, "the server got the URL with the real value")
+        #expect(serverGotTheURL, "the server got the redirected URL with the real value")
         #expect(serverGotTheBody, "the server got the body with the real value")
         for (label, form) in [("the value", value), ("its first half", String(value.prefix(20))), ("the header", "Bearer " + canary.text)] {
             #expect(core.range(of: Data(form.utf8)) == nil, "the core holds \(label)")
@@ -41,8 +42,9 @@ struct HTTPRequestMemoryTests {
     }
 }
 
-/// A server on 127.0.0.1 that reads one request whole, notes its target and body, and then
-/// never answers.
+/// A server on 127.0.0.1 that redirects `/slow?…` to `/slow/?…` (307, the query repeated in
+/// `Location`), then reads the redirected request whole, notes its target and body, and never
+/// answers.
 final class SlowServer {
     static let script = """
         import http.server, sys, time
@@ -50,6 +52,12 @@ final class SlowServer {
             def log_message(self, *a): pass
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if self.path.startswith("/slow?"):
+                    self.send_response(307)
+                    self.send_header("Location", "/slow/" + self.path[len("/slow"):])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 with open(sys.argv[1] + ".tmp", "wb") as f: f.write(self.path.encode() + b"\\n" + body)
                 import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
                 time.sleep(120)
