@@ -68,8 +68,9 @@ struct SecretCommand: ParsableCommand {
         func run() throws {
             let workspace = try workspaceOptions.open(environmentOptions)
             let secret = try SecretName(name)
-            // The sealed file is read once, under its lock; the value is asked for only then,
-            // so a secret that does not exist is named before anyone types a value.
+            // The sealed file is read once and the value asked for only then, so a secret that
+            // does not exist is named before anyone types a value; the lock is taken after the
+            // value is in (see Workspace.updateSecret).
             let (previous, file) = try workspace.updateSecret(secret, description: description) { current in
                 let value = try ValueInput.read(secret: name, fromFile: valueOptions.fromFile, keepNewline: valueOptions.keepNewline)
                 guard value.count > 0 else {

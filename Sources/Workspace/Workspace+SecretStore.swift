@@ -177,13 +177,40 @@ extension Workspace {
     /// under the secret's write lock): a command asks for the value only for a secret that
     /// exists, and says which version it replaced. An error thrown by `value` leaves the file
     /// as it was.
+    ///
+    /// The lock is taken only once `value` has returned: a person typing a value could
+    /// otherwise hold it for minutes, and with it a `secret rekey --all` (and every
+    /// `keys add`/`remove` waiting behind that). Every writer replaces a sealed file by rename,
+    /// so the file is the one read exactly when its device, inode, size and change time are
+    /// unchanged; if another command rotated it meanwhile, nothing is written and the error
+    /// says to run the update again.
     package func updateSecret(_ name: SecretName, description: String? = nil, value: (SealedFile) throws -> SecretBytes) throws -> (
         previous: SealedFile, file: SealedFile
     ) {
-        let (held, current) = try beginRotation(name)
+        let path = sealedPath(name)
+        let seen = Self.fileStamp(path)
+        let current = try readSealed(name)
+        try Self.requireSuccessor(name, current)
+        let newValue = try value(current)
+        let held = try lock(name.rawValue)
         defer { withExtendedLifetime(held) {} }
-        let file = try write(name, value: try value(current), description: description ?? current.description, version: current.version + 1)
+        guard let seen, Self.fileStamp(path) == seen else {
+            throw WorkspaceError.cannotSeal(
+                secret: name.rawValue,
+                reason:
+                    "another command changed \(relative(path)) while the value was being read (it was version \(current.version)); nothing was written: run 'journey secret update \(ShellWord.quoted(name.rawValue))\(envFlag)' again"
+            )
+        }
+        let file = try write(name, value: newValue, description: description ?? current.description, version: current.version + 1)
         return (current, file)
+    }
+
+    /// What tells one version of a file from the next (each write is a new file renamed into
+    /// place); nil when there is no file.
+    private static func fileStamp(_ path: String) -> [Int]? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return [Int(status.st_dev), Int(status.st_ino), Int(status.st_size), Int(status.st_ctim.tv_sec), Int(status.st_ctim.tv_nsec)]
     }
 
     /// Takes the secret's write lock and reads its current file, refusing one at the last
@@ -192,6 +219,12 @@ extension Workspace {
     private func beginRotation(_ name: SecretName) throws(WorkspaceError) -> (FileLock, SealedFile) {
         let held = try lock(name.rawValue)
         let current = try readSealed(name)
+        try Self.requireSuccessor(name, current)
+        return (held, current)
+    }
+
+    /// Refuses a file at the last version: readers refuse 2⁶³ − 1 (it has no successor).
+    private static func requireSuccessor(_ name: SecretName, _ current: SealedFile) throws(WorkspaceError) {
         guard current.version < SealedFile.maximumVersion else {
             throw .cannotSeal(
                 secret: name.rawValue,
@@ -199,7 +232,6 @@ extension Workspace {
                     "it is at version \(current.version), the last a sealed file can carry (2⁶³ − 2), so an update would make it unreadable; start it over with 'journey secret remove \(ShellWord.quoted(name.rawValue))' and 'journey secret add \(ShellWord.quoted(name.rawValue))' (version 1)"
             )
         }
-        return (held, current)
     }
 
     func write(_ name: SecretName, value: SecretBytes, description: String, version: Int, beforeRename: () throws -> Void = {}) throws(WorkspaceError)

@@ -97,6 +97,40 @@ struct StoreReadTests {
         for file in Self.files { #expect(counts[file] == 1, "\(file): \(counts)") }
     }
 
+    /// While `secret update` waits for its value it holds no lock (a rekey or another update
+    /// goes through), and a rotation made meanwhile is not overwritten: the waiting update
+    /// writes nothing and says to run it again.
+    @Test func anUpdateWaitingForItsValueHoldsNoLockAndLosesNoRotation() throws {
+        let fixture = try Self.fixture()
+        let waiting = Process()
+        waiting.executableURL = URL(fileURLWithPath: JourneyBinary.path)
+        waiting.arguments = ["secret", "update", "api-token"]
+        waiting.environment = JourneyBinary.environment(configHome: fixture.configHome, [:])
+        waiting.currentDirectoryURL = URL(fileURLWithPath: fixture.root)
+        let input = Pipe()
+        let errors = Pipe()
+        waiting.standardInput = input
+        waiting.standardOutput = FileHandle.nullDevice
+        waiting.standardError = errors
+        try waiting.run()
+        defer { if waiting.isRunning { kill(waiting.processIdentifier, SIGKILL) } }
+        usleep(300_000)  // it has read the file and waits on stdin
+
+        let other = try Subprocess.run(
+            "/usr/bin/timeout", ["20", JourneyBinary.path, "secret", "update", "api-token"],
+            environment: JourneyBinary.environment(configHome: fixture.configHome, [:]), currentDirectory: fixture.root,
+            stdin: Array("rotated by the other".utf8))
+        #expect(other.exitCode == 0 && other.stdoutText.contains("version 1 → 2"), "\(other.allOutput)")
+
+        input.fileHandleForWriting.write(Data("typed slowly".utf8))
+        try input.fileHandleForWriting.close()
+        waiting.waitUntilExit()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(waiting.terminationStatus == 2 && message.contains("another command changed"), "\(message)")
+        let sealed = try String(contentsOfFile: fixture.root + "/secrets/api-token.sealed", encoding: .utf8)
+        #expect(sealed.contains("version: 2"), "the other rotation stands")
+    }
+
     @Test func secretUpdateReadsTheSealedFileAndRecipientsOnce() throws {
         let fixture = try Self.fixture()
         var output = ""
