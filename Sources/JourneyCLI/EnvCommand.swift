@@ -57,12 +57,16 @@ struct EnvCommand: ParsableCommand {
             // undone when the environment cannot be added: a failed command leaves
             // .gitattributes and the git config as they were (adding the environment is all or
             // nothing by itself).
+            guard !workspace.config.environments.contains(environment) else { throw WorkspaceError.environmentExists(name) }
             let registration = try MergeDriver.register(workspace: workspace, repository: try? Repository.discover(containing: workspace.root))
             let created: Workspace
             do {
                 created = try workspace.addEnvironment(environment, movingFlatStore: moveDefault, openingWith: key)
             } catch {
-                registration.undo()
+                // Added meanwhile by another command, which registered the same driver: its
+                // environment needs it, so it stays (undoing would put back the files as they
+                // were before both commands).
+                if case .environmentExists = error {} else { registration.undo() }
                 throw error
             }
             Output.line("Created environment '\(name)' in \(created.relative(created.secretsFolder))/")
