@@ -11,11 +11,11 @@ package enum FolderTree {
     /// can `chmod 000` its own output) is given back `rwx` for its owner first, so what a run
     /// leaves behind can always be removed by the user who ran it.
     package static func remove(_ path: String, workers: FileSystemWorkers = FileSystemWorkers()) throws(SystemCallFailure) {
-        guard let root = try openFolder(at: path, in: AT_FDCWD, display: path) else {
+        guard let (root, identity) = try openFolder(at: path, in: AT_FDCWD, display: path) else {
             guard unlink(path) == 0 || errno == ENOENT else { throw SystemCallFailure.lastCall("remove \(path)") }
             return
         }
-        try removeContents(of: root, display: path, workers: workers)
+        try removeContents(of: root, identity: identity, display: path, workers: workers)
         guard rmdir(path) == 0 || errno == ENOENT else { throw SystemCallFailure.lastCall("remove \(path)") }
     }
 
@@ -28,7 +28,7 @@ package enum FolderTree {
     /// is, its name in its parent, and the subfolders still to remove.
     private struct Level {
         var folder: SharedDirectory?
-        let identity: (device: UInt64, inode: UInt64)
+        let identity: FolderIdentity
         let name: String
         var subfolders: [String]
     }
@@ -36,8 +36,10 @@ package enum FolderTree {
     /// Empties `root` depth first, without recursion: the files of each folder are unlinked by
     /// `workers`, and a folder is removed once `workers` is idle (its files are gone) and its
     /// subfolders are removed.
-    private static func removeContents(of root: SharedDirectory, display: String, workers: FileSystemWorkers) throws(SystemCallFailure) {
-        var levels = [Level(folder: root, identity: try identity(of: root, display: display), name: "", subfolders: [])]
+    private static func removeContents(
+        of root: SharedDirectory, identity rootIdentity: FolderIdentity, display: String, workers: FileSystemWorkers
+    ) throws(SystemCallFailure) {
+        var levels = [Level(folder: root, identity: rootIdentity, name: "", subfolders: [])]
         levels[0].subfolders = try submitFiles(of: root, display: display, workers: workers)
         while let current = levels.last {
             let folder = current.folder!
@@ -45,12 +47,12 @@ package enum FolderTree {
             if let name = levels[levels.count - 1].subfolders.popLast() {
                 let subdisplay = depthDisplay + "/" + name
                 // Gone or replaced by a file since the listing: removed (or not) like any file.
-                guard let subfolder = try openFolder(at: name, in: folder.descriptor, display: subdisplay) else {
+                guard let (subfolder, subIdentity) = try openFolder(at: name, in: folder.descriptor, display: subdisplay) else {
                     guard unlinkat(folder.descriptor, name, 0) == 0 || errno == ENOENT else { throw SystemCallFailure.lastCall("remove \(subdisplay)") }
                     continue
                 }
                 let subfolders = try submitFiles(of: subfolder, display: subdisplay, workers: workers)
-                levels.append(Level(folder: subfolder, identity: try identity(of: subfolder, display: subdisplay), name: name, subfolders: subfolders))
+                levels.append(Level(folder: subfolder, identity: subIdentity, name: name, subfolders: subfolders))
                 if levels.count > heldFolders { levels[levels.count - heldFolders - 1].folder = nil }
                 continue
             }
@@ -89,16 +91,21 @@ package enum FolderTree {
         return subfolders
     }
 
-    private static func identity(of folder: SharedDirectory, display: String) throws(SystemCallFailure) -> (device: UInt64, inode: UInt64) {
+    /// A folder's device and inode: what tells it from another put in its place.
+    private typealias FolderIdentity = (device: UInt64, inode: UInt64)
+
+    private static func identity(of folder: SharedDirectory, display: String) throws(SystemCallFailure) -> FolderIdentity {
         var status = stat()
         guard fstat(folder.descriptor, &status) == 0 else { throw SystemCallFailure.lastCall("inspect \(display)") }
         return (UInt64(status.st_dev), UInt64(status.st_ino))
     }
 
     /// The folder at `name` (relative to `parent`), opened without following a link and made
-    /// readable, writable and searchable by its owner; nil when `name` is not a folder (missing,
-    /// a file, a link).
-    private static func openFolder(at name: String, in parent: Int32, display: String) throws(SystemCallFailure) -> SharedDirectory? {
+    /// readable, writable and searchable by its owner, with its identity; nil when `name` is not
+    /// a folder (missing, a file, a link).
+    private static func openFolder(
+        at name: String, in parent: Int32, display: String
+    ) throws(SystemCallFailure) -> (folder: SharedDirectory, identity: FolderIdentity)? {
         let flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
         var descriptor = openat(parent, name, flags)
         if descriptor < 0 && errno == EACCES && fchmodat(parent, name, 0o700, AT_SYMLINK_NOFOLLOW) == 0 {
@@ -114,7 +121,7 @@ package enum FolderTree {
         if status.st_mode & 0o700 != 0o700 && fchmod(descriptor, (status.st_mode & 0o7777) | 0o700) != 0 {
             throw SystemCallFailure.lastCall("make \(display) writable")
         }
-        return folder
+        return (folder, (UInt64(status.st_dev), UInt64(status.st_ino)))
     }
 
     /// The names in `folder` with their `d_type`, `.` and `..` left out.
